@@ -1,0 +1,1 @@
+"""kalshi_tui.domain package."""
