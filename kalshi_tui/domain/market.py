@@ -1,0 +1,48 @@
+"""The market summary the terminal shows in its market list.
+
+A trimmed, immutable view of a Kalshi market built from the wire model by the
+market poller. Prices are YES prices in dollars as `Decimal`; `None` means the
+side has no quote (never zero: a missing quote must not read as a free price).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSummary:
+    """One row of the market list."""
+
+    ticker: str
+    event_ticker: str
+    series_ticker: str
+    title: str
+    status: str
+    """Kalshi lifecycle status: active, inactive (paused), closed, determined, finalized, …"""
+    yes_bid: Decimal | None
+    yes_ask: Decimal | None
+    last_price: Decimal | None
+    previous_price: Decimal | None
+    """Last price 24 hours ago, for the change column."""
+    volume: Decimal
+    volume_24h: Decimal
+    open_interest: Decimal
+    close_time: datetime
+    category: str = ""
+
+    @property
+    def change(self) -> Decimal | None:
+        """Change of the last price over 24 hours, or None without both prices."""
+        if self.last_price is None or self.previous_price is None:
+            return None
+        return self.last_price - self.previous_price
+
+    @property
+    def mid(self) -> Decimal | None:
+        """Midpoint of a two-sided quote, else None."""
+        if self.yes_bid is None or self.yes_ask is None:
+            return None
+        return (self.yes_bid + self.yes_ask) / 2
