@@ -1,0 +1,105 @@
+"""Shared text formatters for prices, money, counts and ages.
+
+Every pane formats numbers through these so a price reads the same everywhere.
+Negative amounts use the typographic minus sign (U+2212) so they line up with
+the plus sign in signed P&L columns. Nothing here rounds a price: sub-cent
+prices (Kalshi's deci-cent grids) are shown exactly.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+MISSING = "—"
+"""Shown where a value is absent (no quote, no mark). Never a zero."""
+
+MINUS = "−"
+"""U+2212 MINUS SIGN, for negative money."""
+
+_CENT = Decimal("0.01")
+_HUNDRED = Decimal(100)
+
+
+def _plain(value: Decimal) -> str:
+    """Fixed-point text of `value` without trailing zeros or exponent."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def cents(price: Decimal | None) -> str:
+    """A dollar price as cents: 0.43 → "43¢", 0.045 → "4.5¢", None → "—"."""
+    if price is None:
+        return MISSING
+    return f"{_plain(price * _HUNDRED)}¢"
+
+
+def price_dollars(price: Decimal | None) -> str:
+    """A dollar price as a decimal on the 0–1 scale, keeping sub-cent digits: "0.43", "0.045"."""
+    if price is None:
+        return MISSING
+    text = _plain(price)
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def dollars(amount: Decimal | None) -> str:
+    """Money rounded to the cent with thousands separators: "$1,234.56", "−$1.05"."""
+    if amount is None:
+        return MISSING
+    rounded = amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    sign = MINUS if rounded < 0 else ""
+    return f"{sign}${abs(rounded):,.2f}"
+
+
+def signed_dollars(amount: Decimal | None) -> str:
+    """P&L with an explicit sign: "+$3.20", "−$1.05", "$0.00"."""
+    if amount is None:
+        return MISSING
+    rounded = amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    if rounded > 0:
+        return f"+${rounded:,.2f}"
+    return dollars(rounded)
+
+
+def count(contracts: Decimal | None) -> str:
+    """Contracts: whole numbers without decimals ("10"), fractional with two ("2.50")."""
+    if contracts is None:
+        return MISSING
+    sign = MINUS if contracts < 0 else ""
+    magnitude = abs(contracts)
+    if magnitude == magnitude.to_integral_value():
+        return f"{sign}{int(magnitude):,}"
+    # Counts are at most two decimals on the wire; more digits are kept, not rounded.
+    exponent = magnitude.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{sign}{magnitude:,.{places}f}"
+
+
+def percent(fraction: Decimal | None, places: int = 1) -> str:
+    """A 0–1 fraction as a percentage: 0.518 → "51.8%"."""
+    if fraction is None:
+        return MISSING
+    return f"{fraction * _HUNDRED:.{places}f}%"
+
+
+def age(seconds: float | None) -> str:
+    """A duration in its largest whole unit: "14s", "3m", "2h", "5d"; None → "never"."""
+    if seconds is None:
+        return "never"
+    whole = max(0, int(seconds))
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m"
+    if whole < 86400:
+        return f"{whole // 3600}h"
+    return f"{whole // 86400}d"
+
+
+def milliseconds(seconds: float | None) -> str:
+    """A latency in whole milliseconds: 0.0834 → "83ms"."""
+    if seconds is None:
+        return MISSING
+    return f"{round(seconds * 1000)}ms"
