@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from kalshi_tui.domain.store import Health
+
 MISSING = "—"
 """Shown where a value is absent (no quote, no mark). Never a zero."""
 
@@ -103,3 +105,16 @@ def milliseconds(seconds: float | None) -> str:
     if seconds is None:
         return MISSING
     return f"{round(seconds * 1000)}ms"
+
+
+def staleness(health: Health | None, now: float) -> str | None:
+    """None while a feed is fresh; otherwise "stale 14s" or "never loaded".
+
+    A feed with no health record at all has never reported, so it reads as never loaded.
+    """
+    if health is None:
+        return "never loaded"
+    if not health.is_stale(now):
+        return None
+    seconds = health.age(now)
+    return "never loaded" if seconds is None else f"stale {age(seconds)}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.store import Health
 
 
 @pytest.mark.parametrize(
@@ -96,3 +97,11 @@ def test_percent_and_milliseconds() -> None:
     assert fmt.percent(None) == "—"
     assert fmt.milliseconds(0.0834) == "83ms"
     assert fmt.milliseconds(None) == "—"
+
+
+def test_staleness() -> None:
+    fresh = Health(interval=1.0, stale_after=10.0, last_success=100.0)
+    assert fmt.staleness(fresh, now=105.0) is None
+    assert fmt.staleness(fresh, now=114.0) == "stale 14s"
+    assert fmt.staleness(Health(interval=1.0, stale_after=10.0), now=5.0) == "never loaded"
+    assert fmt.staleness(None, now=5.0) == "never loaded"
