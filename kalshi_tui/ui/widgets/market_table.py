@@ -1,0 +1,655 @@
+"""The market list: a line-API table that stays instant at 20,000 markets.
+
+A stock `DataTable` measures every cell of every row when rows are added and
+re-renders its whole cache on any update, which costs seconds per keystroke at
+20,000 rows (see docs/textual-notes.md). This widget instead:
+
+* keeps the data in `MarketView` (pure, in `kalshi_tui.domain.market_view`),
+  which filters and sorts the market indices;
+* renders only the lines Textual asks for through `render_line`, with a sticky
+  header on line 0 and the rows below it scrolled by `scroll_y`;
+* caches each market's rendered `Strip` keyed by the `MarketSummary` value itself
+  (plus width, cursor, favourite, focus and the clock minute), so a full price
+  refresh is one `refresh()` and only rows whose market actually changed are
+  re-rendered, and only if they are on screen.
+
+Cell text is emitted as plain `Segment`s, never parsed as markup, so titles with
+`[` are shown as they are. Colours come from the theme through component classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kalshi_tui.domain.market import MarketSummary
+from kalshi_tui.domain.market_view import SORT_CYCLE, SORT_LABELS, GroupHeader, MarketView, SortKey
+from kalshi_tui.ui.widgets.market_cells import (
+    MISSING,
+    clean_text,
+    format_change,
+    format_close,
+    format_price,
+    format_volume,
+)
+
+Clock = Callable[[], datetime]
+"""Returns the current time (timezone-aware); injectable for tests."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One fixed-width column; the title column takes whatever width is left."""
+
+    key: str
+    label: str
+    width: int
+    right: bool = False
+    sort: SortKey | None = None
+
+
+_TITLE_MIN_WIDTH = 10
+_COLUMNS: tuple[_Column, ...] = (
+    _Column("favourite", "★", 1),
+    _Column("ticker", "Ticker", 24, sort=SortKey.TICKER),
+    _Column("title", "Title", 0),
+    _Column("bid", "Bid", 6, right=True),
+    _Column("ask", "Ask", 6, right=True),
+    _Column("last", "Last", 6, right=True, sort=SortKey.LAST_PRICE),
+    _Column("change", "Chg", 7, right=True, sort=SortKey.CHANGE),
+    _Column("volume", "Vol", 6, right=True, sort=SortKey.VOLUME),
+    _Column("close", "Close", 6, right=True, sort=SortKey.CLOSE_TIME),
+)
+# One space between columns.
+_FIXED_WIDTH = sum(c.width for c in _COLUMNS) + len(_COLUMNS) - 1
+
+
+def _fit(text: str, width: int, right: bool = False) -> str:
+    """`text` padded or truncated (with an ellipsis) to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    if text.isascii():
+        if len(text) <= width:
+            return text.rjust(width) if right else text.ljust(width)
+        return text[: width - 1] + "…"
+    length = cell_len(text)
+    if length <= width:
+        padding = " " * (width - length)
+        return padding + text if right else text + padding
+    return set_cell_size(text, width - 1) + "…"
+
+
+def _title_width(width: int) -> int:
+    return max(_TITLE_MIN_WIDTH, width - _FIXED_WIDTH)
+
+
+class MarketTable(ScrollView, can_focus=True):
+    """A scrollable, filterable, sortable list of markets with a cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False, id="market.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="market.cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="market.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="market.page_down"),
+        Binding("home", "cursor_home", "First market", show=False, id="market.home"),
+        Binding("end", "cursor_end", "Last market", show=False, id="market.end"),
+        Binding("f", "toggle_favourite", "Favourite", id="market.favourite"),
+        Binding("F", "toggle_favourites_only", "Favourites only", id="market.favourites_only"),
+        Binding("s", "cycle_sort", "Sort", id="market.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", id="market.sort_reverse"),
+        Binding("g", "toggle_group", "Group by event", id="market.group"),
+    ]
+    """Cursor movement, favourites, sorting and grouping; ids let users remap keys."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "market-table--header",
+        "market-table--cursor",
+        "market-table--event",
+        "market-table--favourite",
+        "market-table--up",
+        "market-table--down",
+        "market-table--muted",
+        "market-table--stale-note",
+    }
+    """
+    | Class | Description |
+    | :- | :- |
+    | `market-table--header` | The sticky column header line. |
+    | `market-table--cursor` | The selected row. |
+    | `market-table--event` | Event header rows when grouping by event. |
+    | `market-table--favourite` | The ★ of a favourite market. |
+    | `market-table--up` / `--down` | A positive / negative 24h change. |
+    | `market-table--muted` | Missing values, zero change and closed markets. |
+    | `market-table--stale-note` | The data-age note in the header while stale. |
+    """
+
+    DEFAULT_CSS = """
+    MarketTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .market-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .market-table--header {
+            background: $panel;
+            color: $foreground;
+            text-style: bold;
+        }
+        & > .market-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .market-table--event {
+            color: $accent;
+            text-style: bold;
+        }
+        & > .market-table--favourite { color: $warning; }
+        & > .market-table--up { color: $success; }
+        & > .market-table--down { color: $error; }
+        & > .market-table--muted { color: $text-muted; }
+        & > .market-table--stale-note { color: $warning; text-style: bold; }
+
+        /* Stale data: grey everything except the note that says why. */
+        &.-stale {
+            color: $text-muted;
+            & > .market-table--up { color: $text-muted; }
+            & > .market-table--down { color: $text-muted; }
+            & > .market-table--favourite { color: $text-muted; }
+            & > .market-table--event { color: $text-muted; }
+            & > .market-table--header { color: $text-muted; }
+        }
+    }
+    """
+
+    favourites_only: var[bool] = var(False)
+    """Show only favourite markets."""
+
+    group_by_event: var[bool] = var(False)
+    """Group markets under event header rows, events ordered by the active sort."""
+
+    class Selected(Message):
+        """The cursor moved to a different market."""
+
+        def __init__(self, table: MarketTable, ticker: str) -> None:
+            self.table = table
+            """The table whose cursor moved."""
+            self.ticker = ticker
+            """The newly selected market's ticker."""
+            super().__init__()
+
+        @property
+        def control(self) -> MarketTable:
+            """The table that sent the message (for `@on(..., selector)`)."""
+            return self.table
+
+    class FavouriteToggled(Message):
+        """The user marked or unmarked a favourite, so the app can persist the set."""
+
+        def __init__(self, table: MarketTable, ticker: str, favourite: bool) -> None:
+            self.table = table
+            """The table in which the favourite was toggled."""
+            self.ticker = ticker
+            """The market's ticker."""
+            self.favourite = favourite
+            """Whether the market is now a favourite."""
+            super().__init__()
+
+        @property
+        def control(self) -> MarketTable:
+            """The table that sent the message (for `@on(..., selector)`)."""
+            return self.table
+
+    def __init__(
+        self,
+        markets: Sequence[MarketSummary] = (),
+        *,
+        clock: Clock | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._view = MarketView(markets)
+        self._clock: Clock = clock or (lambda: datetime.now(UTC))
+        self._stale_text = ""
+        self._posted_ticker: str | None = None
+        # Rendered rows by market index. The stored key holds the MarketSummary
+        # itself, so an entry is reused only while that market's data is equal.
+        self._row_cache: LRUCache[int, tuple[tuple[object, ...], Strip]] = LRUCache(1024)
+        self._base_style = Style()
+        self._cell_styles: dict[str, Style] = {}
+        self._minute = 0
+
+    # ------------------------------------------------------------- public API
+
+    @property
+    def view(self) -> MarketView:
+        """The model behind the table (read it; change it through the table)."""
+        return self._view
+
+    @property
+    def selected_ticker(self) -> str | None:
+        """The ticker under the cursor, or None when no market is shown."""
+        return self._view.selected_ticker
+
+    @property
+    def sort(self) -> tuple[SortKey, bool]:
+        """The active sort key and whether it is descending."""
+        return self._view.sort_key, self._view.descending
+
+    @property
+    def favourites(self) -> frozenset[str]:
+        """Tickers marked as favourites."""
+        return self._view.favourites
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the table is showing data marked stale by `set_stale`."""
+        return self.has_class("-stale")
+
+    def set_markets(self, markets: Sequence[MarketSummary]) -> None:
+        """Replace all markets (a full refresh from the poller).
+
+        The selected ticker stays selected. If it was on screen it stays on the
+        same screen line; otherwise the scroll position is left alone.
+        """
+        view = self._view
+        cursor_line = self._cursor_screen_line()
+        version = view.rows_version
+        view.set_markets(markets)
+        if view.rows_version != version:
+            self._update_virtual_size()
+            if cursor_line is not None and view.cursor is not None:
+                self._scroll_to_line(view.cursor - cursor_line)
+        self.refresh()
+        self._post_selection()
+
+    def set_filter(self, text: str) -> None:
+        """Show only markets whose ticker or title contains `text` (case-insensitive)."""
+        self._apply(lambda: self._view.set_filter(text))
+
+    def set_sort(self, key: SortKey, descending: bool) -> None:
+        """Order the markets by `key`; markets without a value go last either way."""
+        self._apply(lambda: self._view.set_sort(key, descending))
+
+    def set_favourites(self, tickers: Iterable[str]) -> None:
+        """Replace the favourite set (e.g. loaded from settings)."""
+        self._apply(lambda: self._view.set_favourites(tickers))
+
+    def toggle_favourite(self, ticker: str) -> bool:
+        """Flip `ticker`'s favourite mark; returns whether it is now a favourite."""
+        result: list[bool] = []
+        self._apply(lambda: result.append(self._view.toggle_favourite(ticker)))
+        self.post_message(self.FavouriteToggled(self, ticker, result[0]))
+        return result[0]
+
+    def select_ticker(self, ticker: str) -> bool:
+        """Move the cursor to `ticker`; returns False if it is not shown."""
+        found: list[bool] = []
+        self._apply(lambda: found.append(self._view.select_ticker(ticker)))
+        return found[0]
+
+    def set_stale(self, stale: bool, age_text: str = "") -> None:
+        """Grey the table (CSS class `-stale`) and show `age_text` in the header."""
+        self._stale_text = age_text if stale else ""
+        self.set_class(stale, "-stale")
+        self._row_cache.clear()
+        self.refresh()
+
+    # ---------------------------------------------------------------- actions
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor up one market."""
+        self._move(lambda: self._view.move_cursor(-1))
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor down one market."""
+        self._move(lambda: self._view.move_cursor(1))
+
+    def action_page_up(self) -> None:
+        """Move the cursor up one screen."""
+        self._move(lambda: self._view.move_cursor(-self._body_height()))
+
+    def action_page_down(self) -> None:
+        """Move the cursor down one screen."""
+        self._move(lambda: self._view.move_cursor(self._body_height()))
+
+    def action_cursor_home(self) -> None:
+        """Move the cursor to the first market."""
+        self._move(self._view.cursor_home)
+
+    def action_cursor_end(self) -> None:
+        """Move the cursor to the last market."""
+        self._move(self._view.cursor_end)
+
+    def action_toggle_favourite(self) -> None:
+        """Mark or unmark the selected market as a favourite."""
+        ticker = self._view.selected_ticker
+        if ticker is not None:
+            self.toggle_favourite(ticker)
+
+    def action_toggle_favourites_only(self) -> None:
+        """Show only favourites, or all markets."""
+        self.favourites_only = not self.favourites_only
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next key; numeric keys start descending (biggest first)."""
+        key = self._view.sort_key
+        next_key = SORT_CYCLE[(SORT_CYCLE.index(key) + 1) % len(SORT_CYCLE)]
+        self.set_sort(next_key, next_key not in (SortKey.TICKER, SortKey.CLOSE_TIME))
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the direction of the active sort."""
+        self.set_sort(self._view.sort_key, not self._view.descending)
+
+    def action_toggle_group(self) -> None:
+        """Group markets by event, or show a flat list."""
+        self.group_by_event = not self.group_by_event
+
+    def watch_favourites_only(self, value: bool) -> None:
+        """Apply the favourites-only toggle to the model."""
+        self._apply(lambda: self._view.set_favourites_only(value))
+
+    def watch_group_by_event(self, value: bool) -> None:
+        """Apply the group-by-event toggle to the model."""
+        self._apply(lambda: self._view.set_group_by_event(value))
+
+    # ----------------------------------------------------------------- events
+
+    def on_mount(self) -> None:
+        """Size the scroll area and start the clock that ages the close column."""
+        self._update_virtual_size()
+        self._minute = self._clock_minute()
+        # Relative close times change once a minute; nothing else would repaint them.
+        self.set_interval(15, self._check_clock)
+        self._post_selection()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Widths depend on the widget size; keep the cursor in view."""
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+
+    def on_click(self, event: events.Click) -> None:
+        """Select the clicked row; a click on a column header sorts by it."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            self._click_header(offset.x)
+            return
+        row = self.scroll_offset.y + offset.y - 1
+        if self._view.market_at(row) is not None:
+            self._move(lambda: self._view.select_row(row))
+
+    def notify_style_update(self) -> None:
+        """Theme, focus or class changes restyle every row."""
+        super().notify_style_update()
+        self._row_cache.clear()
+        self._cell_styles.clear()
+
+    # -------------------------------------------------------------- rendering
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Resolve the base style once per frame rather than once per line."""
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0 is the sticky header; line y shows row `scroll_y + y - 1`."""
+        width = self._line_width()
+        if y == 0:
+            return self._render_header(width)
+        view = self._view
+        row = self.scroll_offset.y + y - 1
+        rows = view.rows
+        if row >= len(rows):
+            return Strip.blank(width, self._base_style)
+        entry = rows[row]
+        if entry < 0:
+            header = view.header_at(row)
+            assert header is not None
+            return self._render_group(header, width)
+        market = view.markets[entry]
+        key = (market, width, row == view.cursor, view.is_favourite(entry), self._minute)
+        cached = self._row_cache.get(entry)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        strip = self._render_market(market, width, key[2], key[3])
+        self._row_cache[entry] = (key, strip)
+        return strip
+
+    def _cell_style(self, component: str) -> Style:
+        """A component's colour and text style, without its background.
+
+        The full component style is used (not the partial one) because only it
+        blends translucent theme colours such as `$text-muted` with the background;
+        the background is dropped so the cursor row's background shows through.
+        """
+        style = self._cell_styles.get(component)
+        if style is None:
+            full = self.get_component_rich_style(component)
+            style = Style(
+                color=full.color,
+                bold=full.bold,
+                dim=full.dim,
+                italic=full.italic,
+                underline=full.underline,
+                strike=full.strike,
+                reverse=full.reverse,
+            )
+            self._cell_styles[component] = style
+        return style
+
+    def _render_market(
+        self, market: MarketSummary, width: int, is_cursor: bool, favourite: bool
+    ) -> Strip:
+        row_style = self._base_style
+        if is_cursor:
+            row_style = row_style + self.get_component_rich_style("market-table--cursor")
+        muted = row_style + self._cell_style("market-table--muted")
+        change = market.change
+        if change is None or change == 0:
+            change_style = muted
+        elif change > 0:
+            change_style = row_style + self._cell_style("market-table--up")
+        else:
+            change_style = row_style + self._cell_style("market-table--down")
+        close_text = format_close(market, self._clock())
+        cells: list[tuple[str, Style]] = [
+            ("★" if favourite else " ", row_style + self._cell_style("market-table--favourite")),
+            (_fit(clean_text(market.ticker), 24), row_style),
+            (_fit(clean_text(market.title), _title_width(width)), row_style),
+        ]
+        for value, column_width in (
+            (market.yes_bid, 6),
+            (market.yes_ask, 6),
+            (market.last_price, 6),
+        ):
+            cells.append((_fit(format_price(value), column_width, right=True), row_style))
+        change_text = format_change(change)
+        cells.append((_fit(change_text, 7, right=True), change_style))
+        cells.append((_fit(format_volume(market.volume), 6, right=True), row_style))
+        close_style = muted if close_text in ("closed", "paused") else row_style
+        cells.append((_fit(close_text, 6, right=True), close_style))
+        return self._join(cells, width, row_style, muted)
+
+    def _join(
+        self, cells: list[tuple[str, Style]], width: int, row_style: Style, muted: Style
+    ) -> Strip:
+        """Cells separated by one space, padded or cropped to exactly `width`."""
+        gap = Segment(" ", row_style)
+        segments: list[Segment] = []
+        for text, style in cells:
+            if segments:
+                segments.append(gap)
+            # A lone "—" is a missing value: dim it whatever the column.
+            segments.append(Segment(text, muted if text.strip() == MISSING else style))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(width, row_style)
+
+    def _render_group(self, header: GroupHeader, width: int) -> Strip:
+        style = self._base_style + self._cell_style("market-table--event")
+        noun = "market" if header.count == 1 else "markets"
+        text = f"▾ {clean_text(header.event_ticker)}  ({header.count} {noun})"
+        return Strip([Segment(_fit(text, width), style)], width)
+
+    def _render_header(self, width: int) -> Strip:
+        view = self._view
+        style = self._base_style + self.get_component_rich_style("market-table--header")
+        key, descending = view.sort_key, view.descending
+        arrow = "▼" if descending else "▲"
+        cells: list[tuple[str, Style]] = []
+        title_width = _title_width(width)
+        for column in _COLUMNS:
+            if column.key == "title":
+                cells.append((self._title_header(title_width, key, arrow), style))
+                continue
+            label = column.label + (arrow if column.sort is key else "")
+            cells.append((_fit(label, column.width, right=column.right), style))
+        strip = self._join(cells, width, style, style)
+        if self._stale_text:
+            # Overlay the stale note at the end of the title cell, in its own style.
+            note = f" stale {clean_text(self._stale_text)} "
+            note_width = min(cell_len(note), title_width)
+            title_left = _COLUMNS[0].width + 1 + _COLUMNS[1].width + 1
+            start = title_left + title_width - note_width
+            note_style = style + self._cell_style("market-table--stale-note")
+            strip = Strip.join(
+                [
+                    strip.crop(0, start),
+                    Strip([Segment(_fit(note, note_width), note_style)], note_width),
+                    strip.crop(start + note_width, width),
+                ]
+            )
+        return strip
+
+    def _title_header(self, width: int, key: SortKey, arrow: str) -> str:
+        view = self._view
+        label = f"Title ({view.match_count:,}/{len(view.markets):,})"
+        if key is SortKey.VOLUME_24H:
+            # The only sort key without a column of its own.
+            label += f" by {SORT_LABELS[key]}{arrow}"
+        return _fit(label, width)
+
+    # -------------------------------------------------------------- internals
+
+    def _apply(self, change: Callable[[], object]) -> None:
+        """Run a model change that may reorder rows, then repaint and follow the cursor."""
+        view = self._view
+        version = view.rows_version
+        change()
+        if view.rows_version != version:
+            self._update_virtual_size()
+            self._scroll_to_cursor()
+        self.refresh()
+        self._post_selection()
+
+    def _move(self, change: Callable[[], object]) -> None:
+        """Run a cursor move, repainting only the two rows involved."""
+        view = self._view
+        before = view.cursor
+        change()
+        after = view.cursor
+        if before == after:
+            return
+        self._scroll_to_cursor()
+        for row in (before, after):
+            if row is not None:
+                self._refresh_row(row)
+        self._post_selection()
+
+    def _refresh_row(self, row: int) -> None:
+        line = row - self.scroll_offset.y + 1
+        if line >= 1:
+            self.refresh(Region(0, line, self._line_width(), 1))
+
+    def _post_selection(self) -> None:
+        ticker = self._view.selected_ticker
+        if ticker is not None and ticker != self._posted_ticker:
+            self._posted_ticker = ticker
+            self.post_message(self.Selected(self, ticker))
+
+    def _update_virtual_size(self) -> None:
+        # One extra line for the sticky header, so the last row can scroll into view.
+        self.virtual_size = Size(self._line_width(), len(self._view.rows) + 1)
+
+    def _line_width(self) -> int:
+        """Width of the lines: the content area less the vertical scrollbar."""
+        return self.scrollable_content_region.width
+
+    def _body_height(self) -> int:
+        """Rows visible below the header."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _cursor_screen_line(self) -> int | None:
+        """The cursor's row offset from the top of the body, if it is on screen."""
+        cursor = self._view.cursor
+        if cursor is None:
+            return None
+        line = cursor - self.scroll_offset.y
+        return line if 0 <= line < self._body_height() else None
+
+    def _scroll_to_line(self, top: int) -> None:
+        self.scroll_to(y=max(0, top), animate=False, immediate=True)
+
+    def _scroll_to_cursor(self) -> None:
+        view = self._view
+        cursor = view.cursor
+        if cursor is None:
+            self._scroll_to_line(0)
+            return
+        top = self.scroll_offset.y
+        body = self._body_height()
+        # At a group's first market, bring its event header into view as well.
+        first = cursor - 1 if view.header_at(cursor - 1) is not None else cursor
+        if first < top:
+            self._scroll_to_line(first)
+        elif cursor >= top + body:
+            self._scroll_to_line(cursor - body + 1)
+
+    def _click_header(self, x: int) -> None:
+        left = 0
+        title_width = _title_width(self._line_width())
+        for column in _COLUMNS:
+            column_width = title_width if column.key == "title" else column.width
+            if left <= x < left + column_width:
+                if column.sort is not None:
+                    key, descending = self.sort
+                    if column.sort is key:
+                        self.set_sort(key, not descending)
+                    else:
+                        self.set_sort(column.sort, column.sort is not SortKey.TICKER)
+                return
+            left += column_width + 1
+
+    def _clock_minute(self) -> int:
+        return int(self._clock().timestamp() // 60)
+
+    def _check_clock(self) -> None:
+        minute = self._clock_minute()
+        if minute != self._minute:
+            self._minute = minute
+            self.refresh()
