@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from decimal import Decimal as D
 from types import MappingProxyType
 from typing import Any
 
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Label
 
-from kalshi_tui.domain.models import BookLevel, Order, OrderBook
-from kalshi_tui.domain.store import Health, Snapshot
+from kalshi_tui.domain.models import Balance, BookLevel, ExchangeState, Order, OrderBook
+from kalshi_tui.domain.store import Health, Snapshot, TradingMode, TradingState
 from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
+from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 NOW = 1_800_000_000.0
 """The fixed 'now' of every test, Unix seconds."""
@@ -92,13 +96,13 @@ def book(ticker: str = TICKER) -> OrderBook:
     )
 
 
-async def run_pane(widget: Widget, *steps: Callable[[], None]) -> None:
-    """Mount `widget` in a host and run `steps` with pauses in between."""
+@asynccontextmanager
+async def mounted(widget: Widget) -> AsyncIterator[Pilot[None]]:
+    """Run a host app around `widget`; assertions go inside the block, while it is mounted."""
     app = Host(widget)
     async with app.run_test(size=(120, 40)) as pilot:
-        for step in steps:
-            step()
-            await pilot.pause()
+        await pilot.pause()
+        yield pilot
 
 
 # --- order book --------------------------------------------------------------------------
@@ -133,26 +137,24 @@ async def test_book_marks_no_side_order_on_the_ask_at_its_yes_price() -> None:
     pane = OrderBookPane()
     # Buy NO at 54¢ rests as a NO bid at 54¢ = YES ask at 46¢.
     resting = order(side="no", action="buy", price="0.54", count="3")
-    await run_pane(
-        pane,
-        lambda: pane.show(snapshot(selected=TICKER, book=book(), orders=(resting,)), NOW),
-    )
-    lines = text_of(pane).splitlines()
-    ask_line = next(line for line in lines if "46¢" in line)
-    assert ask_line.startswith("●3")
-    assert not any(line.startswith("●") for line in lines if "44¢" in line)
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(selected=TICKER, book=book(), orders=(resting,)), NOW)
+        await pilot.pause()
+        lines = text_of(pane).splitlines()
+        ask_line = next(line for line in lines if "46¢" in line)
+        assert ask_line.startswith("●3")
+        assert not any(line.startswith("●") for line in lines if "44¢" in line)
 
 
 async def test_book_for_another_ticker_is_never_shown() -> None:
     pane = OrderBookPane()
-    await run_pane(
-        pane,
-        lambda: pane.show(snapshot(selected=TICKER, book=book("KXOTHER-1")), NOW),
-    )
-    shown = text_of(pane)
-    assert "spread" not in shown
-    assert "46¢" not in shown
-    assert f"Waiting for the book of {TICKER}" in shown
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(selected=TICKER, book=book("KXOTHER-1")), NOW)
+        await pilot.pause()
+        shown = text_of(pane)
+        assert "spread" not in shown
+        assert "46¢" not in shown
+        assert f"Waiting for the book of {TICKER}" in shown
 
 
 async def test_book_sub_cent_prices_shown_exactly() -> None:
@@ -162,29 +164,33 @@ async def test_book_sub_cent_prices_shown_exactly() -> None:
         yes=(BookLevel(D("0.0450"), D(7)),),
         no=(BookLevel(D("0.9490"), D(3)),),
     )
-    await run_pane(pane, lambda: pane.show(snapshot(selected=TICKER, book=tail), NOW))
-    shown = text_of(pane)
-    assert "4.5¢" in shown
-    assert "5.1¢" in shown
-    assert "spread 0.6¢" in shown
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(selected=TICKER, book=tail), NOW)
+        await pilot.pause()
+        shown = text_of(pane)
+        assert "4.5¢" in shown
+        assert "5.1¢" in shown
+        assert "spread 0.6¢" in shown
 
 
 async def test_book_stale_health_greys_and_shows_age() -> None:
     pane = OrderBookPane()
     health = fresh("orderbook", age=14.0)
-    await run_pane(
-        pane, lambda: pane.show(snapshot(selected=TICKER, book=book(), health=health), NOW)
-    )
-    assert pane.has_class("-stale")
-    assert "stale 14s" in (pane.border_title or "")
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(selected=TICKER, book=book(), health=health), NOW)
+        await pilot.pause()
+        assert pane.has_class("-stale")
+        assert "stale 14s" in (pane.border_title or "")
 
 
 async def test_book_never_loaded() -> None:
     pane = OrderBookPane()
     health = MappingProxyType({"orderbook": Health(interval=1.0, stale_after=10.0)})
-    await run_pane(pane, lambda: pane.show(snapshot(selected=TICKER, health=health), NOW))
-    assert pane.has_class("-stale")
-    assert "never loaded" in (pane.border_title or "")
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(selected=TICKER, health=health), NOW)
+        await pilot.pause()
+        assert pane.has_class("-stale")
+        assert "never loaded" in (pane.border_title or "")
 
 
 async def test_book_show_is_a_no_op_when_nothing_changed() -> None:
@@ -205,3 +211,77 @@ def test_depth_bar_scales_to_largest() -> None:
     assert depth_bar(D(5), D(10), 4) == "██"
     assert depth_bar(D(1), D(1000), 4) == "▏"
     assert depth_bar(D(0), D(10), 4) == ""
+
+
+# --- status bar --------------------------------------------------------------------------
+
+
+def label_text(widget: Widget, selector: str) -> str:
+    return str(widget.query_one(selector, Label).render())
+
+
+async def test_status_bar_demo_active_and_money() -> None:
+    bar = StatusBar()
+    state = snapshot(
+        balance=Balance(cash=D("1234.56"), portfolio_value=D("99.5")), rate_headroom=0.85
+    )
+    async with mounted(bar) as pilot:
+        bar.show(state, NOW, day_pnl=D("3.2"))
+        await pilot.pause()
+        assert label_text(bar, "#env") == "DEMO"
+        assert not bar.has_class("-prod")
+        assert label_text(bar, "#cash") == "Cash $1,234.56"
+        assert label_text(bar, "#value") == "Portfolio $99.50"
+        assert label_text(bar, "#pnl") == "Day +$3.20"
+        assert bar.query_one("#pnl").has_class("-up")
+        assert label_text(bar, "#trading") == "ACTIVE"
+        assert label_text(bar, "#feeds") == "feeds OK · 42ms"
+        assert label_text(bar, "#rate") == "rate 85%"
+        assert not bar.query_one("#banner").display
+
+
+async def test_status_bar_prod_halted_and_exchange_paused() -> None:
+    bar = StatusBar()
+    state = snapshot(
+        environment="prod",
+        trading=TradingState(TradingMode.HALTED, "kill switch [ctrl+k]", NOW),
+        exchange=ExchangeState(
+            exchange_active=True,
+            trading_active=False,
+            resume_time=datetime(2026, 11, 23, 14, 30, tzinfo=UTC),
+        ),
+        rate_headroom=0.05,
+    )
+    async with mounted(bar) as pilot:
+        bar.show(state, NOW, day_pnl=D("-1.05"))
+        await pilot.pause()
+        assert label_text(bar, "#env") == "PROD"
+        assert bar.has_class("-prod")
+        assert bar.has_class("-halted")
+        # Free text with brackets is shown verbatim, not parsed as markup.
+        assert label_text(bar, "#trading") == "HALTED: kill switch [ctrl+k]"
+        assert label_text(bar, "#pnl") == "Day −$1.05"
+        assert bar.query_one("#pnl").has_class("-down")
+        assert bar.query_one("#rate").has_class("-low")
+        assert bar.query_one("#banner").display
+        assert label_text(bar, "#banner") == "TRADING PAUSED · resumes Mon 23 Nov 14:30 UTC"
+
+
+async def test_status_bar_reducing_closed_exchange_and_stale_feeds() -> None:
+    bar = StatusBar()
+    health = dict(fresh("markets", "portfolio"))
+    health["orderbook"] = Health(interval=1.0, stale_after=10.0, last_success=NOW - 14)
+    state = snapshot(
+        trading=TradingState(TradingMode.REDUCING, "daily loss limit"),
+        exchange=ExchangeState(exchange_active=False, trading_active=False),
+        health=MappingProxyType(health),
+    )
+    async with mounted(bar) as pilot:
+        bar.show(state, NOW)
+        await pilot.pause()
+        assert bar.has_class("-reducing")
+        assert label_text(bar, "#trading") == "REDUCING: daily loss limit"
+        assert label_text(bar, "#banner") == "EXCHANGE CLOSED"
+        assert label_text(bar, "#feeds") == "feeds STALE: orderbook stale 14s · 42ms"
+        assert bar.query_one("#feeds").has_class("-stale")
+        assert label_text(bar, "#pnl") == "Day —"

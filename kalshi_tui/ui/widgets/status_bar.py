@@ -1,0 +1,202 @@
+"""The header: environment, money, trading state, feed health, rate budget, exchange banner.
+
+One line of segments, plus a second line — the exchange banner — shown only while
+the exchange is closed or trading is paused. The environment badge is red
+(`-prod`) in production so nobody mistakes a live account for the demo. The
+trading state mirrors `snapshot.trading` and puts `-halted` / `-reducing` on the
+whole bar, because a halted terminal must be obvious at a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Label
+
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.models import ExchangeState
+from kalshi_tui.domain.store import Health, Snapshot, TradingMode
+
+LOW_HEADROOM = 0.2
+"""Below this fraction of the read budget the rate segment turns to a warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSummary:
+    """The worst state over all pollers, for one status segment."""
+
+    state: str
+    """ok, stale or error."""
+    text: str
+    latency: float | None
+    """Seconds the most recent successful poll took."""
+
+
+def summarize_feeds(health: Mapping[str, Health], now: float) -> FeedSummary:
+    """The worst poller state: failing beats stale beats ok; names the feeds concerned."""
+    failing = sorted(name for name, h in health.items() if h.consecutive_errors > 0)
+    stale = sorted(name for name, h in health.items() if h.is_stale(now))
+    latest = max(
+        (h for h in health.values() if h.last_success is not None),
+        key=lambda h: h.last_success or 0.0,
+        default=None,
+    )
+    latency = None if latest is None else latest.latency
+    if failing:
+        return FeedSummary("error", "feeds FAILING: " + ", ".join(failing), latency)
+    if stale:
+        worst = max(stale, key=lambda name: health[name].age(now) or float("inf"))
+        label = fmt.staleness(health[worst], now)
+        extra = f" +{len(stale) - 1}" if len(stale) > 1 else ""
+        return FeedSummary("stale", f"feeds STALE: {worst} {label}{extra}", latency)
+    if not health:
+        return FeedSummary("stale", "feeds: none yet", None)
+    return FeedSummary("ok", "feeds OK", latency)
+
+
+def exchange_banner(exchange: ExchangeState | None) -> str | None:
+    """The banner text while the exchange is closed or trading is paused, else None."""
+    if exchange is None or (exchange.exchange_active and exchange.trading_active):
+        return None
+    text = "EXCHANGE CLOSED" if not exchange.exchange_active else "TRADING PAUSED"
+    if exchange.resume_time is not None:
+        resume = exchange.resume_time.astimezone(UTC)
+        text += f" · resumes {resume:%a %d %b %H:%M} UTC"
+    return text
+
+
+class StatusBar(Widget):
+    """The app header. Call `show(snapshot, now, day_pnl=...)` on store changes."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: auto;
+        background: $panel;
+        color: $text;
+    }
+    StatusBar > Horizontal {
+        height: 1;
+    }
+    StatusBar Label {
+        padding: 0 1;
+    }
+    StatusBar #env {
+        background: $success;
+        color: $text;
+        text-style: bold;
+    }
+    StatusBar.-prod #env {
+        background: $error;
+    }
+    StatusBar .-up { color: $success; }
+    StatusBar .-down { color: $error; }
+    StatusBar .-stale { color: $text-disabled; }
+    StatusBar #trading { text-style: bold; color: $success; }
+    StatusBar.-reducing #trading { background: $warning; color: $text; }
+    StatusBar.-halted #trading { background: $error; color: $text; }
+    StatusBar #feeds.-error { color: $error; text-style: bold; }
+    StatusBar #feeds.-stale { color: $warning; }
+    StatusBar #rate.-low { color: $warning; }
+    StatusBar #banner {
+        display: none;
+        width: 1fr;
+        content-align: center middle;
+        background: $warning;
+        color: $text;
+        text-style: bold;
+    }
+    StatusBar.-exchange-closed #banner {
+        display: block;
+    }
+    """
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._shown: object = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label("DEMO", id="env")
+            yield Label("Cash —", id="cash")
+            yield Label("Portfolio —", id="value")
+            yield Label("Day —", id="pnl")
+            yield Label("ACTIVE", id="trading")
+            yield Label("feeds: none yet", id="feeds")
+            yield Label("rate —", id="rate")
+        yield Label("", id="banner")
+
+    def show(self, snapshot: Snapshot, now: float, day_pnl: Decimal | None = None) -> None:
+        """Render the header; returns at once when nothing shown changed.
+
+        `day_pnl` is the P&L since the start of the trading day, None while unknown.
+        """
+        feeds = summarize_feeds(snapshot.health, now)
+        portfolio = snapshot.health.get("portfolio")
+        money_stale = portfolio is None or portfolio.is_stale(now)
+        key = (
+            snapshot.environment,
+            snapshot.balance,
+            money_stale,
+            day_pnl,
+            snapshot.trading,
+            feeds,
+            snapshot.rate_headroom,
+            exchange_banner(snapshot.exchange),
+        )
+        if key == self._shown:
+            return
+        self._shown = key
+
+        prod = snapshot.environment.lower() not in ("demo", "")
+        self.set_class(prod, "-prod")
+        self._set("#env", "PROD" if prod else "DEMO")
+
+        balance = snapshot.balance
+        self._set("#cash", f"Cash {fmt.dollars(None if balance is None else balance.cash)}")
+        self._set(
+            "#value",
+            f"Portfolio {fmt.dollars(None if balance is None else balance.portfolio_value)}",
+        )
+        for selector in ("#cash", "#value"):
+            self.query_one(selector, Label).set_class(money_stale, "-stale")
+
+        pnl = self.query_one("#pnl", Label)
+        self._set("#pnl", f"Day {fmt.signed_dollars(day_pnl)}")
+        pnl.set_class(day_pnl is not None and day_pnl > 0, "-up")
+        pnl.set_class(day_pnl is not None and day_pnl < 0, "-down")
+
+        trading = snapshot.trading
+        mode = trading.mode.value
+        self._set("#trading", f"{mode}: {trading.reason}" if trading.reason else mode)
+        self.set_class(trading.mode is TradingMode.HALTED, "-halted")
+        self.set_class(trading.mode is TradingMode.REDUCING, "-reducing")
+
+        latency = "" if feeds.latency is None else f" · {fmt.milliseconds(feeds.latency)}"
+        feeds_label = self.query_one("#feeds", Label)
+        self._set("#feeds", feeds.text + latency)
+        feeds_label.set_class(feeds.state == "error", "-error")
+        feeds_label.set_class(feeds.state == "stale", "-stale")
+
+        headroom = snapshot.rate_headroom
+        rate = "rate —" if headroom is None else f"rate {round(headroom * 100)}%"
+        self._set("#rate", rate)
+        self.query_one("#rate", Label).set_class(
+            headroom is not None and headroom < LOW_HEADROOM, "-low"
+        )
+
+        banner = exchange_banner(snapshot.exchange)
+        self.set_class(banner is not None, "-exchange-closed")
+        self._set("#banner", banner or "")
+
+    def _set(self, selector: str, text: str) -> None:
+        """Set a label's text without markup parsing (reasons and errors are free text)."""
+        self.query_one(selector, Label).update(Content(text))
