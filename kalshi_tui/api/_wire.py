@@ -1,0 +1,100 @@
+"""The base for every wire model: frozen pydantic models that read both generations.
+
+Each model declares which of its fields are money (dollars) and which are counts,
+and where to find them on the wire: the current fixed-point string keys first
+(`yes_bid_dollars`, `volume_fp`), then the legacy integer key (`yes_bid` in cents,
+`volume` in whole contracts). A field found in neither place is left absent, so
+pydantic reports a required money/count field as missing instead of defaulting it
+to zero.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+
+from ._numbers import parse_decimal_string, parse_legacy_int
+
+Side = Literal["yes", "no"]
+Action = Literal["buy", "sell"]
+BookSide = Literal["bid", "ask"]
+
+# normalised field name → (current string keys, legacy integer key or None)
+FieldMap = dict[str, tuple[tuple[str, ...], str | None]]
+
+_MISSING: Any = object()
+
+WIRE_CONTEXT = {"wire": True}
+"""Validation context marking data as a decoded response body (see `from_wire`)."""
+
+
+def pick_number(
+    data: dict[str, Any], current_keys: tuple[str, ...], legacy_key: str | None, scale: int
+) -> Any:
+    """Read a number from the first current key present, else the legacy key.
+
+    Current keys hold decimal strings; the legacy key holds an integer that is divided
+    by `scale` (100 for cents, 1 for whole contracts). Where the two share a name (V2
+    write responses reuse `fill_count` for an `_fp` string), the value's JSON type
+    decides which reading applies. Returns `_MISSING` when neither is present.
+    """
+    for key in current_keys:
+        value = data.get(key)
+        if value is None:
+            continue
+        if key == legacy_key and isinstance(value, int) and not isinstance(value, bool):
+            return Decimal(value) / scale
+        return parse_decimal_string(value, key)
+    if legacy_key is not None and data.get(legacy_key) is not None:
+        return Decimal(parse_legacy_int(data[legacy_key], legacy_key)) / scale
+    return _MISSING
+
+
+def money(name: str, legacy: str | None = None) -> tuple[tuple[str, ...], str | None]:
+    """Field map entry for dollars: `<name>_dollars` first, then legacy cents."""
+    return ((f"{name}_dollars",), legacy)
+
+
+class WireModel(BaseModel):
+    """Frozen, ignores fields it does not know (the API adds fields often)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    wire_money: ClassVar[FieldMap] = {}
+    """Dollar fields: current `$` string keys, then legacy integer cents."""
+    wire_counts: ClassVar[FieldMap] = {}
+    """Contract counts: current `_fp` string keys, then legacy whole contracts."""
+
+    @classmethod
+    def from_wire(cls, data: object) -> Self:
+        """Validate a decoded response body (numbers decoded as Decimal, not float).
+
+        Only here is a JSON float in a money/count field refused as malformed; when a
+        model is built in code, its money and count fields take `Decimal` values.
+        """
+        return cls.model_validate(data, context=WIRE_CONTEXT)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_wire_numbers(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        from_wire = bool(info.context and info.context.get("wire"))
+        out = dict(data)
+        for table, scale in ((cls.wire_money, 100), (cls.wire_counts, 1)):
+            for name, (current_keys, legacy_key) in table.items():
+                if not from_wire and isinstance(data.get(name), Decimal):
+                    continue  # built in code: already a normalised Decimal
+                value = pick_number(data, current_keys, legacy_key, scale)
+                if value is _MISSING:
+                    out.pop(name, None)
+                else:
+                    out[name] = value
+        return out
+
+
+def blank_cursor(value: object) -> object:
+    """Kalshi ends pagination with `""` or by omitting the cursor; both become None."""
+    return None if value == "" else value
