@@ -34,10 +34,10 @@ def resolve_config_path(path: Path | str | None = None) -> tuple[Path, bool]:
     named must exist; the default may be absent (the app then runs on defaults).
     """
     if path is not None:
-        return Path(path).expanduser(), True
+        return Path(path).expanduser().absolute(), True
     from_env = os.environ.get(paths.CONFIG_ENV_VAR, "")
     if from_env:
-        return Path(from_env).expanduser(), True
+        return Path(from_env).expanduser().absolute(), True
     return paths.default_config_path(), False
 
 

@@ -42,6 +42,9 @@ ENVIRONMENT_URLS: dict[str, str] = {
 }
 """REST base URL of each environment's shared host (see kalshi-api.md §1)."""
 
+API_PATH = "/trade-api/v2"
+"""Every REST base URL ends with this path (Kalshi never changes the version in it)."""
+
 PRODUCTION_DOMAIN = "kalshi.com"
 """Every Kalshi production host lives under this domain; demo hosts under `kalshi.co`."""
 
@@ -195,7 +198,14 @@ class ExchangeSettings(Section):
         if value is None:
             return None
         url = check_http_url(value, what="base_url", example="http://127.0.0.1:8765/trade-api/v2")
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        if not parts.path.endswith(API_PATH):
+            # The request signature covers the full path, so the prefix must be exact.
+            raise config_problem(
+                f"base_url {url!r} does not end with {API_PATH}",
+                f'write the REST base URL, e.g. "{parts.scheme}://{parts.netloc}{API_PATH}"',
+            )
+        host = parts.hostname or ""
         environment = info.data.get("environment")
         if environment == "demo" and is_production_host(host):
             raise config_problem(

@@ -421,6 +421,12 @@ def test_prod_environment_with_a_non_production_url_is_refused(
     assert 'environment = "demo"' in problem.fix
 
 
+def test_base_url_must_be_the_rest_base(write_config: ConfigWriter) -> None:
+    problem = only_problem(write_config('[exchange]\nbase_url = "http://127.0.0.1:8765"\n'))
+    assert problem.key == "exchange.base_url"
+    assert problem.fix == 'write the REST base URL, e.g. "http://127.0.0.1:8765/trade-api/v2"'
+
+
 def test_lookalike_domains_are_not_production(write_config: ConfigWriter) -> None:
     path = write_config('[exchange]\nbase_url = "https://notkalshi.com/trade-api/v2"\n')
     assert load_settings(path).base_url == "https://notkalshi.com/trade-api/v2"

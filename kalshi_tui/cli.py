@@ -1,0 +1,264 @@
+"""The `kalshi-tui` command line: argparse parser, subcommand registry and dispatch.
+
+`kalshi-tui` alone starts the terminal UI; subcommands do everything else. Adding a
+subcommand is one registration function appended to `SUBCOMMANDS`:
+
+    def register_halt(subparsers: Subparsers) -> None:
+        parser = add_command(subparsers, "halt", "Halt trading ...", _run_halt)
+        parser.add_argument(...)
+
+    def _run_halt(args: argparse.Namespace) -> int:
+        from kalshi_tui.services.halt import main   # lazy: keep --help fast
+        return main(args)
+
+Everything heavy (pydantic, httpx, cryptography, textual) is imported inside the command
+functions, so `kalshi-tui --help` costs little more than starting Python. Exit status: 0
+success, 1 a command failed, 2 unusable configuration or bad usage (argparse's own code).
+A `ConfigError` is printed as a list of problems, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
+from kalshi_tui import __version__
+
+if TYPE_CHECKING:
+    from kalshi_tui.config import Settings
+
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+PROG = "kalshi-tui"
+UI_MODULE = "kalshi_tui.ui.app"
+"""Module providing `run(settings: Settings | None, demo: bool) -> int` for the TUI."""
+
+EXCHANGE_CLI_MODULE = "kalshi_tui.exchange.cli"
+"""Module providing `configure_parser(parser)` and `run(args) -> int` for `sim`."""
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+Handler: TypeAlias = Callable[[argparse.Namespace], int]
+
+
+def add_config_option(parser: argparse.ArgumentParser, *, on_subcommand: bool) -> None:
+    """Add `--config PATH`.
+
+    On subcommands the default is SUPPRESS, so `kalshi-tui --config A doctor` keeps A
+    while `kalshi-tui doctor --config B` overrides it: both spellings work.
+    """
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS if on_subcommand else None,
+        help="config file (default: $KALSHI_TUI_CONFIG, else "
+        "$XDG_CONFIG_HOME/kalshi-tui/config.toml)",
+    )
+
+
+def add_command(
+    subparsers: Subparsers,
+    name: str,
+    summary: str,
+    handler: Handler,
+    *,
+    description: str | None = None,
+    conflict_handler: str = "error",
+) -> argparse.ArgumentParser:
+    """Register subcommand `name` running `handler(args)`; returns its parser for
+    command-specific arguments. Every subcommand accepts `--config`."""
+    parser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description or summary,
+        conflict_handler=conflict_handler,
+    )
+    add_config_option(parser, on_subcommand=True)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+# --- init -------------------------------------------------------------------------------
+
+
+def register_init(subparsers: Subparsers) -> None:
+    """`kalshi-tui init`: write a config file."""
+    parser = add_command(
+        subparsers,
+        "init",
+        "write a config file (asks for missing values on a terminal)",
+        _run_init,
+        description="Write a kalshi-tui config file with the given values, validate it and "
+        "print the next step. Prompts for missing values when run on a terminal; pass "
+        "--non-interactive (or give every value as a flag) for scripts. An existing file is "
+        "never replaced without --force.",
+    )
+    parser.add_argument(
+        "--environment",
+        choices=("demo", "prod"),
+        help='exchange: "demo" (paper money, default) or "prod" (real money)',
+    )
+    parser.add_argument("--key-id", metavar="ID", help="Kalshi API key id")
+    parser.add_argument(
+        "--private-key", metavar="PATH", help="RSA private key file (PEM, chmod 600)"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="REST base URL overriding the environment's"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="directory for journal and logs")
+    parser.add_argument("--force", action="store_true", help="replace an existing config file")
+    parser.add_argument(
+        "--non-interactive", action="store_true", help="never prompt; use only the flags"
+    )
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from kalshi_tui import init_cmd
+
+    return init_cmd.run(args)
+
+
+# --- doctor -----------------------------------------------------------------------------
+
+
+def register_doctor(subparsers: Subparsers) -> None:
+    """`kalshi-tui doctor`: check config, key, connectivity, auth, clock and halt state."""
+    add_command(
+        subparsers,
+        "doctor",
+        "check the config, key, exchange connection, login and clock",
+        _run_doctor,
+        description="Check that kalshi-tui can trade: config valid, key file safe, exchange "
+        "reachable and open, authentication, clock skew and halt state. Exits 0 only when "
+        "every check passes; otherwise prints the fix for the first failure.",
+    )
+
+
+def _run_doctor(args: argparse.Namespace) -> int:
+    from kalshi_tui import doctor
+
+    return doctor.run(args)
+
+
+# --- sim (owned by kalshi_tui.exchange) -------------------------------------------------
+
+
+def register_sim(subparsers: Subparsers) -> None:
+    """`kalshi-tui sim`: the embedded exchange, served standalone.
+
+    The exchange package owns the arguments and behaviour through
+    `kalshi_tui.exchange.cli`, which is kept import-light so registering it here does not
+    slow `--help`. In a build without it, `sim` is simply not offered.
+    """
+    try:
+        exchange_cli = importlib.import_module(EXCHANGE_CLI_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and EXCHANGE_CLI_MODULE.startswith(exc.name):
+            return
+        raise
+    # "resolve": if the exchange's parser defines --config itself, its definition wins
+    # instead of argparse refusing the duplicate.
+    parser = add_command(
+        subparsers,
+        "sim",
+        "run the simulated Kalshi exchange on a local port",
+        exchange_cli.run,
+        conflict_handler="resolve",
+    )
+    exchange_cli.configure_parser(parser)
+
+
+SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
+    register_init,
+    register_doctor,
+    register_sim,
+)
+"""Registration functions, in the order `--help` lists the subcommands."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: global options plus every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A keyboard-driven terminal for trading on Kalshi. Without a "
+        "subcommand, starts the terminal UI.",
+        epilog="Run `kalshi-tui init` to create a config, then `kalshi-tui doctor`.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    add_config_option(parser, on_subcommand=False)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start a demo session against the embedded simulated exchange",
+    )
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for register in SUBCOMMANDS:
+        register(subparsers)
+    return parser
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the terminal UI: `kalshi_tui.ui.app.run(settings, demo)`.
+
+    The UI module is imported here, not at the top, so that the other subcommands never
+    pay for Textual. `settings` is None when no config file was named and the default one
+    does not exist (the UI then offers the keyless demo session).
+    """
+    try:
+        app_module = importlib.import_module(UI_MODULE)
+    except ModuleNotFoundError as exc:
+        # Only a missing UI module means "not in this build"; a missing dependency
+        # inside a present UI is a real error and keeps its traceback.
+        if exc.name is not None and UI_MODULE.startswith(exc.name):
+            print(f"{PROG}: the terminal UI is not installed in this build", file=sys.stderr)
+            return EXIT_FAILURE
+        raise
+    run: Callable[[Settings | None, bool], int] = app_module.run
+    return int(run(_settings_for_app(args.config), bool(args.demo)))
+
+
+def _settings_for_app(config: str | None) -> Settings | None:
+    from kalshi_tui.config import load_settings, resolve_config_path
+
+    path, explicit = resolve_config_path(config)
+    if not explicit and not path.exists():
+        return None
+    return load_settings(path)
+
+
+def _print_config_error(error: BaseException) -> None:
+    # Reached only when a ConfigError was raised, so kalshi_tui.config is loaded already.
+    from kalshi_tui.config import ConfigError
+
+    assert isinstance(error, ConfigError)
+    print(f"{PROG}: {error.report()}", file=sys.stderr)
+
+
+def _is_config_error(error: BaseException) -> bool:
+    # Look the class up in sys.modules instead of importing it: if the config package was
+    # never imported, this cannot be a ConfigError, and importing pydantic just to find
+    # that out would slow every failure path.
+    problems = sys.modules.get("kalshi_tui.config.problems")
+    return problems is not None and isinstance(error, problems.ConfigError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kalshi-tui` script and `python -m kalshi_tui`."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = getattr(args, "handler", run_app)
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except Exception as error:
+        if _is_config_error(error):
+            _print_config_error(error)
+            return EXIT_CONFIG
+        raise
