@@ -7,10 +7,23 @@ settlements, and in catalogue order for series, events and markets.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from kalshi_tui.exchange.engine import (
+    agents,
+    catalogue,
+    history,
+    lifecycle,
+    matching,
+    orderops,
+    present,
+    snapshot,
+)
+from kalshi_tui.exchange.engine.agents import ensure_book, fund_agents
+from kalshi_tui.exchange.engine.state import State, stable_hash
 from kalshi_tui.exchange.engine.views import (
     AmendResult,
     BalanceView,
@@ -37,8 +50,6 @@ from kalshi_tui.exchange.engine.views import (
 TimeLike = int | datetime
 """Epoch milliseconds or a timezone-aware datetime."""
 
-_PENDING = ExchangeError(501, "not_implemented", "engine body not committed yet")
-
 
 class Exchange:
     """A deterministic simulated Kalshi exchange (markets, books, accounts, agents)."""
@@ -53,76 +64,127 @@ class Exchange:
         open_order_limit: int = 200_000,
     ) -> None:
         """Build the catalogue for ``seed`` (~``market_count`` markets); the session starts now."""
-        raise _PENDING
+        start = to_ms(now)
+        self._market_count = market_count
+        self._state = State(
+            seed=seed,
+            start_ms=start,
+            now_ms=start,
+            open_order_limit=open_order_limit,
+            agents_enabled=agents,
+        )
+        self._state.rng = random.Random(stable_hash(seed, "agents"))
+        self._state.agent_last_ms = start
+        catalogue.build(self._state, market_count)
+        self._state.tickers = list(self._state.markets)
+        if agents:
+            fund_agents(self._state)
 
     # ---- persistence -------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """Whole state as JSON-serialisable data (``json.dumps`` works on it)."""
-        raise _PENDING
+        return snapshot.dump(self._state, self._market_count)
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> Exchange:
         """Rebuild an exchange from ``snapshot()`` output."""
-        raise _PENDING
+        exchange = cls.__new__(cls)
+        exchange._state, exchange._market_count = snapshot.load(data)
+        return exchange
 
     # ---- users -------------------------------------------------------------------------------
     def create_user(self, user_id: str, *, balance: int = 0) -> None:
         """Open an account (idempotent) and credit ``balance`` money."""
-        raise _PENDING
+        self._state.account(user_id)
+        if balance:
+            self.deposit(user_id, balance)
 
     def deposit(self, user_id: str, amount: int) -> None:
         """Credit money to an existing account."""
-        raise _PENDING
+        if amount < 0:
+            raise ExchangeError(400, "invalid_parameters", "deposit must not be negative")
+        account = self._state.account(user_id)
+        account.cash += amount
+        self._state.deposits += amount
 
     # ---- time and lifecycle ------------------------------------------------------------------
     def advance(self, now: TimeLike) -> None:
         """Run everything due up to ``now``: opens, expirations, closes, determinations,
         settlements and one step of the liquidity agents. Cost O(markets touched)."""
-        raise _PENDING
+        self._tick(now)
+        agents.step(self._state, self._state.now_ms)
 
     def exchange_status(self) -> ExchangeStatusView:
-        raise _PENDING
+        return ExchangeStatusView(self._state.exchange_active, self._state.trading_active)
 
     def set_trading_active(self, active: bool, now: TimeLike) -> None:
         """Pause/resume the whole exchange; pausing cancels ``cancel_order_on_pause`` orders."""
-        raise _PENDING
+        lifecycle.set_trading(self._state, active, self._tick(now))
 
     def pause_market(self, ticker: str, now: TimeLike) -> None:
         """Market → ``inactive``; cancels its ``cancel_order_on_pause`` orders."""
-        raise _PENDING
+        at = self._tick(now)
+        lifecycle.pause(self._state, self._state.market(ticker), at)
 
     def resume_market(self, ticker: str, now: TimeLike) -> None:
         """Market ``inactive`` → ``active``."""
-        raise _PENDING
+        at = self._tick(now)
+        lifecycle.resume(self._state, self._state.market(ticker), at)
 
     def close_market(self, ticker: str, now: TimeLike) -> None:
         """Close now (early close): cancels every resting order."""
-        raise _PENDING
+        at = self._tick(now)
+        market = self._state.market(ticker)
+        if market.status not in ("active", "inactive", "initialized"):
+            raise ExchangeError(400, "market_inactive", f"market is {market.status}", ticker)
+        lifecycle.close(self._state, market, at)
 
     def determine_market(self, ticker: str, result: MarketResult, now: TimeLike) -> None:
         """Set the result (yes/no/void) of a closed market; settles after the timer."""
-        raise _PENDING
+        at = self._tick(now)
+        lifecycle.determine(self._state, self._state.market(ticker), result, at)
 
     def settle_market(self, ticker: str, now: TimeLike) -> None:
         """Pay out a determined market now; status → ``finalized``."""
-        raise _PENDING
+        at = self._tick(now)
+        lifecycle.settle(self._state, self._state.market(ticker), at)
 
     # ---- public market data ------------------------------------------------------------------
     def list_series(self, category: str | None = None) -> list[SeriesView]:
-        raise _PENDING
+        return [
+            present.series_view(s)
+            for s in self._state.series.values()
+            if category is None or s.category == category
+        ]
 
     def get_series(self, series_ticker: str) -> SeriesView:
         """404 not_found when unknown (same for every get_*)."""
-        raise _PENDING
+        series = self._state.series.get(series_ticker)
+        if series is None:
+            raise ExchangeError(404, "not_found", "series not found", series_ticker)
+        return present.series_view(series)
 
     def list_events(
         self, *, series_ticker: str | None = None, status: str | None = None
     ) -> list[EventView]:
         """``status`` is a filter word: unopened/open/closed/settled (any child matches)."""
-        raise _PENDING
+        wanted = _status_filter(status)
+        out = []
+        for event in self._state.events.values():
+            if series_ticker is not None and event.series_ticker != series_ticker:
+                continue
+            if wanted is not None and not any(
+                self._state.markets[t].status in wanted for t in event.market_tickers
+            ):
+                continue
+            out.append(present.event_view(self._state, event))
+        return out
 
     def get_event(self, event_ticker: str) -> EventView:
-        raise _PENDING
+        event = self._state.events.get(event_ticker)
+        if event is None:
+            raise ExchangeError(404, "not_found", "event not found", event_ticker)
+        return present.event_view(self._state, event)
 
     def list_markets(
         self,
@@ -133,45 +195,89 @@ class Exchange:
         status: str | None = None,
     ) -> list[MarketView]:
         """``status`` is a filter word: unopened/open/paused/closed/settled."""
-        raise _PENDING
+        wanted = _status_filter(status)
+        state = self._state
+        if tickers is not None:
+            candidates = [state.markets[t] for t in tickers if t in state.markets]
+        elif event_tickers is not None:
+            candidates = [
+                state.markets[t]
+                for e in event_tickers
+                if e in state.events
+                for t in state.events[e].market_tickers
+            ]
+        else:
+            candidates = list(state.markets.values())
+        return [
+            present.market_view(state, m)
+            for m in candidates
+            if (series_ticker is None or m.series_ticker == series_ticker)
+            and (wanted is None or m.status in wanted)
+        ]
 
     def market_tickers(self) -> list[str]:
         """All tickers in catalogue order (cheap; for paging without building views)."""
-        raise _PENDING
+        return list(self._state.tickers)
 
     def get_market(self, ticker: str) -> MarketView:
-        raise _PENDING
+        return present.market_view(self._state, self._state.market(ticker))
 
     def get_book(self, ticker: str, depth: int = 0) -> BookView:
         """Both sides ascending; ``depth`` > 0 keeps the best ``depth`` levels of each."""
-        raise _PENDING
+        book = ensure_book(self._state, self._state.market(ticker))
+        return BookView(ticker, book.yes.depth(depth), book.no.depth(depth))
 
     def list_trades(
         self, *, ticker: str | None = None, min_ms: int | None = None, max_ms: int | None = None
     ) -> list[TradeView]:
         """Newest first. Without ``ticker``: session trades only (not the synthetic past)."""
-        raise _PENDING
+        state = self._state
+        if ticker is None:
+            trades = list(state.trades)
+        else:
+            market = state.market(ticker)
+            trades = history.past_trades(state, market)
+            trades.extend(t for t in state.trades if t.ticker == ticker)
+        return [
+            t
+            for t in reversed(trades)
+            if (min_ms is None or t.created_ms >= min_ms)
+            and (max_ms is None or t.created_ms <= max_ms)
+        ]
 
     def candlesticks(
         self, ticker: str, start_ts: int, end_ts: int, period_minutes: int
     ) -> list[Candle]:
         """Candles (1, 60 or 1440 minutes) whose end lies in [start_ts, end_ts] (epoch s)."""
-        raise _PENDING
+        return history.candles(
+            self._state, self._state.market(ticker), start_ts, end_ts, period_minutes
+        )
 
     # ---- portfolio ---------------------------------------------------------------------------
     def balance(self, user_id: str) -> BalanceView:
-        raise _PENDING
+        return present.balance_view(self._state, self._state.account(user_id))
 
     def positions(
         self, user_id: str, *, ticker: str | None = None, event_ticker: str | None = None
     ) -> list[PositionView]:
         """Every market the user ever traded (rows with position 0 included), by ticker."""
-        raise _PENDING
+        account = self._state.account(user_id)
+        return [
+            present.position_view(t, account.positions[t])
+            for t in sorted(account.positions)
+            if (ticker is None or t == ticker)
+            and (event_ticker is None or account.positions[t].event_ticker == event_ticker)
+            and (account.positions[t].volume or account.positions[t].resting_orders)
+        ]
 
     def event_positions(
         self, user_id: str, *, event_ticker: str | None = None
     ) -> list[EventPositionView]:
-        raise _PENDING
+        return [
+            row
+            for row in present.event_position_views(self._state.account(user_id))
+            if event_ticker is None or row.event_ticker == event_ticker
+        ]
 
     def fills(
         self,
@@ -182,7 +288,14 @@ class Exchange:
         min_ms: int | None = None,
         max_ms: int | None = None,
     ) -> list[FillView]:
-        raise _PENDING
+        return [
+            f
+            for f in reversed(self._state.account(user_id).fills)
+            if (ticker is None or f.ticker == ticker)
+            and (order_id is None or f.order_id == order_id)
+            and (min_ms is None or f.created_ms >= min_ms)
+            and (max_ms is None or f.created_ms <= max_ms)
+        ]
 
     def settlements(
         self,
@@ -193,7 +306,14 @@ class Exchange:
         min_ms: int | None = None,
         max_ms: int | None = None,
     ) -> list[SettlementView]:
-        raise _PENDING
+        return [
+            s
+            for s in reversed(self._state.account(user_id).settlements)
+            if (ticker is None or s.ticker == ticker)
+            and (event_ticker is None or s.event_ticker == event_ticker)
+            and (min_ms is None or s.settled_ms >= min_ms)
+            and (max_ms is None or s.settled_ms <= max_ms)
+        ]
 
     def orders(
         self,
@@ -205,35 +325,80 @@ class Exchange:
         min_ms: int | None = None,
         max_ms: int | None = None,
     ) -> list[OrderView]:
-        raise _PENDING
+        state = self._state
+        events = set(event_tickers) if event_tickers is not None else None
+        out = []
+        for order_id in reversed(state.account(user_id).order_ids):
+            order = state.orders[order_id]
+            if ticker is not None and order.ticker != ticker:
+                continue
+            if events is not None and state.markets[order.ticker].event_ticker not in events:
+                continue
+            if status is not None and order.status != status:
+                continue
+            if (min_ms is not None and order.created_ms < min_ms) or (
+                max_ms is not None and order.created_ms > max_ms
+            ):
+                continue
+            out.append(present.order_view(state, order))
+        return out
 
     def get_order(self, user_id: str, order_id: str) -> OrderView:
-        raise _PENDING
+        return present.order_view(self._state, self._state.user_order(user_id, order_id))
 
     # ---- orders ------------------------------------------------------------------------------
     def create_order(self, user_id: str, order: OrderInput, now: TimeLike) -> OrderView:
         """Validate, match and rest. Raises ExchangeError (codes of docs/WIRE.md); a rejected
         order leaves no trace. FoK/IOC/post-only/STP outcomes return a canceled order."""
-        raise _PENDING
+        at = self._tick(now)
+        market = self._state.market(order.ticker)
+        ensure_book(self._state, market)
+        placed = matching.submit(self._state, user_id, order, at)
+        return present.order_view(self._state, placed)
 
     def batch_create(
         self, user_id: str, orders: Sequence[OrderInput], now: TimeLike
     ) -> list[OrderView | ExchangeError]:
         """Each order independently (no atomicity)."""
-        raise _PENDING
+        results: list[OrderView | ExchangeError] = []
+        for order in orders:
+            try:
+                results.append(self.create_order(user_id, order, now))
+            except ExchangeError as error:
+                results.append(error)
+        return results
 
     def cancel_order(self, user_id: str, order_id: str, now: TimeLike) -> CancelResult:
         """404 not_found unless resting; 400 market_inactive after close."""
-        raise _PENDING
+        at = self._tick(now)
+        order, reduced = orderops.cancel(self._state, user_id, order_id, at)
+        return CancelResult(present.order_view(self._state, order), reduced)
 
     def batch_cancel(
         self, user_id: str, order_ids: Sequence[str], now: TimeLike
     ) -> list[CancelResult | ExchangeError]:
-        raise _PENDING
+        results: list[CancelResult | ExchangeError] = []
+        for order_id in order_ids:
+            try:
+                results.append(self.cancel_order(user_id, order_id, now))
+            except ExchangeError as error:
+                results.append(error)
+        return results
 
     def cancel_all(self, user_id: str, now: TimeLike, *, ticker: str | None = None) -> list[str]:
         """Cancel every resting order (of ``ticker``) on active markets; returns their ids."""
-        raise _PENDING
+        at = self._tick(now)
+        state = self._state
+        canceled = []
+        for order_id in list(state.account(user_id).order_ids):
+            order = state.orders[order_id]
+            if not order.on_book or (ticker is not None and order.ticker != ticker):
+                continue
+            if state.markets[order.ticker].status != "active":
+                continue
+            orderops.cancel(state, user_id, order_id, at)
+            canceled.append(order_id)
+        return canceled
 
     def amend_order(
         self,
@@ -248,7 +413,11 @@ class Exchange:
         """New YES ``price`` and ``count`` (= fill_count + desired remaining). The order keeps
         its id and client_order_id unless ``updated_client_order_id`` is given (409 if taken).
         Loses time priority unless only the size goes down; may cross and fill."""
-        raise _PENDING
+        at = self._tick(now)
+        state = self._state
+        old = present.order_view(state, state.user_order(user_id, order_id))
+        order = orderops.amend(state, user_id, order_id, at, price, count, updated_client_order_id)
+        return AmendResult(old, present.order_view(state, order))
 
     def decrease_order(
         self,
@@ -260,28 +429,72 @@ class Exchange:
         reduce_to: int | None = None,
     ) -> CancelResult:
         """Exactly one of reduce_by / reduce_to (count units); to 0 cancels."""
-        raise _PENDING
+        at = self._tick(now)
+        order, reduced = orderops.decrease(self._state, user_id, order_id, at, reduce_by, reduce_to)
+        return CancelResult(present.order_view(self._state, order), reduced)
 
     # ---- order groups ------------------------------------------------------------------------
     def create_order_group(
         self, user_id: str, contracts_limit: int, now: TimeLike
     ) -> OrderGroupView:
-        raise _PENDING
+        at = self._tick(now)
+        return present.group_view(orderops.create_group(self._state, user_id, contracts_limit, at))
 
     def get_order_group(self, user_id: str, order_group_id: str) -> OrderGroupView:
-        raise _PENDING
+        return present.group_view(orderops.user_group(self._state, user_id, order_group_id))
 
     def list_order_groups(self, user_id: str) -> list[OrderGroupView]:
-        raise _PENDING
+        return [present.group_view(g) for g in self._state.groups.values() if g.user_id == user_id]
 
     def reset_order_group(self, user_id: str, order_group_id: str, now: TimeLike) -> None:
         """Clear the matched count and the triggered flag."""
-        raise _PENDING
+        self._tick(now)
+        group = orderops.user_group(self._state, user_id, order_group_id)
+        group.matched = 0
+        group.triggered = False
 
     def trigger_order_group(self, user_id: str, order_group_id: str, now: TimeLike) -> None:
         """Cancel the group's orders and block it as if the limit were hit."""
-        raise _PENDING
+        at = self._tick(now)
+        orderops.user_group(self._state, user_id, order_group_id)
+        matching.trigger_group(self._state, order_group_id, at)
 
     def delete_order_group(self, user_id: str, order_group_id: str, now: TimeLike) -> None:
         """Cancel the group's resting orders and forget the group."""
-        raise _PENDING
+        at = self._tick(now)
+        orderops.delete_group(self._state, user_id, order_group_id, at)
+
+    def _tick(self, now: TimeLike) -> int:
+        """Move the clock (never backwards) and run what fell due: lifecycle, expiries."""
+        state = self._state
+        state.now_ms = max(state.now_ms, to_ms(now))
+        lifecycle.run_due(state, state.now_ms)
+        orderops.expire(state, state.now_ms)
+        return state.now_ms
+
+
+def to_ms(now: TimeLike) -> int:
+    """Epoch milliseconds of ``now`` (an int is taken as already in ms)."""
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime or epoch ms")
+        return int(now.timestamp() * 1000)
+    return now
+
+
+_STATUS_WORDS: dict[str, frozenset[str]] = {
+    "unopened": frozenset({"initialized"}),
+    "open": frozenset({"active"}),
+    "paused": frozenset({"inactive"}),
+    "closed": frozenset({"closed", "determined"}),
+    "settled": frozenset({"finalized"}),
+}
+
+
+def _status_filter(word: str | None) -> frozenset[str] | None:
+    if word is None or word == "":
+        return None
+    wanted = _STATUS_WORDS.get(word)
+    if wanted is None:
+        raise ExchangeError(400, "invalid_parameters", f"unknown status filter {word!r}")
+    return wanted

@@ -1,0 +1,167 @@
+"""Accounts: cash, collateral locked by resting orders, positions and their P&L.
+
+Every fill is, for each participant, a *purchase* of one side: buying YES at p costs p, selling
+YES is buying NO at 1 − p. A purchase that meets the opposite side already held nets pairs
+immediately: each YES+NO pair releases $1 to cash (kalshi-api.md §4.2), so a position is a
+signed count (+YES / −NO) and never holds both.
+
+Collateral. ``cash`` is all the account's money; ``locked`` is the part resting orders may still
+need, so the reported balance ``cash − locked`` is what is free. Per market the lock is the
+worst case over any order of fills: bids on the side already held (or when flat, YES bids) cost
+their full limit price; bids on the other side are covered up to the position they would close
+(closing pays out, it never needs cash) and the uncovered remainder is priced at the highest
+limit seen on that side. Plus, per order, the worst single-fill taker fee of its remaining count.
+Each fill therefore lowers the lock by at least the cash it spends, so free cash never goes
+negative; the one exception is the cent rounding of a fee split over many partial fills, which
+is capped at the free cash (the exchange forgoes the excess; see `charge_fee`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kalshi_tui.exchange.engine.views import PRICE_SCALE, FillView, SettlementView
+
+
+@dataclass(slots=True)
+class Position:
+    event_ticker: str
+    yes: int = 0
+    no: int = 0
+    exposure: int = 0
+    total_traded: int = 0
+    realized_pnl: int = 0
+    fees_paid: int = 0
+    volume: int = 0
+    last_updated_ms: int = 0
+    resting_orders: int = 0
+    # Aggregates of this user's resting orders in the market, for the collateral lock.
+    yes_remaining: int = 0
+    yes_cost: int = 0
+    yes_max_price: int = 0
+    no_remaining: int = 0
+    no_cost: int = 0
+    no_max_price: int = 0
+    fee_reserve: int = 0
+    lock: int = 0
+
+    @property
+    def signed(self) -> int:
+        return self.yes - self.no
+
+    def required_lock(self) -> int:
+        if self.no == 0:
+            uncovered = max(0, self.no_remaining - self.yes) * self.no_max_price
+            return self.yes_cost + min(self.no_cost, uncovered) + self.fee_reserve
+        uncovered = max(0, self.yes_remaining - self.no) * self.yes_max_price
+        return self.no_cost + min(self.yes_cost, uncovered) + self.fee_reserve
+
+
+@dataclass(slots=True)
+class Account:
+    user_id: str
+    cash: int = 0
+    locked: int = 0
+    is_agent: bool = False
+    positions: dict[str, Position] = field(default_factory=dict)
+    client_order_ids: dict[str, str] = field(default_factory=dict)
+    """client_order_id → order_id, for every order ever accepted (duplicates are refused)."""
+    fills: list[FillView] = field(default_factory=list)
+    settlements: list[SettlementView] = field(default_factory=list)
+    order_ids: list[str] = field(default_factory=list)
+    open_orders: int = 0
+    updated_ms: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.cash - self.locked
+
+    def position(self, ticker: str, event_ticker: str) -> Position:
+        pos = self.positions.get(ticker)
+        if pos is None:
+            pos = Position(event_ticker)
+            self.positions[ticker] = pos
+        return pos
+
+    def refresh_lock(self, pos: Position) -> None:
+        new = pos.required_lock()
+        self.locked += new - pos.lock
+        pos.lock = new
+
+
+def add_resting(account: Account, pos: Position, is_yes: bool, count: int, price: int) -> None:
+    """Count ``count`` more contracts of a bid at own-side ``price`` towards the lock."""
+    if is_yes:
+        pos.yes_remaining += count
+        pos.yes_cost += count * price
+        pos.yes_max_price = max(pos.yes_max_price, price)
+    else:
+        pos.no_remaining += count
+        pos.no_cost += count * price
+        pos.no_max_price = max(pos.no_max_price, price)
+
+
+def remove_resting(account: Account, pos: Position, is_yes: bool, count: int, price: int) -> None:
+    if is_yes:
+        pos.yes_remaining -= count
+        pos.yes_cost -= count * price
+        if pos.yes_remaining == 0:
+            pos.yes_max_price = 0
+    else:
+        pos.no_remaining -= count
+        pos.no_cost -= count * price
+        if pos.no_remaining == 0:
+            pos.no_max_price = 0
+
+
+def lock_if_added(
+    account: Account, pos: Position, is_yes: bool, count: int, price: int, fee_reserve: int
+) -> int:
+    """Account-wide lock if a bid were added (for the insufficient-balance check)."""
+    saved = (pos.yes_max_price, pos.no_max_price)
+    add_resting(account, pos, is_yes, count, price)
+    pos.fee_reserve += fee_reserve
+    needed = account.locked - pos.lock + pos.required_lock()
+    pos.fee_reserve -= fee_reserve
+    remove_resting(account, pos, is_yes, count, price)
+    pos.yes_max_price, pos.no_max_price = saved
+    return needed
+
+
+def buy(account: Account, pos: Position, is_yes: bool, count: int, price: int, now: int) -> int:
+    """Apply a purchase of ``count`` of one side at own-side ``price`` (no fee); returns the
+    pairs netted against the opposite side held."""
+    cost = count * price
+    account.cash -= cost
+    pos.total_traded += cost
+    pos.volume += count
+    pos.last_updated_ms = now
+    held = pos.no if is_yes else pos.yes
+    pairs = min(count, held)
+    if pairs:
+        # Average-cost basis: the closed share of the exposure leaves with the pairs.
+        removed = pos.exposure * pairs // held
+        pos.exposure -= removed
+        if is_yes:
+            pos.no -= pairs
+        else:
+            pos.yes -= pairs
+        payout = pairs * PRICE_SCALE
+        account.cash += payout
+        pos.realized_pnl += payout - removed - pairs * price
+    opened = count - pairs
+    if opened:
+        if is_yes:
+            pos.yes += opened
+        else:
+            pos.no += opened
+        pos.exposure += opened * price
+    return pairs
+
+
+def charge_fee(account: Account, pos: Position, fee: int) -> int:
+    """Debit a fee, never below the free cash; returns what was charged."""
+    charged = min(fee, max(0, account.available))
+    account.cash -= charged
+    pos.fees_paid += charged
+    return charged
