@@ -1,0 +1,187 @@
+"""`kalshi-tui sim`: the simulated Kalshi exchange served standalone.
+
+The project's CLI calls `configure_parser(parser)` while building `--help` and `run(args)` when
+`sim` is chosen. This module imports only the standard library at the top so `kalshi-tui
+--help` stays fast; Starlette, uvicorn and cryptography load inside `run`.
+
+    kalshi-tui sim --port 8765 --seed 7 --markets 300 --write-config ~/.config/kalshi-tui/sim.toml
+
+serves `http://127.0.0.1:8765/trade-api/v2` until SIGINT/SIGTERM; with `--write-config` it
+also writes a kalshi-tui config with a fresh API key (RSA-2048, 0600) for a funded account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import uuid
+from pathlib import Path
+from types import FrameType
+
+PROFILES = ("compat", "current", "legacy")
+RATE_TIERS = ("basic", "advanced", "premier", "paragon", "prime", "off")
+
+FAULTS_HELP = """\
+fault SPEC (--faults): comma-separated key=value items and flags, e.g.
+  write_error=0.2,read_error=0.05,latency_ms=20,drop_response=0.05,reset=0.02,paused
+rates are per-request probabilities; read_/write_ prefixes pick a route class
+(write = order and order-group mutations, read = everything else):
+  error=R           5xx before doing anything (error_status=503, or 500/502/503)
+  rate_limit=R      429 {"error":"too many requests"}
+  reset=R           drop the connection without a response
+  drop_response=R   writes: apply, then drop the connection
+  latency_ms=N      added delay (jitter_ms=N adds uniform 0..N)
+  lag_ms=N          new orders stay out of GET /portfolio/orders for N ms
+  paused            trading paused (409 trading_is_paused on order entry)
+  clock_shift_s=S   shift the server clock (Date header, signature window)
+  seed=N            seed of the fault draws (default: --seed)
+"""
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the `sim` options to the subcommand's parser."""
+    parser.description = (
+        "Serve a simulated Kalshi exchange (Trade API v2) on a local port until interrupted."
+    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = FAULTS_HELP
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8765, help="TCP port; 0 picks a free one (default 8765)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="catalogue and agent seed")
+    parser.add_argument(
+        "--markets", type=int, default=300, help="approximate number of markets (default 300)"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="compat",
+        help="wire generation: compat (both, default), current (2026), legacy (SDK 3.2.0)",
+    )
+    parser.add_argument("--faults", metavar="SPEC", default="", help="fault injection (below)")
+    parser.add_argument(
+        "--balance",
+        type=int,
+        default=10_000,
+        metavar="DOLLARS",
+        help="starting balance of the account (default 10000)",
+    )
+    parser.add_argument(
+        "--rate-tier",
+        choices=RATE_TIERS,
+        default="basic",
+        help="rate-limit tier of every account, or off (default basic)",
+    )
+    parser.add_argument(
+        "--write-config",
+        metavar="PATH",
+        type=Path,
+        help="write a kalshi-tui config (and a 0600 RSA key beside it) for this exchange",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="PATH",
+        type=Path,
+        help="restore the exchange from this file if present, save it there on exit",
+    )
+
+
+def write_config(path: Path, base_url: str, key_id: str, key_path: Path, args: object) -> None:
+    """Write a complete `[exchange]` config pointing at the simulator."""
+    import tomli_w
+
+    profile = getattr(args, "profile", "compat")
+    tier = getattr(args, "rate_tier", "basic")
+    exchange: dict[str, str] = {
+        "environment": "demo",
+        "base_url": base_url,
+        "key_id": key_id,
+        "private_key_path": str(key_path.resolve()),
+        "order_api": {"legacy": "v1", "current": "v2"}.get(profile, "auto"),
+    }
+    if tier != "off":
+        exchange["rate_tier"] = tier
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps({"exchange": exchange}))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad options."""
+    from kalshi_tui.exchange.http.faults import parse_spec
+    from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
+
+    try:
+        faults = parse_spec(args.faults or "")
+    except ValueError as exc:
+        print(f"kalshi-tui sim: --faults: {exc}", file=sys.stderr)
+        return 2
+    if args.markets < 1 or args.balance < 0:
+        print("kalshi-tui sim: --markets must be ≥ 1 and --balance ≥ 0", file=sys.stderr)
+        return 2
+    limits = (
+        RateLimitConfig(enabled=False)
+        if args.rate_tier == "off"
+        else RateLimitConfig(tier=args.rate_tier)
+    )
+
+    from kalshi_tui.exchange.keygen import generate_key_pair, write_private_key
+    from kalshi_tui.exchange.server import start_exchange
+
+    try:
+        running = start_exchange(
+            seed=args.seed,
+            markets=args.markets,
+            profile=args.profile,
+            state_path=args.state,
+            balance_dollars=args.balance,
+            faults=faults,
+            rate_limits=limits,
+            host=args.host,
+            port=args.port,
+        )
+    except OSError as exc:
+        print(f"kalshi-tui sim: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if args.write_config is not None:
+            config_path: Path = args.write_config.expanduser()
+            key_id = str(uuid.uuid4())
+            private_pem, public_pem = generate_key_pair()
+            key_path = config_path.with_name(config_path.stem + "-sim-key.pem")
+            write_private_key(key_path, private_pem)
+            running.add_key(key_id, public_pem)
+            write_config(config_path, running.base_url, key_id, key_path, args)
+            print(f"wrote {config_path} (key {key_id}, private key {key_path})", flush=True)
+        print(
+            f"kalshi-tui sim: serving {running.base_url} "
+            f"(profile {args.profile}, seed {args.seed}); Ctrl-C to stop",
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    finally:
+        running.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("kalshi-tui sim: stopped", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kalshi_tui.exchange.cli` — the same as `kalshi-tui sim`."""
+    parser = argparse.ArgumentParser(prog="kalshi-tui sim")
+    configure_parser(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

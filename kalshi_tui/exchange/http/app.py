@@ -1,0 +1,113 @@
+"""The app factory: one Starlette application for one simulated venue.
+
+`create_app` takes every dependency explicitly (engine, clock, profile, faults, rate limits,
+key registry) so the server, the sim CLI and the tests build the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp
+
+from kalshi_tui.exchange.engine import Exchange, ExchangeError
+from kalshi_tui.exchange.http import (
+    routes_exchange,
+    routes_groups,
+    routes_markets,
+    routes_orders,
+    routes_portfolio,
+)
+from kalshi_tui.exchange.http.auth import AuthWindow, KeyRegistry
+from kalshi_tui.exchange.http.context import Connections, SimContext
+from kalshi_tui.exchange.http.errors import (
+    ApiError,
+    RateLimited,
+    error_response,
+    too_many_requests,
+)
+from kalshi_tui.exchange.http.faults import FaultInjector
+from kalshi_tui.exchange.http.gateway import PREFIX, Gateway
+from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
+from kalshi_tui.exchange.http.units import Profile
+
+log = logging.getLogger(__name__)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError | ExchangeError)
+    return error_response(ApiError(exc.status, exc.code, exc.message, exc.details))
+
+
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    return too_many_requests()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error = ApiError(405, "method_not_allowed", "method not allowed", request.method)
+    elif exc.status_code == 404:
+        error = ApiError(404, "not_found", "route not found", request.url.path)
+    else:
+        error = ApiError(exc.status_code, "invalid_parameters", str(exc.detail))
+    return error_response(error)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error serving %s %s", request.method, request.url.path)
+    return error_response(ApiError(500, "internal_server_error", "internal server error"))
+
+
+def routes() -> list[BaseRoute]:
+    """Every REST route under /trade-api/v2."""
+    return [
+        *routes_exchange.ROUTES,
+        *routes_markets.ROUTES,
+        *routes_portfolio.ROUTES,
+        *routes_orders.ROUTES,
+        *routes_groups.ROUTES,
+    ]
+
+
+def create_app(
+    engine: Exchange,
+    *,
+    keys: KeyRegistry,
+    clock: Callable[[], float] = time.time,
+    profile: Profile = "compat",
+    faults: FaultInjector | None = None,
+    rate_limits: RateLimitConfig | None = None,
+    auth_window: AuthWindow | None = None,
+    connections: Connections | None = None,
+) -> tuple[ASGIApp, SimContext]:
+    """The ASGI app for one venue, and the context its routes share (for the server/tests)."""
+    context = SimContext(
+        engine=engine,
+        clock=clock,
+        profile=profile,
+        faults=faults or FaultInjector(),
+        limiter=RateLimiter(rate_limits or RateLimitConfig()),
+        keys=keys,
+        auth_window=auth_window or AuthWindow(),
+        connections=connections if connections is not None else {},
+    )
+    app = Starlette(
+        routes=[Mount(PREFIX, routes=routes())],
+        exception_handlers={
+            ApiError: _api_error,
+            ExchangeError: _api_error,
+            RateLimited: _rate_limited,
+            HTTPException: _http_error,
+            Exception: _internal_error,
+        },
+    )
+    app.state.sim = context
+    return Gateway(app, context), context

@@ -1,0 +1,58 @@
+"""Kalshi's error envelope and the exception the routes raise to produce it.
+
+Every error leaves the simulator as `{"error": {"code", "message", "details"}}` (docs/WIRE.md),
+except the rate-limit reply, whose body Kalshi sends as a bare string.
+"""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse, Response
+
+TOO_MANY_REQUESTS_BODY = b'{"error":"too many requests"}'
+
+
+class ApiError(Exception):
+    """A request the simulator refuses; rendered with the nested error envelope."""
+
+    def __init__(self, status: int, code: str, message: str, details: str | None = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def body(self) -> dict[str, object]:
+        """The inner error object, also used for per-item errors in batch replies."""
+        inner: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            inner["details"] = self.details
+        return inner
+
+
+def error_response(error: ApiError) -> Response:
+    """The full HTTP response for an error."""
+    return JSONResponse({"error": error.body()}, status_code=error.status)
+
+
+def too_many_requests() -> Response:
+    """Kalshi's 429: a bare-string body and no Retry-After or X-RateLimit headers."""
+    return Response(TOO_MANY_REQUESTS_BODY, status_code=429, media_type="application/json")
+
+
+def invalid_parameters(message: str, details: str | None = None) -> ApiError:
+    """400 for a bad query or body value."""
+    return ApiError(400, "invalid_parameters", message, details)
+
+
+def missing_parameters(name: str) -> ApiError:
+    """400 for a required field that is absent."""
+    return ApiError(400, "missing_parameters", f"missing required parameter: {name}", name)
+
+
+def not_found(what: str, ident: str) -> ApiError:
+    """404 for an unknown market, order, event, series or order group."""
+    return ApiError(404, "not_found", f"{what} not found", ident)
+
+
+class RateLimited(Exception):
+    """A token bucket is empty; rendered as Kalshi's bare 429."""

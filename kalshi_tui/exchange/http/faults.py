@@ -1,0 +1,237 @@
+"""Deterministic fault injection: what a flaky exchange does to a client, on demand.
+
+A fault SPEC is a comma-separated list of `key=value` items and bare flags, for example
+
+    write_error=0.2,read_error=0.05,latency_ms=20,drop_response=0.05,reset=0.02,paused
+
+Rates are probabilities in [0, 1] per request. Requests fall in two route classes: `write`
+(order create/amend/decrease/cancel and order-group mutations) and `read` (everything else).
+A bare key (`error`, `rate_limit`, `reset`, `latency_ms`) applies to both classes; a `read_` or
+`write_` prefix sets one class and wins over the bare key.
+
+    error=R           answer 5xx before doing anything (status from error_status)
+    error_status=S    503 by default; several as 500/502/503 (chosen by the seeded draw)
+    rate_limit=R      answer 429 {"error":"too many requests"}
+    reset=R           drop the connection without a response, before doing anything
+    drop_response=R   writes only: apply the write, then drop the connection (the client
+                      cannot tell whether its order exists)
+    latency_ms=N      add N ms to every response; jitter_ms=N adds a uniform 0..N on top
+    lag_ms=N          hide orders younger than N ms from GET /portfolio/orders listings
+                      (REST read-after-write lag)
+    paused            trading paused: /exchange/status says trading_active=false and order
+                      create/amend/decrease answer 409 trading_is_paused (`paused=false` undoes)
+    clock_shift_s=S   shift the server clock by S seconds (Date header, signature window)
+    seed=N            seed of the fault draws (default: the exchange seed)
+
+Determinism: each route class has its own seeded generator and every request draws the same
+number of values from it, so the n-th write meets the same fault whatever the reads in between
+and whatever the configured rates.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal
+
+RouteClass = Literal["read", "write"]
+Action = Literal["error", "rate_limit", "reset", "drop_response"]
+
+_CLASS_KEYS = ("error", "rate_limit", "reset", "latency_ms")
+_ALLOWED_STATUSES = (500, 502, 503)
+
+
+@dataclass(frozen=True)
+class ClassFaults:
+    """Fault rates for one route class."""
+
+    error: float = 0.0
+    rate_limit: float = 0.0
+    reset: float = 0.0
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Everything a SPEC can say; the default injects nothing."""
+
+    read: ClassFaults = field(default_factory=ClassFaults)
+    write: ClassFaults = field(default_factory=ClassFaults)
+    error_status: tuple[int, ...] = (503,)
+    drop_response: float = 0.0
+    jitter_ms: float = 0.0
+    lag_ms: float = 0.0
+    paused: bool = False
+    clock_shift_s: float = 0.0
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do to one request."""
+
+    latency_s: float
+    action: Action | None
+    status: int = 503
+
+
+def _rate(key: str, text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"fault rate {key}={text} is not between 0 and 1")
+    return value
+
+
+def _non_negative(key: str, text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError(f"{key}={text} must not be negative")
+    return value
+
+
+def parse_spec(spec: str, base: FaultConfig | None = None) -> FaultConfig:
+    """Parse a SPEC (see the module docstring) on top of `base`; ValueError when malformed."""
+    config = base or FaultConfig()
+    shared: dict[str, float] = {}
+    per_class: dict[RouteClass, dict[str, float]] = {"read": {}, "write": {}}
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key = key.strip().lower()
+        value = value.strip()
+        if not sep:
+            if key != "paused":
+                raise ValueError(f"fault {key!r} needs a value (key=value)")
+            config = replace(config, paused=True)
+            continue
+        try:
+            config, handled = _parse_item(config, key, value, shared, per_class)
+        except ValueError as exc:
+            raise ValueError(f"bad fault item {item!r}: {exc}") from None
+        if not handled:
+            raise ValueError(f"unknown fault {key!r}")
+    return replace(
+        config,
+        read=replace(config.read, **{**shared, **per_class["read"]}),
+        write=replace(config.write, **{**shared, **per_class["write"]}),
+    )
+
+
+def _parse_item(
+    config: FaultConfig,
+    key: str,
+    value: str,
+    shared: dict[str, float],
+    per_class: dict[RouteClass, dict[str, float]],
+) -> tuple[FaultConfig, bool]:
+    route_class: RouteClass
+    for route_class in ("read", "write"):
+        name = key.removeprefix(route_class + "_")
+        if name != key and name in _CLASS_KEYS:
+            parse = _non_negative if name == "latency_ms" else _rate
+            per_class[route_class][name] = parse(key, value)
+            return config, True
+    if key in _CLASS_KEYS:
+        parse = _non_negative if key == "latency_ms" else _rate
+        shared[key] = parse(key, value)
+        return config, True
+    if key == "error_status":
+        statuses = tuple(int(part) for part in value.split("/"))
+        if not statuses or any(status not in _ALLOWED_STATUSES for status in statuses):
+            raise ValueError("error_status must be 500, 502 or 503 (several joined by /)")
+        return replace(config, error_status=statuses), True
+    if key == "drop_response":
+        return replace(config, drop_response=_rate(key, value)), True
+    if key == "jitter_ms":
+        return replace(config, jitter_ms=_non_negative(key, value)), True
+    if key == "lag_ms":
+        return replace(config, lag_ms=_non_negative(key, value)), True
+    if key == "paused":
+        if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError("paused takes true or false")
+        return replace(config, paused=value.lower() in ("true", "1", "yes")), True
+    if key == "clock_shift_s":
+        return replace(config, clock_shift_s=float(value)), True
+    if key == "seed":
+        return replace(config, seed=int(value)), True
+    return config, False
+
+
+def describe(config: FaultConfig) -> str:
+    """A SPEC that parses back to `config` (for logs and the sim banner)."""
+    items: list[str] = []
+    for name in ("read", "write"):
+        faults: ClassFaults = getattr(config, name)
+        for item in fields(faults):
+            value = getattr(faults, item.name)
+            if value:
+                items.append(f"{name}_{item.name}={value:g}")
+    if config.error_status != (503,):
+        items.append("error_status=" + "/".join(str(s) for s in config.error_status))
+    for key in ("drop_response", "jitter_ms", "lag_ms", "clock_shift_s"):
+        value = getattr(config, key)
+        if value:
+            items.append(f"{key}={value:g}")
+    if config.paused:
+        items.append("paused")
+    if config.seed is not None:
+        items.append(f"seed={config.seed}")
+    return ",".join(items)
+
+
+class FaultInjector:
+    """The live fault switchboard; tests change it while the exchange serves."""
+
+    def __init__(self, config: FaultConfig | None = None, seed: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._default_seed = seed
+        self._config = config or FaultConfig()
+        self._rngs = self._make_rngs(self._config)
+
+    def _make_rngs(self, config: FaultConfig) -> dict[RouteClass, random.Random]:
+        seed = config.seed if config.seed is not None else self._default_seed
+        return {"read": random.Random(f"{seed}:read"), "write": random.Random(f"{seed}:write")}
+
+    @property
+    def config(self) -> FaultConfig:
+        """The faults in force."""
+        with self._lock:
+            return self._config
+
+    def configure(self, spec: str = "", **overrides: object) -> FaultConfig:
+        """Replace the faults with `spec` (parsed from scratch) plus dataclass overrides.
+
+        The draws restart from the seed, so a test that configures faults gets the same
+        sequence every run. `configure()` with no arguments clears every fault.
+        """
+        config = replace(parse_spec(spec), **overrides)  # type: ignore[arg-type]
+        with self._lock:
+            self._config = config
+            self._rngs = self._make_rngs(config)
+        return config
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume trading without disturbing the other faults or the draws."""
+        with self._lock:
+            self._config = replace(self._config, paused=paused)
+
+    def decide(self, route_class: RouteClass) -> Decision:
+        """Draw the fault for one request of `route_class`."""
+        with self._lock:
+            config = self._config
+            draws = [self._rngs[route_class].random() for _ in range(6)]
+        rates: ClassFaults = getattr(config, route_class)
+        latency_s = (rates.latency_ms + draws[4] * config.jitter_ms) / 1000.0
+        status = config.error_status[int(draws[5] * len(config.error_status))]
+        if draws[0] < rates.reset:
+            return Decision(latency_s, "reset")
+        if draws[1] < rates.error:
+            return Decision(latency_s, "error", status)
+        if draws[2] < rates.rate_limit:
+            return Decision(latency_s, "rate_limit", 429)
+        if route_class == "write" and draws[3] < config.drop_response:
+            return Decision(latency_s, "drop_response")
+        return Decision(latency_s, None)

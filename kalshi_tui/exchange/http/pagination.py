@@ -1,0 +1,56 @@
+"""Opaque cursor pagination with Kalshi's conventions.
+
+A cursor is base64 of the key of the last item served; the next page starts after that item, so
+items added at the head of a newest-first list do not shift later pages. The last page carries
+`"cursor": ""`. Keep every other filter identical across pages, as Kalshi requires.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from kalshi_tui.exchange.http.errors import invalid_parameters
+
+T = TypeVar("T")
+
+
+def encode_cursor(key: str, offset: int) -> str:
+    """The cursor that resumes after the item `key`, found at `offset`."""
+    raw = json.dumps({"k": key, "o": offset}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        key, offset = data["k"], data["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise invalid_parameters("invalid cursor", cursor) from None
+    if not isinstance(key, str) or not isinstance(offset, int) or offset < 0:
+        raise invalid_parameters("invalid cursor", cursor)
+    return key, offset
+
+
+def paginate(
+    items: Sequence[T], limit: int, cursor: str | None, key: Callable[[T], str]
+) -> tuple[list[T], str]:
+    """One page of `items` (already filtered and ordered) and the cursor for the next."""
+    start = 0
+    if cursor:
+        last_key, offset = _decode_cursor(cursor)
+        # Look for the last served item near where it was; fall back to the offset when it
+        # has vanished (it never does for the append-only lists the simulator keeps).
+        start = min(offset + 1, len(items))
+        for index in range(len(items)):
+            if key(items[index]) == last_key:
+                start = index + 1
+                break
+    page = list(items[start : start + limit])
+    end = start + len(page)
+    next_cursor = encode_cursor(key(page[-1]), end - 1) if page and end < len(items) else ""
+    return page, next_cursor

@@ -1,0 +1,93 @@
+"""Order groups: a contracts limit shared by several orders, auto-cancelling when hit."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kalshi_tui.exchange.http import wire_portfolio as wire
+from kalshi_tui.exchange.http.context import sim, user_id
+from kalshi_tui.exchange.http.errors import invalid_parameters, missing_parameters
+from kalshi_tui.exchange.http.params import decimal_field
+from kalshi_tui.exchange.http.replies import json_body, reply
+
+
+async def create_group(request: Request) -> Response:
+    """POST /portfolio/order_groups/create {contracts_limit ≥ 1} → 201 {order_group_id}."""
+    context = sim(request)
+    body = await json_body(request)
+    raw = body.get("contracts_limit", body.get("contracts_limit_fp"))
+    if raw is None:
+        raise missing_parameters("contracts_limit")
+    units = decimal_field(raw, "contracts_limit") * 100
+    if units != units.to_integral_value() or units < 100:
+        raise invalid_parameters("contracts_limit must be at least 1", str(raw))
+    view = context.call(
+        context.engine.create_order_group, user_id(request), int(units), context.now_ms()
+    )
+    return reply({"order_group_id": view.order_group_id}, status=201)
+
+
+async def list_groups(request: Request) -> Response:
+    """GET /portfolio/order_groups."""
+    context = sim(request)
+    views = context.call(context.engine.list_order_groups, user_id(request))
+    return reply({"order_groups": [wire.order_group_summary(v, context.profile) for v in views]})
+
+
+async def get_group(request: Request) -> Response:
+    """GET /portfolio/order_groups/{order_group_id}."""
+    context = sim(request)
+    view = context.call(
+        context.engine.get_order_group, user_id(request), request.path_params["order_group_id"]
+    )
+    return reply(wire.order_group_detail(view, context.profile))
+
+
+async def reset_group(request: Request) -> Response:
+    """PUT /portfolio/order_groups/{order_group_id}/reset: accept orders again."""
+    context = sim(request)
+    context.call(
+        context.engine.reset_order_group,
+        user_id(request),
+        request.path_params["order_group_id"],
+        context.now_ms(),
+    )
+    return reply({})
+
+
+async def trigger_group(request: Request) -> Response:
+    """PUT /portfolio/order_groups/{order_group_id}/trigger: cancel and block as if hit."""
+    context = sim(request)
+    context.call(
+        context.engine.trigger_order_group,
+        user_id(request),
+        request.path_params["order_group_id"],
+        context.now_ms(),
+    )
+    return reply({})
+
+
+async def delete_group(request: Request) -> Response:
+    """DELETE /portfolio/order_groups/{order_group_id}: cancel its orders, forget it."""
+    context = sim(request)
+    context.call(
+        context.engine.delete_order_group,
+        user_id(request),
+        request.path_params["order_group_id"],
+        context.now_ms(),
+    )
+    return reply({})
+
+
+ROUTES = [
+    Route("/portfolio/order_groups/create", create_group, methods=["POST"]),
+    Route("/portfolio/order_groups", list_groups, methods=["GET"]),
+    Route("/portfolio/order_groups/{order_group_id}", get_group, methods=["GET"]),
+    Route("/portfolio/order_groups/{order_group_id}", delete_group, methods=["DELETE"]),
+    Route("/portfolio/order_groups/{order_group_id}/reset", reset_group, methods=["PUT"]),
+    Route(
+        "/portfolio/order_groups/{order_group_id}/trigger", trigger_group, methods=["PUT", "POST"]
+    ),
+]
