@@ -7,16 +7,19 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal as D
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.app import App, ComposeResult
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import Input, Label, RadioButton, Static
 
 from kalshi_tui.domain.models import Balance, BookLevel, ExchangeState, Order, OrderBook
+from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.store import Health, Snapshot, TradingMode, TradingState
 from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
+from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 NOW = 1_800_000_000.0
@@ -34,6 +37,15 @@ class Host(App[None]):
 
     def compose(self) -> ComposeResult:
         yield self.widget
+
+
+M = TypeVar("M", bound=Message)
+
+
+def posted(messages: list[Message], kind: type[M]) -> list[M]:
+    """Distinct messages of `kind`; the hook sees a bubbling message once per node it reaches."""
+    unique = {id(m): m for m in messages if isinstance(m, kind)}
+    return list(unique.values())
 
 
 def fresh(*feeds: str, age: float = 1.0) -> MappingProxyType[str, Health]:
@@ -97,10 +109,16 @@ def book(ticker: str = TICKER) -> OrderBook:
 
 
 @asynccontextmanager
-async def mounted(widget: Widget) -> AsyncIterator[Pilot[None]]:
-    """Run a host app around `widget`; assertions go inside the block, while it is mounted."""
+async def mounted(
+    widget: Widget, messages: list[Message] | None = None
+) -> AsyncIterator[Pilot[None]]:
+    """Run a host app around `widget`; assertions go inside the block, while it is mounted.
+
+    Every message any node receives is appended to `messages` when given.
+    """
     app = Host(widget)
-    async with app.run_test(size=(120, 40)) as pilot:
+    hook = None if messages is None else messages.append
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await pilot.pause()
         yield pilot
 
@@ -285,3 +303,104 @@ async def test_status_bar_reducing_closed_exchange_and_stale_feeds() -> None:
         assert label_text(bar, "#feeds") == "feeds STALE: orderbook stale 14s · 42ms"
         assert bar.query_one("#feeds").has_class("-stale")
         assert label_text(bar, "#pnl") == "Day —"
+
+
+# --- order ticket ------------------------------------------------------------------------
+
+
+def static_text(widget: Widget, selector: str) -> str:
+    return str(widget.query_one(selector, Static).render())
+
+
+async def test_ticket_preview_buy_ten_yes_at_fifty() -> None:
+    ticket = OrderTicket()
+    messages: list[Message] = []
+    async with mounted(ticket, messages) as pilot:
+        ticket.set_market(TICKER)
+        await pilot.click("#ticket-price")
+        await pilot.press("0", ".", "5", "0", "tab", "1", "0")
+        await pilot.pause()
+        preview = static_text(ticket, "#ticket-preview")
+        assert "Buy 10 YES @ 50¢" in preview
+        assert "Cost $5.00 · Fee $0.18 (taker)" in preview
+        assert "Max payout $10.00 · Max loss $5.18" in preview
+        assert "Break-even YES ≥ 51.8%" in preview
+        assert static_text(ticket, "#ticket-error") == ""
+        await pilot.press("enter")
+        await pilot.pause()
+    assert [m.ticket for m in posted(messages, OrderTicket.Submitted)] == [
+        TicketValues(TICKER, "yes", "buy", D("0.50"), D(10))
+    ]
+
+
+async def test_ticket_rejects_off_grid_price_and_zero_count_inline() -> None:
+    ticket = OrderTicket()
+    messages: list[Message] = []
+    async with mounted(ticket, messages) as pilot:
+        ticket.set_market(TICKER)
+        ticket.query_one("#ticket-price", Input).value = "0.505"
+        ticket.query_one("#ticket-count", Input).value = "0"
+        await pilot.pause()
+        error = static_text(ticket, "#ticket-error")
+        assert "price 0.505 is off the market's grid (try 0.50 or 0.51)" in error
+        assert "count must be more than 0" in error
+        assert ticket.query_one("#ticket-price").has_class("-invalid")
+        assert ticket.query_one("#ticket-count").has_class("-invalid")
+        assert "complete the ticket" in static_text(ticket, "#ticket-preview")
+        ticket.query_one("#ticket-count", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert posted(messages, OrderTicket.Submitted) == []
+
+
+async def test_ticket_rejects_price_outside_unit_interval_and_non_numbers() -> None:
+    ticket = OrderTicket()
+    async with mounted(ticket) as pilot:
+        ticket.set_market(TICKER)
+        ticket.query_one("#ticket-price", Input).value = "1.5"
+        ticket.query_one("#ticket-count", Input).value = "1.2.3"
+        await pilot.pause()
+        error = static_text(ticket, "#ticket-error")
+        assert "price must be between 0 and 1 (exclusive)" in error
+        assert "count '1.2.3' is not a number" in error
+
+
+async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
+    ticket = OrderTicket()
+    tapered = (
+        (D("0"), D("0.10"), D("0.001")),
+        (D("0.10"), D("0.90"), D("0.01")),
+        (D("0.90"), D("1"), D("0.001")),
+    )
+    async with mounted(ticket) as pilot:
+        ticket.set_market(TICKER, tapered)
+        price = ticket.query_one("#ticket-price", Input)
+        price.value = "0.10"
+        price.focus()
+        await pilot.press("down")
+        assert price.value == "0.099"
+        await pilot.press("up", "up")
+        assert price.value == "0.11"
+        ticket.query_one("#action-sell", RadioButton).value = True
+        ticket.query_one("#ticket-count", Input).value = "100"
+        await pilot.pause()
+        preview = static_text(ticket, "#ticket-preview")
+        # Sell 100 YES at 11¢ ≡ buy 100 NO at 89¢: cost $89.00, fee 0.6853 → $0.69.
+        assert "Sell 100 YES @ 11¢" in preview
+        assert "Cost $89.00 · Fee $0.69" in preview
+        assert "Break-even NO ≥ 89.7%" in preview
+        assert "closing returns $10.31" in preview
+        assert "Ticket · KXTEST" in (ticket.border_title or "")
+
+
+async def test_ticket_without_market_says_so() -> None:
+    ticket = OrderTicket()
+    async with mounted(ticket) as pilot:
+        ticket.query_one("#ticket-price", Input).value = "0.40"
+        ticket.query_one("#ticket-count", Input).value = "5"
+        await pilot.pause()
+        assert "no market selected" in static_text(ticket, "#ticket-error")
+        ticket.show(snapshot(selected=TICKER), NOW)
+        await pilot.pause()
+        assert static_text(ticket, "#ticket-error") == ""
+        assert "Buy 5 YES @ 40¢" in static_text(ticket, "#ticket-preview")

@@ -1,0 +1,309 @@
+"""The order ticket: side, action, limit price on the market's grid, count, and a live preview.
+
+The ticket is a working form: every edit revalidates and redraws the preview
+(cost, taker fee, max payout, max loss, break-even probability including the
+fee). Problems are shown inline under the inputs — off-grid price, a price
+outside (0, 1), a count that is not a positive number — and Enter on a valid
+ticket posts `OrderTicket.Submitted` with the values; sending the order is the
+app's job.
+
+Up/down step the focused input: the price moves along the market's grid (bands
+of `price_ranges`, see `kalshi_tui.domain.price_grid`), the count by one
+contract. The grid comes from `set_market`; until a market supplies its own,
+the whole-cent grid is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.models import Action, Side
+from kalshi_tui.domain.portfolio import TicketValues, preview_ticket
+from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID, PriceRange, clamp, step_down, step_up
+from kalshi_tui.domain.price_grid import price_problem as grid_price_problem
+from kalshi_tui.domain.store import Snapshot
+
+COUNT_STEP = Decimal("0.01")
+"""Smallest contract increment Kalshi accepts (fractional contracts, kalshi-api.md §4.1)."""
+
+DEFAULT_PRICE = Decimal("0.50")
+"""Where stepping starts when the price box is empty or unreadable."""
+
+
+def parse_price(text: str, grid: Sequence[PriceRange]) -> Decimal | str:
+    """The price typed in dollars, or the reason it is not a valid limit price."""
+    text = text.strip()
+    if not text:
+        return "enter a price"
+    try:
+        price = Decimal(text)
+    except InvalidOperation:
+        return f"price {text!r} is not a number"
+    if not price.is_finite():
+        return f"price {text!r} is not a number"
+    return grid_price_problem(price, grid) or price
+
+
+def parse_count(text: str) -> Decimal | str:
+    """The contract count typed, or the reason it is not a valid count."""
+    text = text.strip()
+    if not text:
+        return "enter a count"
+    try:
+        count = Decimal(text)
+    except InvalidOperation:
+        return f"count {text!r} is not a number"
+    if not count.is_finite():
+        return f"count {text!r} is not a number"
+    if count <= 0:
+        return "count must be more than 0"
+    if count % COUNT_STEP != 0:
+        return "count has at most 2 decimals"
+    return count
+
+
+class OrderTicket(Widget):
+    """Order entry form with validation and a live preview."""
+
+    DEFAULT_CSS = """
+    OrderTicket {
+        height: auto;
+        border: round $primary;
+        padding: 0 1;
+    }
+    OrderTicket > Horizontal {
+        height: auto;
+    }
+    OrderTicket RadioSet {
+        layout: horizontal;
+        width: auto;
+        height: auto;
+        margin-right: 2;
+    }
+    OrderTicket RadioSet > RadioButton {
+        width: auto;
+        margin-right: 1;
+    }
+    OrderTicket .field-label {
+        width: 8;
+        padding: 1 1 0 0;
+        color: $text-muted;
+    }
+    OrderTicket Input {
+        width: 16;
+    }
+    OrderTicket Input.-invalid {
+        border: tall $error;
+    }
+    OrderTicket #ticket-error {
+        color: $error;
+        height: auto;
+    }
+    OrderTicket #ticket-error.-empty {
+        display: none;
+    }
+    OrderTicket #ticket-preview {
+        height: auto;
+        color: $text;
+    }
+    OrderTicket.-no-market #ticket-preview {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(1)", "Step up", id="ticket.step_up"),
+        Binding("down", "step(-1)", "Step down", id="ticket.step_down"),
+    ]
+    """Up/down move the focused input along its grid: the price by one tick, the count by one."""
+
+    @dataclass
+    class Submitted(Message):
+        """Enter was pressed on a valid ticket."""
+
+        order_ticket: OrderTicket
+        """The ticket that was submitted."""
+        ticket: TicketValues
+        """The validated values."""
+
+        @property
+        def control(self) -> OrderTicket:
+            """The ticket, for `@on(..., selector)` matching."""
+            return self.order_ticket
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.ticker: str | None = None
+        """The market the ticket trades; None until one is selected."""
+        self.price_ranges: tuple[PriceRange, ...] = WHOLE_CENT_GRID
+        """The market's valid prices."""
+        self.add_class("-no-market")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label("Side", classes="field-label")
+            with RadioSet(id="ticket-side"):
+                yield RadioButton("YES", value=True, id="side-yes")
+                yield RadioButton("NO", id="side-no")
+            yield Label("Action", classes="field-label")
+            with RadioSet(id="ticket-action"):
+                yield RadioButton("Buy", value=True, id="action-buy")
+                yield RadioButton("Sell", id="action-sell")
+        with Horizontal():
+            yield Label("Price $", classes="field-label")
+            yield Input(placeholder="0.50", id="ticket-price", restrict=r"[0-9.]*")
+            yield Label("Count", classes="field-label")
+            yield Input(placeholder="10", id="ticket-count", restrict=r"[0-9.]*")
+        yield Static("", id="ticket-error")
+        yield Static("", id="ticket-preview")
+
+    def on_mount(self) -> None:
+        self._set_title()
+        self.refresh_preview()
+
+    # --- data down -----------------------------------------------------------------------
+
+    def set_market(
+        self, ticker: str | None, price_ranges: Sequence[PriceRange] = WHOLE_CENT_GRID
+    ) -> None:
+        """Trade `ticker` on the grid `price_ranges` (whole cents unless given)."""
+        self.ticker = ticker
+        self.price_ranges = tuple(price_ranges)
+        self.set_class(ticker is None, "-no-market")
+        if self.is_mounted:
+            self._set_title()
+            self.refresh_preview()
+
+    def show(self, snapshot: Snapshot, now: float) -> None:
+        """Follow the selected market; a new selection resets the grid to whole cents."""
+        if snapshot.selected != self.ticker:
+            self.set_market(snapshot.selected)
+
+    # --- reading the form ----------------------------------------------------------------
+
+    @property
+    def side(self) -> Side:
+        return "no" if self.query_one("#side-no", RadioButton).value else "yes"
+
+    @property
+    def action(self) -> Action:
+        return "sell" if self.query_one("#action-sell", RadioButton).value else "buy"
+
+    def read(self) -> TicketValues | list[str]:
+        """The ticket's values, or every problem with them."""
+        price = parse_price(self.query_one("#ticket-price", Input).value, self.price_ranges)
+        count = parse_count(self.query_one("#ticket-count", Input).value)
+        problems = [p for p in (price, count) if isinstance(p, str)]
+        if self.ticker is None:
+            problems.insert(0, "no market selected")
+        if problems or isinstance(price, str) or isinstance(count, str) or self.ticker is None:
+            return problems
+        return TicketValues(self.ticker, self.side, self.action, price, count)
+
+    # --- reacting ------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(RadioSet.Changed)
+    def _edited(self, event: Message) -> None:
+        event.stop()
+        self.refresh_preview()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        values = self.refresh_preview(show_all=True)
+        if values is not None:
+            self.post_message(self.Submitted(self, values))
+
+    def refresh_preview(self, *, show_all: bool = False) -> TicketValues | None:
+        """Revalidate and redraw; returns the values when the ticket is valid.
+
+        Empty boxes are not called out while the trader is still typing; `show_all`
+        (on Enter) reports them too.
+        """
+        price_input = self.query_one("#ticket-price", Input)
+        count_input = self.query_one("#ticket-count", Input)
+        result = self.read()
+        price_bad = isinstance(parse_price(price_input.value, self.price_ranges), str)
+        count_bad = isinstance(parse_count(count_input.value), str)
+        price_input.set_class(price_bad and (show_all or bool(price_input.value)), "-invalid")
+        count_input.set_class(count_bad and (show_all or bool(count_input.value)), "-invalid")
+
+        error = self.query_one("#ticket-error", Static)
+        preview = self.query_one("#ticket-preview", Static)
+        if isinstance(result, TicketValues):
+            error.update("")
+            error.add_class("-empty")
+            preview.update(Content(_preview_text(result)))
+            return result
+        shown = [
+            problem
+            for problem in result
+            if show_all or not problem.startswith("enter a") or problem == "no market selected"
+        ]
+        error.update(Content("\n".join(shown)))
+        error.set_class(not shown, "-empty")
+        preview.update(Content("Preview: complete the ticket"))
+        return None
+
+    def action_step(self, direction: int) -> None:
+        """Move the focused input one step up (1) or down (−1) on its grid."""
+        focused = self.screen.focused
+        count_input = self.query_one("#ticket-count", Input)
+        if focused is count_input:
+            current = parse_count(count_input.value)
+            base = current if isinstance(current, Decimal) else Decimal(0)
+            count_input.value = format(max(Decimal(1), base + direction), "f")
+            return
+        price_input = self.query_one("#ticket-price", Input)
+        try:
+            price = Decimal(price_input.value.strip())
+        except InvalidOperation:
+            price = Decimal("NaN")
+        if not price.is_finite():
+            new = clamp(DEFAULT_PRICE, self.price_ranges)
+        elif direction > 0:
+            new = step_up(price, self.price_ranges)
+        else:
+            new = step_down(price, self.price_ranges)
+        price_input.value = fmt.price_dollars(new)
+
+    def _set_title(self) -> None:
+        title = "Ticket" if self.ticker is None else f"Ticket · {self.ticker}"
+        self.border_title = Content(title)
+
+
+def _preview_text(values: TicketValues) -> str:
+    """The preview lines for a valid ticket."""
+    preview = preview_ticket(values.side, values.action, values.price, values.count)
+    side = values.side.upper()
+    outcome = preview.outcome_side.upper()
+    lines = [
+        f"{values.action.capitalize()} {fmt.count(values.count)} {side} @ "
+        f"{fmt.cents(values.price)}",
+        f"Cost {fmt.dollars(preview.cost)} · Fee {fmt.dollars(preview.fee)} (taker)",
+        f"Max payout {fmt.dollars(preview.max_payout)} · Max loss {fmt.dollars(preview.max_loss)}"
+        f" · Max profit {fmt.signed_dollars(preview.max_profit)}",
+        f"Break-even {outcome} ≥ {fmt.percent(preview.break_even)}",
+    ]
+    if preview.proceeds_if_closing is not None:
+        lines.append(
+            f"Opens {outcome} at {fmt.cents(1 - values.price)} unless closing held {side}; "
+            f"closing returns {fmt.dollars(preview.proceeds_if_closing)}"
+        )
+    return "\n".join(lines)
