@@ -148,7 +148,7 @@ def _fed(rng: random.Random, k: int, start: int) -> Draft:
     month = _date_code(close)[:5]
     return Draft(
         month,
-        f"Fed funds upper bound after the {month} meeting",
+        f"Fed funds upper bound after the {_date_text(close)[:3]} {_date_text(close)[-4:]} meeting",
         "the federal funds target upper bound",
         close,
         strikes,
