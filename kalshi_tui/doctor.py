@@ -275,7 +275,7 @@ async def _exchange_checks(settings: Settings, private_key: RSAPrivateKey | None
                 )
             else:
                 checks.append(
-                    passed("authentication", f"key {auth.key_id}: balance ${balance.balance:,}")
+                    passed("authentication", f"key {auth.key_id}: balance ${balance.balance:,.2f}")
                 )
 
         checks.append(_check_skew(client.clock_skew_seconds, settings))
@@ -291,8 +291,11 @@ def _check_skew(skew: float | None, settings: Settings) -> Check:
             "the exchange sent no usable Date header, so the skew cannot be measured",
             _clock_fix(),
         )
-    direction = "behind" if skew > 0 else "ahead of"
-    detail = f"local clock {abs(skew):.1f} s {direction} the exchange (limit {limit:g} s)"
+    if abs(skew) < 0.05:
+        detail = f"local clock matches the exchange (limit {limit:g} s)"
+    else:
+        direction = "behind" if skew > 0 else "ahead of"
+        detail = f"local clock {abs(skew):.1f} s {direction} the exchange (limit {limit:g} s)"
     if abs(skew) > limit:
         return failed(name, detail, _clock_fix())
     return passed(name, detail)
