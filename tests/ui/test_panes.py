@@ -15,11 +15,21 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Label, RadioButton, Static
 
-from kalshi_tui.domain.models import Balance, BookLevel, ExchangeState, Order, OrderBook
+from kalshi_tui.domain.market import MarketSummary
+from kalshi_tui.domain.models import (
+    Balance,
+    BookLevel,
+    ExchangeState,
+    Order,
+    OrderBook,
+    Position,
+)
 from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.store import Health, Snapshot, TradingMode, TradingState
 from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
+from kalshi_tui.ui.widgets.orders import OrdersPane, fill_progress
+from kalshi_tui.ui.widgets.positions import TOTAL_KEY, PositionsPane
 from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 NOW = 1_800_000_000.0
@@ -404,3 +414,123 @@ async def test_ticket_without_market_says_so() -> None:
         await pilot.pause()
         assert static_text(ticket, "#ticket-error") == ""
         assert "Buy 5 YES @ 40¢" in static_text(ticket, "#ticket-preview")
+
+
+# --- positions ---------------------------------------------------------------------------
+
+
+def market(ticker: str, bid: str | None, ask: str | None, last: str | None) -> MarketSummary:
+    return MarketSummary(
+        ticker=ticker,
+        event_ticker="EV",
+        series_ticker="SER",
+        title=f"Will {ticker} [happen]?",
+        status="active",
+        yes_bid=None if bid is None else D(bid),
+        yes_ask=None if ask is None else D(ask),
+        last_price=None if last is None else D(last),
+        previous_price=None,
+        volume=D(0),
+        volume_24h=D(0),
+        open_interest=D(0),
+        close_time=datetime(2027, 1, 1, tzinfo=UTC),
+    )
+
+
+def position(ticker: str, contracts: str, exposure: str, realized: str, fees: str) -> Position:
+    return Position(
+        ticker=ticker,
+        contracts=D(contracts),
+        market_exposure=D(exposure),
+        realized_pnl=D(realized),
+        fees_paid=D(fees),
+        total_traded=D(exposure),
+    )
+
+
+def row_text(table: PositionsPane | OrdersPane, key: str) -> list[str]:
+    return [str(cell) for cell in table.get_row(key)]
+
+
+async def test_positions_rows_marks_and_totals() -> None:
+    pane = PositionsPane()
+    markets = {
+        "KXA-1": market("KXA-1", "0.44", "0.48", "0.45"),
+        "KXB-1": market("KXB-1", "0.30", "0.40", None),
+        "KXC-1": market("KXC-1", None, None, None),
+        "KXD-1": market("KXD-1", None, None, "0.20"),
+    }
+    state = snapshot(
+        markets=tuple(markets.values()),
+        markets_by_ticker=MappingProxyType(markets),
+        positions=(
+            position("KXA-1", "10", "4.00", "1.25", "0.17"),
+            position("KXB-1", "-5", "3.50", "-0.50", "0.10"),
+            position("KXC-1", "3", "0.90", "0", "0.03"),
+            position("KXD-1", "0", "0", "2.00", "0.05"),
+        ),
+    )
+    async with mounted(pane) as pilot:
+        pane.show(state, NOW)
+        await pilot.pause()
+        assert row_text(pane, "KXA-1") == [
+            "KXA-1", "YES", "10", "40¢", "46¢", "$4.60", "+$0.60", "+$1.25", "$0.17",
+        ]  # fmt: skip
+        assert row_text(pane, "KXB-1") == [
+            "KXB-1", "NO", "5", "70¢", "65¢", "$3.25", "−$0.25", "−$0.50", "$0.10",
+        ]  # fmt: skip
+        assert row_text(pane, "KXC-1")[4:7] == ["—", "—", "—"]
+        # The flat position has no row but its realized P&L and fees are in the totals.
+        assert "KXD-1" not in pane.rows
+        assert row_text(pane, TOTAL_KEY) == [
+            "TOTAL", "", "", "", "1 unmarked", "$7.85", "+$0.35", "+$2.75", "$0.35",
+        ]  # fmt: skip
+        assert pane.row_count == 4
+        assert not pane.has_class("-stale")
+
+
+async def test_positions_stale_portfolio_feed() -> None:
+    pane = PositionsPane()
+    health = MappingProxyType(
+        {
+            "portfolio": Health(interval=5.0, stale_after=30.0, last_success=NOW - 125),
+            "markets": Health(interval=5.0, stale_after=30.0, last_success=NOW - 2),
+        }
+    )
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(health=health), NOW)
+        await pilot.pause()
+        assert pane.has_class("-stale")
+        assert "stale 2m" in (pane.border_title or "")
+        assert row_text(pane, TOTAL_KEY)[5:] == ["$0.00", "$0.00", "$0.00", "$0.00"]
+
+
+# --- orders ------------------------------------------------------------------------------
+
+
+async def test_orders_show_fill_progress_price_side_and_age() -> None:
+    pane = OrdersPane()
+    created = datetime.fromtimestamp(NOW - 185, tz=UTC)
+    older = datetime.fromtimestamp(NOW - 7200, tz=UTC)
+    state = snapshot(
+        orders=(
+            order(side="no", action="buy", price="0.54", count="10", filled="4",
+                  order_id="o-new", created=created),
+            order(side="yes", action="sell", price="0.0450", count="3", order_id="o-old",
+                  created=older),
+        )
+    )  # fmt: skip
+    async with mounted(pane) as pilot:
+        pane.show(state, NOW)
+        await pilot.pause()
+        assert row_text(pane, "o-new") == [TICKER, "BUY NO", "NO 54¢", "4/10 ██░░░", "6", "3m"]
+        assert row_text(pane, "o-old")[2:] == ["YES 4.5¢", "0/3 ░░░░░", "3", "2h"]
+        # Newest first.
+        assert pane.coordinate_to_cell_key(pane.cursor_coordinate).row_key.value == "o-new"
+        assert pane.border_title == "Orders (2)"
+
+
+def test_fill_progress() -> None:
+    assert fill_progress(D(10), D(10)) == "10/10 █████"
+    assert fill_progress(D("2.5"), D(10)) == "2.50/10 █░░░░"
+    assert fill_progress(D(0), D(0)) == "0/0"

@@ -1,0 +1,174 @@
+"""Open positions with marks and P&L, and a portfolio totals row.
+
+Each row: market, side held, contracts, average cost, mark (YES mid, else last
+trade, else "—"; a NO position is marked at 1 − the YES mark), market value,
+unrealized P&L, realized P&L and fees. The maths is `kalshi_tui.domain.portfolio`.
+Flat positions (closed out today) have no row, but their realized P&L and fees
+count in the totals row. Positions without a mark are left out of the value and
+unrealized totals and counted instead, so a missing quote never reads as zero.
+
+The pane is fed by the portfolio poller; marks come from the market list, so a
+stale market feed is named in the title too.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import DataTable
+
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.portfolio import (
+    PortfolioTotals,
+    PositionValue,
+    portfolio_totals,
+    value_positions,
+)
+from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.ui.widgets.feed_state import apply_feed_state, feed_staleness
+
+FEED = "portfolio"
+"""Health key of the poller that feeds this pane."""
+
+MARKS_FEED = "markets"
+"""Health key of the poller whose quotes mark the positions."""
+
+TOTAL_KEY = "__total__"
+"""Row key of the totals row (never a Kalshi ticker: tickers have no underscores)."""
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Market", "ticker"),
+    ("Side", "side"),
+    ("Qty", "qty"),
+    ("Avg", "avg"),
+    ("Mark", "mark"),
+    ("Value", "value"),
+    ("Unrealized", "unrealized"),
+    ("Realized", "realized"),
+    ("Fees", "fees"),
+)
+
+
+class PositionsPane(DataTable[Text]):
+    """Positions table. Call `show(snapshot, now)` on store changes."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "positions--gain",
+        "positions--loss",
+        "positions--total",
+        "positions--yes",
+        "positions--no",
+    }
+
+    DEFAULT_CSS = """
+    PositionsPane {
+        border: round $primary;
+        height: 1fr;
+    }
+    PositionsPane > .positions--gain { color: $success; }
+    PositionsPane > .positions--loss { color: $error; }
+    PositionsPane > .positions--total { text-style: bold; }
+    PositionsPane > .positions--yes { color: $success; }
+    PositionsPane > .positions--no { color: $error; }
+    PositionsPane.-stale {
+        color: $text-disabled;
+        border: round $foreground 25%;
+    }
+    """
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, name=name, id=id, classes=classes)
+        self._shown: object = None
+        apply_feed_state(self, "Positions", None)
+
+    def on_mount(self) -> None:
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        """Add the columns once (adding them measures text, which needs a running app)."""
+        if not self.columns:
+            for label, key in COLUMNS:
+                self.add_column(label, key=key)
+
+    def show(self, snapshot: Snapshot, now: float) -> None:
+        """Redraw when positions, marks or staleness changed; otherwise return at once."""
+        values = value_positions(snapshot.positions, snapshot.markets_by_ticker)
+        stale = feed_staleness(snapshot, FEED, now)
+        marks_stale = feed_staleness(snapshot, MARKS_FEED, now)
+        key = (tuple(values), stale, marks_stale)
+        if key == self._shown:
+            return
+        self._shown = key
+        self._ensure_columns()
+
+        notes = [note for note in (stale, marks_stale and f"marks {marks_stale}") if note]
+        apply_feed_state(self, "Positions", " · ".join(notes) if notes else None)
+        # Only portfolio staleness greys the pane; stale marks are named, not greyed.
+        self.set_class(stale is not None, "-stale")
+
+        styled = stale is None
+        cursor_key = self._cursor_key()
+        self.clear()
+        for value in values:
+            if value.contracts == 0:
+                continue
+            self.add_row(*self._row(value, styled), key=value.ticker)
+        self.add_row(*self._total_row(portfolio_totals(values), styled), key=TOTAL_KEY)
+        if cursor_key is not None and cursor_key in self.rows:
+            self.move_cursor(row=self.get_row_index(cursor_key))
+
+    def _cursor_key(self) -> str | None:
+        """The row key under the cursor, to restore it after a rebuild."""
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
+
+    def _style(self, component: str, styled: bool) -> Style:
+        """A component class's style (theme colours from DEFAULT_CSS), or none while stale."""
+        return self.get_component_rich_style(component) if styled else Style.null()
+
+    def _pnl(self, amount: Decimal | None, styled: bool) -> Text:
+        """A signed P&L cell, green above zero and red below."""
+        text = fmt.signed_dollars(amount)
+        if amount is None or amount == 0:
+            return Text(text, justify="right")
+        component = "positions--gain" if amount > 0 else "positions--loss"
+        return Text(text, style=self._style(component, styled), justify="right")
+
+    def _row(self, value: PositionValue, styled: bool) -> tuple[Text, ...]:
+        side_style = self._style(f"positions--{value.side}", styled)
+        return (
+            Text(value.ticker),
+            Text(value.side.upper(), style=side_style),
+            Text(fmt.count(value.contracts), justify="right"),
+            Text(fmt.cents(value.average_cost), justify="right"),
+            Text(fmt.cents(value.mark), justify="right"),
+            Text(fmt.dollars(value.market_value), justify="right"),
+            self._pnl(value.unrealized_pnl, styled),
+            self._pnl(value.realized_pnl, styled),
+            Text(fmt.dollars(value.fees_paid), justify="right"),
+        )
+
+    def _total_row(self, totals: PortfolioTotals, styled: bool) -> tuple[Text, ...]:
+        bold = self._style("positions--total", styled)
+        unmarked = f"{totals.unmarked} unmarked" if totals.unmarked else ""
+        row = (
+            Text("TOTAL", style=bold),
+            Text(""),
+            Text(""),
+            Text(""),
+            Text(unmarked, justify="right"),
+            Text(fmt.dollars(totals.market_value), justify="right"),
+            self._pnl(totals.unrealized_pnl, styled),
+            self._pnl(totals.realized_pnl, styled),
+            Text(fmt.dollars(totals.fees_paid), justify="right"),
+        )
+        for cell in row[5:]:
+            cell.stylize(bold)
+        return row
