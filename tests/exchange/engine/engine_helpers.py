@@ -47,15 +47,11 @@ def state_of(ex: Exchange) -> State:
     return state
 
 
-def buy_yes(
-    ticker: str, yes_price: str, count: int | str, **options: object
-) -> OrderInput:
+def buy_yes(ticker: str, yes_price: str, count: int | str, **options: object) -> OrderInput:
     return OrderInput(ticker, "yes", "buy", price(yes_price), contracts(count), **options)  # type: ignore[arg-type]
 
 
-def sell_yes(
-    ticker: str, yes_price: str, count: int | str, **options: object
-) -> OrderInput:
+def sell_yes(ticker: str, yes_price: str, count: int | str, **options: object) -> OrderInput:
     return OrderInput(ticker, "yes", "sell", price(yes_price), contracts(count), **options)  # type: ignore[arg-type]
 
 

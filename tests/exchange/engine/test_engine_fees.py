@@ -25,7 +25,9 @@ def test_order_example_four_at_43_cents() -> None:
 
 
 def test_fee_is_symmetric_in_the_side() -> None:
-    assert taker_fee(contracts(7), price("0.43"), ONE) == taker_fee(contracts(7), price("0.57"), ONE)
+    assert taker_fee(contracts(7), price("0.43"), ONE) == taker_fee(
+        contracts(7), price("0.57"), ONE
+    )
 
 
 def test_peak_fee_one_contract_rounds_up_to_two_cents() -> None:

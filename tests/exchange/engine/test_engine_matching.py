@@ -110,9 +110,7 @@ def test_fill_or_kill_without_enough_liquidity(ex: Exchange, fed: str) -> None:
 
 def test_immediate_or_cancel_keeps_partial_fill(ex: Exchange, fed: str) -> None:
     ex.create_order("alice", sell_yes(fed, "0.50", 3), T0)
-    order = ex.create_order(
-        "bob", buy_yes(fed, "0.55", 5, time_in_force="immediate_or_cancel"), T0
-    )
+    order = ex.create_order("bob", buy_yes(fed, "0.55", 5, time_in_force="immediate_or_cancel"), T0)
     assert order.status == "canceled" and order.fill_count == contracts(3)
     assert order.remaining_count == 0
     assert ex.get_book(fed).yes == ()
@@ -142,9 +140,7 @@ def test_stp_taker_at_cross_stops_the_incoming_order(ex: Exchange, fed: str) -> 
 def test_stp_maker_cancels_the_resting_order_and_continues(ex: Exchange, fed: str) -> None:
     own = ex.create_order("bob", sell_yes(fed, "0.50", 5), T0)
     ex.create_order("alice", sell_yes(fed, "0.52", 5), T0)
-    order = ex.create_order(
-        "bob", buy_yes(fed, "0.55", 5, self_trade_prevention_type="maker"), T0
-    )
+    order = ex.create_order("bob", buy_yes(fed, "0.55", 5, self_trade_prevention_type="maker"), T0)
     resting = ex.get_order("bob", own.order_id)
     assert resting.status == "canceled" and resting.last_update_reason == "SelfTradePrevention"
     assert order.status == "executed" and ex.fills("bob")[0].yes_price == price("0.52")
