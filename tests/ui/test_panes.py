@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from decimal import Decimal as D
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
@@ -25,7 +27,8 @@ from kalshi_tui.domain.models import (
     Position,
 )
 from kalshi_tui.domain.portfolio import TicketValues
-from kalshi_tui.domain.store import Health, Snapshot, TradingMode, TradingState
+from kalshi_tui.domain.store import Health, LogEntry, Snapshot, Store, TradingMode, TradingState
+from kalshi_tui.ui.widgets.log_tail import LogTail, format_entry
 from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 from kalshi_tui.ui.widgets.orders import OrdersPane, fill_progress
@@ -534,3 +537,77 @@ def test_fill_progress() -> None:
     assert fill_progress(D(10), D(10)) == "10/10 █████"
     assert fill_progress(D("2.5"), D(10)) == "2.50/10 █░░░░"
     assert fill_progress(D(0), D(0)) == "0/0"
+
+
+# --- log tail ----------------------------------------------------------------------------
+
+
+def clock_of(seconds: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(seconds))
+
+
+async def test_log_tail_writes_new_entries_in_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(clock=lambda: NOW)
+    pane = LogTail(store, max_lines=3)
+    batches: list[list[str]] = []
+    original = pane.write_lines
+
+    def spy(lines: Any, scroll_end: bool | None = None) -> LogTail:
+        batch = list(lines)
+        batches.append(batch)
+        return original(batch, scroll_end)
+
+    monkeypatch.setattr(pane, "write_lines", spy)
+    async with mounted(pane) as pilot:
+        store.log("connected to demo")
+        store.log("order [abc] rejected: 409", level="error")
+        store.log("rate limited", level="warning")
+        pane.show(store.snapshot, NOW)
+        await pilot.pause()
+        assert len(batches) == 1
+        assert len(batches[0]) == 3
+        # Nothing new: no write at all.
+        pane.show(store.snapshot, NOW)
+        assert len(batches) == 1
+        stamp = clock_of(NOW)
+        shown = [pane.render_line(y).text.rstrip() for y in range(3)]
+        assert shown == [
+            f"{stamp} INFO connected to demo",
+            f"{stamp} ERR  order [abc] rejected: 409",
+            f"{stamp} WARN rate limited",
+        ]
+        store.log("line\nbreak")
+        pane.show(store.snapshot, NOW)
+        await pilot.pause()
+        # max_lines=3 keeps the newest three.
+        assert pane.line_count == 3
+        assert pane.lines[-1] == f"{stamp} INFO line ⏎ break"
+        assert pane.lines[0].endswith("order [abc] rejected: 409")
+
+
+async def test_log_tail_freezes_and_unfreezes() -> None:
+    store = Store(clock=lambda: NOW)
+    pane = LogTail(store)
+    async with mounted(pane) as pilot:
+        store.log("first")
+        pane.show(store.snapshot, NOW)
+        pane.focus()
+        await pilot.press("f")
+        assert pane.frozen
+        assert pane.has_class("-frozen")
+        assert "FROZEN" in (pane.border_title or "")
+        store.log("second")
+        store.log("third")
+        pane.show(store.snapshot, NOW)
+        await pilot.pause()
+        assert pane.line_count == 1
+        assert pane.border_title == "Log · FROZEN (+2 new)"
+        await pilot.press("f")
+        assert not pane.has_class("-frozen")
+        assert pane.border_title == "Log"
+        assert [line.split(" ", 2)[2] for line in pane.lines] == ["first", "second", "third"]
+
+
+def test_format_entry_unknown_level_is_tagged() -> None:
+    entry = LogEntry(seq=1, time=NOW, level="debug", text="x")
+    assert format_entry(entry) == f"{clock_of(NOW)} DEBU x"
