@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, Static
+from textual.widgets import Input, Label, RadioButton, Sparkline, Static
 
 from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import (
@@ -25,6 +25,8 @@ from kalshi_tui.domain.models import (
     Order,
     OrderBook,
     Position,
+    PriceHistory,
+    PricePoint,
 )
 from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.store import Health, LogEntry, Snapshot, Store, TradingMode, TradingState
@@ -33,6 +35,7 @@ from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 from kalshi_tui.ui.widgets.orders import OrdersPane, fill_progress
 from kalshi_tui.ui.widgets.positions import TOTAL_KEY, PositionsPane
+from kalshi_tui.ui.widgets.price_chart import PriceChart
 from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 NOW = 1_800_000_000.0
@@ -611,3 +614,71 @@ async def test_log_tail_freezes_and_unfreezes() -> None:
 def test_format_entry_unknown_level_is_tagged() -> None:
     entry = LogEntry(seq=1, time=NOW, level="debug", text="x")
     assert format_entry(entry) == f"{clock_of(NOW)} DEBU x"
+
+
+# --- price chart -------------------------------------------------------------------------
+
+
+def history(ticker: str = TICKER, period: int = 60) -> PriceHistory:
+    prices = [None, "0.40", None, "0.48", "0.0450", "0.45"]
+    start = int(NOW) - 6 * 3600
+    return PriceHistory(
+        ticker=ticker,
+        period_minutes=period,
+        points=tuple(
+            PricePoint(ts=start + i * 3600, price=None if p is None else D(p), volume=D(1))
+            for i, p in enumerate(prices)
+        ),
+    )
+
+
+async def test_chart_labels_last_min_max_and_period() -> None:
+    chart = PriceChart()
+    async with mounted(chart) as pilot:
+        chart.show(snapshot(selected=TICKER, history=history(), history_period=60), NOW)
+        await pilot.pause()
+        assert static_text(chart, "#chart-stats") == (
+            "last 45¢ · min 4.5¢ · max 48¢ · 6 × 1h candles over 5h"
+        )
+        # The leading gap is dropped, the inner gap carries 0.40 forward.
+        assert chart.query_one(Sparkline).data == [0.40, 0.40, 0.48, 0.045, 0.45]
+        assert chart.border_title == f"Chart · {TICKER} · 1h"
+        assert not chart.has_class("-stale")
+
+
+async def test_chart_ignores_history_of_another_market_or_period() -> None:
+    chart = PriceChart()
+    async with mounted(chart) as pilot:
+        chart.show(snapshot(selected=TICKER, history=history("KXOTHER-1")), NOW)
+        await pilot.pause()
+        assert static_text(chart, "#chart-stats") == f"Waiting for 1h history of {TICKER}…"
+        assert chart.query_one(Sparkline).data == []
+        chart.show(snapshot(selected=TICKER, history=history(period=60), history_period=1440), NOW)
+        await pilot.pause()
+        assert static_text(chart, "#chart-stats") == f"Waiting for 1d history of {TICKER}…"
+
+
+async def test_chart_period_key_posts_period_changed() -> None:
+    chart = PriceChart()
+    messages: list[Message] = []
+    async with mounted(chart, messages) as pilot:
+        chart.show(snapshot(selected=TICKER, history_period=60), NOW)
+        chart.focus()
+        await pilot.press("p")
+        chart.show(snapshot(selected=TICKER, history_period=1440), NOW)
+        await pilot.press("p")
+        chart.request_period(60)
+        await pilot.pause()
+        with pytest.raises(ValueError, match="period"):
+            chart.request_period(5)
+    assert [m.minutes for m in posted(messages, PriceChart.PeriodChanged)] == [1440, 1, 60]
+
+
+async def test_chart_stale_history() -> None:
+    chart = PriceChart()
+    health = fresh("history", age=95.0)
+    async with mounted(chart) as pilot:
+        chart.show(snapshot(selected=TICKER, history=history(), health=health), NOW)
+        await pilot.pause()
+        assert chart.has_class("-stale")
+        assert "stale 1m" in (chart.border_title or "")
