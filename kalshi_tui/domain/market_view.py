@@ -23,7 +23,7 @@ of event group `g` (see `header_at`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -68,17 +68,28 @@ class _Comparable(Protocol):
 _C = TypeVar("_C", bound=_Comparable)
 
 
-def _sort_value_getter(key: SortKey) -> Callable[[MarketSummary], _Comparable | None]:
-    """The per-market value a sort key orders by; None sorts last either way."""
-    getters: dict[SortKey, Callable[[MarketSummary], _Comparable | None]] = {
-        SortKey.TICKER: lambda m: m.ticker,
-        SortKey.VOLUME: lambda m: m.volume,
-        SortKey.VOLUME_24H: lambda m: m.volume_24h,
-        SortKey.CHANGE: lambda m: m.change,
-        SortKey.CLOSE_TIME: lambda m: m.close_time,
-        SortKey.LAST_PRICE: lambda m: m.last_price,
-    }
-    return getters[key]
+def _sort_values(key: SortKey, markets: Sequence[MarketSummary]) -> list[Any]:
+    """The per-market values a sort key orders by; None sorts last either way.
+
+    One list comprehension per key rather than a getter call per market: this
+    runs on every price refresh, and the call overhead was most of its cost.
+    """
+    if key is SortKey.VOLUME:
+        return [m.volume for m in markets]
+    if key is SortKey.VOLUME_24H:
+        return [m.volume_24h for m in markets]
+    if key is SortKey.LAST_PRICE:
+        return [m.last_price for m in markets]
+    if key is SortKey.CLOSE_TIME:
+        return [m.close_time for m in markets]
+    if key is SortKey.CHANGE:
+        return [
+            None
+            if m.last_price is None or m.previous_price is None
+            else m.last_price - m.previous_price
+            for m in markets
+        ]
+    return [m.ticker for m in markets]
 
 
 def _ordered(values: Sequence[_C | None], base: list[int], descending: bool) -> list[int]:
@@ -196,8 +207,7 @@ class MarketView:
         elif self._sort_key is not SortKey.TICKER:
             # Same markets, new quotes: the filter result cannot change, but the
             # order can if the sort key's values moved.
-            getter = _sort_value_getter(self._sort_key)
-            values = [getter(m) for m in new]
+            values = _sort_values(self._sort_key, new)
             if values != self._sort_values:
                 self._resort(values)
                 self._reorder_matches()
@@ -366,8 +376,7 @@ class MarketView:
             self._order = order[::-1] if self._descending else list(order)
             return
         if values is None:
-            getter = _sort_value_getter(self._sort_key)
-            values = [getter(m) for m in self._markets]
+            values = _sort_values(self._sort_key, self._markets)
         self._sort_values = values
         self._order = _ordered(values, self._ticker_order, self._descending)
 

@@ -97,6 +97,35 @@ def _title_width(width: int) -> int:
     return max(_TITLE_MIN_WIDTH, width - _FIXED_WIDTH)
 
 
+def _segments_to_strip(cells: list[tuple[str, Style]], width: int, pad: Style) -> Strip:
+    """One segment per run of equal styles, padded or cropped to exactly `width` cells.
+
+    Fewer segments make every later step (cropping, filters, the compositor) cheaper.
+    """
+    segments: list[Segment] = []
+    text, style = cells[0]
+    parts = [text]
+    for next_text, next_style in cells[1:]:
+        if next_style is style or next_style == style:
+            parts.append(next_text)
+        else:
+            segments.append(Segment("".join(parts), style))
+            parts, style = [next_text], next_style
+    segments.append(Segment("".join(parts), style))
+    return Strip(segments).adjust_cell_length(width, pad)
+
+
+@dataclass(frozen=True, slots=True)
+class _Palette:
+    """The styles one market row is painted with."""
+
+    row: Style
+    muted: Style
+    up: Style
+    down: Style
+    favourite: Style
+
+
 class MarketTable(ScrollView, can_focus=True):
     """A scrollable, filterable, sortable list of markets with a cursor."""
 
@@ -240,7 +269,9 @@ class MarketTable(ScrollView, can_focus=True):
         # itself, so an entry is reused only while that market's data is equal.
         self._row_cache: LRUCache[int, tuple[tuple[object, ...], Strip]] = LRUCache(1024)
         self._base_style = Style()
-        self._cell_styles: dict[str, Style] = {}
+        self._palettes: dict[tuple[Style, bool], _Palette] = {}
+        # (line width, scroll_y) while a frame is being rendered; see render_lines.
+        self._frame: tuple[int, int] | None = None
         self._minute = 0
 
     # ------------------------------------------------------------- public API
@@ -408,22 +439,26 @@ class MarketTable(ScrollView, can_focus=True):
         """Theme, focus or class changes restyle every row."""
         super().notify_style_update()
         self._row_cache.clear()
-        self._cell_styles.clear()
+        self._palettes.clear()
 
     # -------------------------------------------------------------- rendering
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Resolve the base style once per frame rather than once per line."""
+        """Resolve styles, width and scroll once per frame rather than once per line."""
         self._base_style = self.rich_style
-        return super().render_lines(crop)
+        self._frame = (self._line_width(), self.scroll_offset.y)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
 
     def render_line(self, y: int) -> Strip:
         """Line 0 is the sticky header; line y shows row `scroll_y + y - 1`."""
-        width = self._line_width()
+        width, top = self._frame or (self._line_width(), self.scroll_offset.y)
         if y == 0:
             return self._render_header(width)
         view = self._view
-        row = self.scroll_offset.y + y - 1
+        row = top + y - 1
         rows = view.rows
         if row >= len(rows):
             return Strip.blank(width, self._base_style)
@@ -448,67 +483,63 @@ class MarketTable(ScrollView, can_focus=True):
         blends translucent theme colours such as `$text-muted` with the background;
         the background is dropped so the cursor row's background shows through.
         """
-        style = self._cell_styles.get(component)
-        if style is None:
-            full = self.get_component_rich_style(component)
-            style = Style(
-                color=full.color,
-                bold=full.bold,
-                dim=full.dim,
-                italic=full.italic,
-                underline=full.underline,
-                strike=full.strike,
-                reverse=full.reverse,
+        full = self.get_component_rich_style(component)
+        return Style(
+            color=full.color,
+            bold=full.bold,
+            dim=full.dim,
+            italic=full.italic,
+            underline=full.underline,
+            strike=full.strike,
+            reverse=full.reverse,
+        )
+
+    def _palette(self, is_cursor: bool) -> _Palette:
+        """The styles of a market row, built once per base style and cursor state."""
+        key = (self._base_style, is_cursor)
+        palette = self._palettes.get(key)
+        if palette is None:
+            row = self._base_style
+            if is_cursor:
+                row = row + self.get_component_rich_style("market-table--cursor")
+            palette = _Palette(
+                row=row,
+                muted=row + self._cell_style("market-table--muted"),
+                up=row + self._cell_style("market-table--up"),
+                down=row + self._cell_style("market-table--down"),
+                favourite=row + self._cell_style("market-table--favourite"),
             )
-            self._cell_styles[component] = style
-        return style
+            self._palettes[key] = palette
+        return palette
 
     def _render_market(
         self, market: MarketSummary, width: int, is_cursor: bool, favourite: bool
     ) -> Strip:
-        row_style = self._base_style
-        if is_cursor:
-            row_style = row_style + self.get_component_rich_style("market-table--cursor")
-        muted = row_style + self._cell_style("market-table--muted")
+        palette = self._palette(is_cursor)
+        row, muted = palette.row, palette.muted
         change = market.change
         if change is None or change == 0:
             change_style = muted
         elif change > 0:
-            change_style = row_style + self._cell_style("market-table--up")
+            change_style = palette.up
         else:
-            change_style = row_style + self._cell_style("market-table--down")
+            change_style = palette.down
         close_text = format_close(market, self._clock())
+        bid = format_price(market.yes_bid)
+        ask = format_price(market.yes_ask)
+        last = format_price(market.last_price)
         cells: list[tuple[str, Style]] = [
-            ("★" if favourite else " ", row_style + self._cell_style("market-table--favourite")),
-            (_fit(clean_text(market.ticker), 24), row_style),
-            (_fit(clean_text(market.title), _title_width(width)), row_style),
+            ("★ " if favourite else "  ", palette.favourite),
+            (_fit(clean_text(market.ticker), 24) + " ", row),
+            (_fit(clean_text(market.title), _title_width(width)) + " ", row),
+            (bid.rjust(6) + " ", muted if bid == MISSING else row),
+            (ask.rjust(6) + " ", muted if ask == MISSING else row),
+            (last.rjust(6) + " ", muted if last == MISSING else row),
+            (format_change(change).rjust(7) + " ", change_style),
+            (format_volume(market.volume).rjust(6) + " ", row),
+            (close_text.rjust(6), muted if close_text in ("closed", "paused") else row),
         ]
-        for value, column_width in (
-            (market.yes_bid, 6),
-            (market.yes_ask, 6),
-            (market.last_price, 6),
-        ):
-            cells.append((_fit(format_price(value), column_width, right=True), row_style))
-        change_text = format_change(change)
-        cells.append((_fit(change_text, 7, right=True), change_style))
-        cells.append((_fit(format_volume(market.volume), 6, right=True), row_style))
-        close_style = muted if close_text in ("closed", "paused") else row_style
-        cells.append((_fit(close_text, 6, right=True), close_style))
-        return self._join(cells, width, row_style, muted)
-
-    def _join(
-        self, cells: list[tuple[str, Style]], width: int, row_style: Style, muted: Style
-    ) -> Strip:
-        """Cells separated by one space, padded or cropped to exactly `width`."""
-        gap = Segment(" ", row_style)
-        segments: list[Segment] = []
-        for text, style in cells:
-            if segments:
-                segments.append(gap)
-            # A lone "—" is a missing value: dim it whatever the column.
-            segments.append(Segment(text, muted if text.strip() == MISSING else style))
-        strip = Strip(segments)
-        return strip.adjust_cell_length(width, row_style)
+        return _segments_to_strip(cells, width, row)
 
     def _render_group(self, header: GroupHeader, width: int) -> Strip:
         style = self._base_style + self._cell_style("market-table--event")
@@ -529,7 +560,9 @@ class MarketTable(ScrollView, can_focus=True):
                 continue
             label = column.label + (arrow if column.sort is key else "")
             cells.append((_fit(label, column.width, right=column.right), style))
-        strip = self._join(cells, width, style, style)
+        strip = _segments_to_strip(
+            [(text + " ", cell_style) for text, cell_style in cells], width, style
+        )
         if self._stale_text:
             # Overlay the stale note at the end of the title cell, in its own style.
             note = f" stale {clean_text(self._stale_text)} "
