@@ -32,6 +32,8 @@ class MarketSummary:
     open_interest: Decimal
     close_time: datetime
     category: str = ""
+    price_ranges: tuple[tuple[Decimal, Decimal, Decimal], ...] = ()
+    """Valid order prices as (start, end, step) bands; empty means whole cents."""
 
     @property
     def change(self) -> Decimal | None:

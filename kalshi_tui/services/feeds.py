@@ -1,0 +1,158 @@
+"""The poll functions, one per concern, that fill the store from the exchange.
+
+Each function does one round of reads through the (rate-limited) client and writes
+the results into the store; the `Poller` around it handles timing, errors and
+health. Responses that arrive for a market that is no longer selected are dropped,
+so a slow book request never paints over the book of the market now selected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Literal
+
+from kalshi_tui import api
+from kalshi_tui.domain.models import Fill
+from kalshi_tui.domain.store import Store
+from kalshi_tui.services import convert
+
+HISTORY_SPAN_SECONDS: dict[int, int] = {1: 3 * 3600, 60: 7 * 86400, 1440: 120 * 86400}
+"""How far back the price chart looks for each candle period."""
+
+RECENT_FILLS = 200
+"""Fills kept in the snapshot for the panes (the journal keeps all of them)."""
+
+
+class Feeds:
+    """The poll functions of one session, sharing a client and a store."""
+
+    def __init__(
+        self, client: api.KalshiClient, store: Store, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._clock = clock
+        self._seen_fills: set[str] | None = None
+        self._seen_settlements: set[tuple[str, str]] | None = None
+
+    async def exchange_status(self) -> None:
+        state = convert.exchange_state(await self._client.get_exchange_status())
+        old = self._store.snapshot.exchange
+        if old != state:
+            if not state.exchange_active:
+                self._store.log("exchange is closed (maintenance)", level="warning")
+            elif not state.trading_active:
+                self._store.log("trading is paused on the exchange", level="warning")
+            elif old is not None:
+                self._store.log("exchange trading resumed")
+            self._store.update(exchange=state)
+
+    async def markets(self) -> None:
+        wire = await self._client.get_all_markets(status="open", limit=1000)
+        markets = [convert.market_summary(m) for m in wire]
+        snapshot = self._store.snapshot
+        missing = self._held_tickers() - {m.ticker for m in markets}
+        if missing:
+            # Markets the user holds or rests orders in stay visible after they close.
+            for chunk in _chunks(sorted(missing), 100):
+                extra = await self._client.get_all_markets(tickers=chunk, limit=1000)
+                markets.extend(convert.market_summary(m) for m in extra)
+        if snapshot.selected is None and markets:
+            self._store.update(markets=markets, selected=markets[0].ticker)
+        else:
+            self._store.update(markets=markets)
+        self._store.update(rate_headroom=self._client.rate_headroom.read)
+
+    def _held_tickers(self) -> set[str]:
+        snapshot = self._store.snapshot
+        held = {p.ticker for p in snapshot.positions if p.contracts != 0}
+        return held | {o.ticker for o in snapshot.orders}
+
+    async def orderbook(self) -> None:
+        ticker = self._store.snapshot.selected
+        if ticker is None:
+            return
+        book = await self._client.get_orderbook(ticker, depth=30)
+        if self._store.snapshot.selected == ticker:
+            self._store.update(book=convert.order_book(ticker, book))
+
+    async def history(self) -> None:
+        snapshot = self._store.snapshot
+        ticker, period = snapshot.selected, snapshot.history_period
+        market = snapshot.market(ticker)
+        if ticker is None or market is None:
+            return
+        end = int(self._clock())
+        candles = await self._client.get_candlesticks(
+            market.series_ticker,
+            ticker,
+            start_ts=end - HISTORY_SPAN_SECONDS[period],
+            end_ts=end,
+            period_interval=_period(period),
+        )
+        now = self._store.snapshot
+        if now.selected == ticker and now.history_period == period:
+            self._store.update(history=convert.price_history(ticker, period, candles))
+
+    async def portfolio(self) -> None:
+        balance = await self._client.get_balance()
+        positions = await self._client.get_all_positions()
+        orders = await self._client.get_all_orders(status="resting")
+        fills = await self._client.get_fills(limit=100)
+        self._store.update(
+            balance=convert.balance(balance),
+            positions=tuple(
+                convert.position(p) for p in positions.market_positions if p.position != 0
+            ),
+            orders=tuple(convert.order(o) for o in orders),
+        )
+        self._merge_fills([convert.fill(f) for f in fills.fills])
+        self._store.update(rate_headroom=self._client.rate_headroom.read)
+
+    def _merge_fills(self, fills: list[Fill]) -> None:
+        first_poll = self._seen_fills is None
+        seen = self._seen_fills if self._seen_fills is not None else set()
+        new = [f for f in fills if f.fill_id not in seen]
+        if not new and not first_poll:
+            return
+        seen.update(f.fill_id for f in new)
+        self._seen_fills = seen
+        if not first_poll:
+            # Oldest first, so the log reads in order.
+            for f in sorted(new, key=lambda f: f.created_time):
+                role = "taker" if f.is_taker else "maker"
+                self._store.log(
+                    f"fill {f.ticker}: {f.action} {f.count} {f.side.upper()} @ {f.price} "
+                    f"({role}, fee ${f.fee})"
+                )
+        merged = sorted(
+            {f.fill_id: f for f in (*new, *self._store.snapshot.fills)}.values(),
+            key=lambda f: f.created_time,
+            reverse=True,
+        )[:RECENT_FILLS]
+        self._store.update(fills=tuple(merged))
+
+    async def settlements(self) -> None:
+        page = await self._client.get_settlements(limit=100)
+        settlements = tuple(convert.settlement(s) for s in page.settlements)
+        keys = {(s.ticker, s.settled_time.isoformat()) for s in settlements}
+        if self._seen_settlements is not None:
+            for s in settlements:
+                if (s.ticker, s.settled_time.isoformat()) not in self._seen_settlements:
+                    self._store.log(f"settled {s.ticker}: result {s.result}, credited ${s.revenue}")
+        self._seen_settlements = keys
+        if settlements != self._store.snapshot.settlements:
+            self._store.update(settlements=settlements)
+
+
+def _period(minutes: int) -> Literal[1, 60, 1440]:
+    if minutes == 1:
+        return 1
+    if minutes == 1440:
+        return 1440
+    return 60
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,125 @@
+"""Building a session: the keyless demo (embedded exchange) or a configured account.
+
+The demo runs the simulated exchange inside this process on an ephemeral loopback
+port, with an RSA key generated once and kept (0600) in the demo data directory, so
+the terminal talks to it exactly as it talks to Kalshi: real HTTP, real signatures.
+The exchange's state is saved beside the key on exit and restored on the next start,
+so practice sessions continue.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kalshi_tui import api, paths
+from kalshi_tui.domain.store import Snapshot, Store
+from kalshi_tui.services.session import PollPlan, Session
+
+if TYPE_CHECKING:
+    from kalshi_tui.config import Settings
+    from kalshi_tui.exchange.server import RunningExchange
+
+DEMO_SEED = 20261121
+DEMO_MARKETS = 300
+KEY_FILE = "demo-key.pem"
+KEY_ID_FILE = "demo-key-id"
+STATE_FILE = "exchange-state.json"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoKey:
+    key_id: str
+    private_key: rsa.RSAPrivateKey
+
+    def public_pem(self) -> bytes:
+        return self.private_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+
+def demo_dir() -> Path:
+    """Where the demo account keeps its key, exchange state and journal."""
+    return paths.default_data_dir("demo", None)
+
+
+def load_or_create_demo_key(directory: Path) -> DemoKey:
+    """The demo account's key: generated on first use, then reused so state carries over."""
+    paths.ensure_private_dir(directory)
+    key_path, id_path = directory / KEY_FILE, directory / KEY_ID_FILE
+    if key_path.exists() and id_path.exists():
+        return DemoKey(id_path.read_text().strip(), api.load_private_key(key_path))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    # Created 0600 from the start: never a moment where the key is world-readable.
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    key_id = str(uuid.uuid4())
+    id_path.write_text(key_id + "\n")
+    return DemoKey(key_id, key)
+
+
+def start_demo_exchange(
+    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED
+) -> tuple[RunningExchange, DemoKey]:
+    """Start the embedded exchange for the demo account (restoring saved state)."""
+    from kalshi_tui.exchange.server import start_exchange
+
+    key = load_or_create_demo_key(directory)
+    running = start_exchange(
+        seed=seed,
+        markets=markets,
+        state_path=directory / STATE_FILE,
+        keys=[(key.key_id, key.public_pem())],
+    )
+    return running, key
+
+
+def demo_session(
+    *, directory: Path | None = None, markets: int = DEMO_MARKETS, plan: PollPlan | None = None
+) -> Session:
+    """A session against a freshly started embedded exchange."""
+    running, key = start_demo_exchange(directory or demo_dir(), markets=markets)
+    client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
+    store = Store(Snapshot(environment="demo"))
+    return Session(client, store, plan=plan, exchange=running)
+
+
+def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> Session:
+    """A session for the account in `settings` (already validated by the config loader)."""
+    exchange = settings.exchange
+    auth = None
+    if exchange.key_id is not None and exchange.private_key_path is not None:
+        auth = api.KalshiAuth(exchange.key_id, api.load_private_key(exchange.private_key_path))
+    client = api.KalshiClient(
+        settings.base_url,
+        auth,
+        rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
+        timeout=exchange.request_timeout_seconds,
+        order_api=exchange.order_api,
+    )
+    store = Store(Snapshot(environment=exchange.environment))
+    return Session(client, store, plan=plan or plan_from(settings))
+
+
+def plan_from(settings: Settings) -> PollPlan:
+    p = settings.polling
+    return PollPlan(
+        exchange=(p.exchange_status_seconds, p.exchange_status_stale_seconds),
+        markets=(p.markets_seconds, p.markets_stale_seconds),
+        orderbook=(p.orderbook_seconds, p.orderbook_stale_seconds),
+        history=(30.0, 120.0),
+        portfolio=(p.portfolio_seconds, p.portfolio_stale_seconds),
+        settlements=(p.settlements_seconds, p.settlements_seconds * 5),
+    )

@@ -1,0 +1,92 @@
+"""A session against the embedded exchange over loopback: real HTTP, real signatures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kalshi_tui.services.launch import demo_session, load_or_create_demo_key
+from kalshi_tui.services.session import Session
+
+
+@pytest.fixture
+async def session(tmp_path: Path) -> AsyncIterator[Session]:
+    s = demo_session(directory=tmp_path / "demo", markets=120)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+async def test_one_refresh_fills_every_part_of_the_store(session: Session) -> None:
+    await session.refresh()
+    snap = session.snapshot
+    assert snap.environment == "demo"
+    assert snap.exchange is not None
+    assert snap.exchange.trading_active
+    assert len(snap.markets) > 50
+    assert snap.selected == snap.markets[0].ticker
+    assert snap.book is not None
+    assert snap.book.ticker == snap.selected
+    assert snap.balance is not None
+    assert snap.balance.cash == Decimal("10000")
+    assert snap.history is not None
+    assert snap.history.points, "the simulator seeds a plausible past"
+    for name in ("exchange", "markets", "orderbook", "portfolio", "history", "settlements"):
+        health = snap.health[name]
+        assert health.errors == 0, (name, health.last_error)
+        assert health.last_success is not None
+
+
+async def test_selection_change_drops_the_old_book(session: Session) -> None:
+    await session.refresh()
+    other = session.snapshot.markets[5].ticker
+    session.select(other)
+    assert session.snapshot.book is None, "never show the previous market's book"
+    await session.pollers["orderbook"].run_once()
+    assert session.snapshot.book is not None
+    assert session.snapshot.book.ticker == other
+
+
+async def test_a_failing_feed_is_recorded_and_recovers(tmp_path: Path) -> None:
+    session = demo_session(directory=tmp_path / "demo", markets=60)
+    try:
+        assert session.exchange is not None
+        running = session.exchange
+        # Every read fails, including the client's own retries.
+        running.faults.configure("read_error=1.0")
+        assert not await session.pollers["markets"].run_once()
+        health = session.snapshot.health["markets"]
+        assert health.consecutive_errors == 1
+        assert "503" in health.last_error or "Unavailable" in health.last_error
+        assert any("markets poll failed" in e.text for e in session.store.log_since(0))
+        running.faults.configure("")
+        assert await session.pollers["markets"].run_once()
+        assert session.snapshot.health["markets"].consecutive_errors == 0
+    finally:
+        await session.close()
+
+
+def test_demo_key_is_private_and_reused(tmp_path: Path) -> None:
+    first = load_or_create_demo_key(tmp_path / "d")
+    second = load_or_create_demo_key(tmp_path / "d")
+    assert first.key_id == second.key_id
+    assert (tmp_path / "d" / "demo-key.pem").stat().st_mode & 0o077 == 0
+
+
+async def test_demo_state_survives_a_restart(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    first = demo_session(directory=directory, markets=60)
+    await first.refresh()
+    tickers = [m.ticker for m in first.snapshot.markets]
+    await first.close()
+    assert (directory / "exchange-state.json").exists()
+    second = demo_session(directory=directory, markets=60)
+    try:
+        await second.refresh()
+        assert [m.ticker for m in second.snapshot.markets][:10] == tickers[:10]
+    finally:
+        await second.close()
