@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal as D
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -30,6 +31,7 @@ from kalshi_tui.domain.models import (
 )
 from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.store import Health, LogEntry, Snapshot, Store, TradingMode, TradingState
+from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.widgets.log_tail import LogTail, format_entry
 from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
@@ -682,3 +684,64 @@ async def test_chart_stale_history() -> None:
         await pilot.pause()
         assert chart.has_class("-stale")
         assert "stale 1m" in (chart.border_title or "")
+
+
+# --- help screen -------------------------------------------------------------------------
+
+
+class HelpHost(App[None]):
+    """An app with a few bindings of its own and a focusable pane with more."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+k", "halt", "Kill switch", id="app.kill", priority=True),
+        Binding("c", "cancel_all", "Cancel all", id="app.cancel_all"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield LogTail()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_halt(self) -> None:
+        self.bell()
+
+    def action_cancel_all(self) -> None:
+        self.bell()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing rests, so cancel-all is greyed out (None), not hidden.
+        return None if action == "cancel_all" else True
+
+
+def showing_help(app: App[None]) -> bool:
+    return isinstance(app.screen, HelpScreen)
+
+
+async def test_help_lists_active_bindings_with_remapped_keys() -> None:
+    app = HelpHost()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.set_keymap({"log.freeze": "z"})
+        app.query_one(LogTail).focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert showing_help(app)
+        listing = str(app.screen.query_one("#help-bindings", Static).render())
+        lines = [line.strip() for line in listing.splitlines()]
+        assert "LogTail" in lines
+        assert "z  Freeze log" in lines
+        assert "f  Freeze log" not in lines
+        assert "Everywhere" in lines
+        assert "^k  Kill switch" in lines
+        assert "?  Help" in lines
+        assert "c  Cancel all (unavailable now)" in lines
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not showing_help(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert showing_help(app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not showing_help(app)

@@ -1,0 +1,118 @@
+"""The help screen: every key binding active where help was opened, with its description.
+
+The list is read from the screen underneath (`Screen.active_bindings`), so it is
+exactly what the keys do right now: bindings of the focused widget and its
+ancestors, then the app's, with keymap remaps already applied (Textual applies
+`App.set_keymap` while building that map) and keys shown the way the footer
+shows them. Bindings that `check_action` disables right now are marked
+unavailable rather than hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+KEY_WIDTH = 14
+"""Width of the key column."""
+
+
+def group_title(node: DOMNode) -> str:
+    """A heading for the bindings defined on `node`."""
+    if node.BINDING_GROUP_TITLE:
+        return node.BINDING_GROUP_TITLE
+    if isinstance(node, App):
+        return "Everywhere"
+    if isinstance(node, Screen):
+        return "This screen"
+    return type(node).__name__
+
+
+def bindings_listing(app: App[object], bindings: Mapping[str, ActiveBinding]) -> Content:
+    """The help text: one heading per node, then one line per action with all its keys."""
+    lines: list[Content] = []
+    groups: dict[DOMNode, dict[str, list[tuple[Binding, bool]]]] = {}
+    for active in bindings.values():
+        actions = groups.setdefault(active.node, {})
+        actions.setdefault(active.binding.action, []).append((active.binding, active.enabled))
+    for node, actions in groups.items():
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.styled(group_title(node), "bold $text-accent"))
+        for action, entries in actions.items():
+            keys = ", ".join(dict.fromkeys(app.get_key_display(b) for b, _ in entries))
+            binding = entries[0][0]
+            enabled = any(enabled for _, enabled in entries)
+            description = binding.description or binding.tooltip or action
+            if not enabled:
+                description += " (unavailable now)"
+            lines.append(
+                Content.assemble(
+                    (f"{keys:>{KEY_WIDTH}}  ", "bold $accent" if enabled else "$text-disabled"),
+                    (description, "" if enabled else "$text-disabled"),
+                )
+            )
+    if not lines:
+        lines.append(Content("No key bindings are active."))
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Modal list of the active key bindings; escape, ? or q closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > #help-dialog {
+        width: 72;
+        max-height: 80%;
+        height: auto;
+        border: round $accent;
+        background: $panel;
+        padding: 0 1;
+    }
+    HelpScreen #help-hint {
+        color: $text-muted;
+        width: 1fr;
+        content-align: center middle;
+    }
+    HelpScreen VerticalScroll {
+        height: auto;
+        max-height: 40;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+    """escape, ? or q closes the help (`help.close`)."""
+
+    def __init__(self, bindings: Mapping[str, ActiveBinding] | None = None) -> None:
+        """`bindings` to list; by default those of the screen underneath when help opens."""
+        super().__init__()
+        self._listed = bindings
+
+    def compose(self) -> ComposeResult:
+        bindings = self._listed if self._listed is not None else self._underneath()
+        with Vertical(id="help-dialog") as dialog:
+            dialog.border_title = "Keys"
+            with VerticalScroll():
+                yield Static(bindings_listing(self.app, bindings), id="help-bindings")
+            yield Label("escape / ? / q to close", id="help-hint")
+
+    def _underneath(self) -> Mapping[str, ActiveBinding]:
+        """Active bindings of the screen this help was opened over."""
+        stack = [screen for screen in self.app.screen_stack if screen is not self]
+        return stack[-1].active_bindings if stack else {}
+
+    def action_close(self) -> None:
+        self.dismiss(None)
