@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import formatdate
+from functools import lru_cache
 
 
 def rfc3339(ts: float | None) -> str | None:
@@ -14,6 +15,14 @@ def rfc3339(ts: float | None) -> str | None:
     if moment.microsecond // 1000 == 0:
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@lru_cache(maxsize=65536)
+def rfc3339_ms(ms: int) -> str:
+    """`rfc3339` for epoch milliseconds, cached: market listings repeat the same few times."""
+    text = rfc3339(ms / 1000.0)
+    assert text is not None
+    return text
 
 
 def http_date(ts: float) -> str:

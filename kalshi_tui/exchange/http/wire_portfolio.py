@@ -22,7 +22,7 @@ from kalshi_tui.exchange.engine import (
     PositionView,
     SettlementView,
 )
-from kalshi_tui.exchange.http.timefmt import rfc3339
+from kalshi_tui.exchange.http.timefmt import rfc3339_ms
 from kalshi_tui.exchange.http.units import (
     Profile,
     count_int,
@@ -38,7 +38,7 @@ Json = dict[str, Any]
 
 
 def _ts(ms: int | None) -> str | None:
-    return rfc3339(ms / 1000.0) if ms is not None else None
+    return rfc3339_ms(ms) if ms is not None else None
 
 
 def _money(out: Json, name: str, value: int, profile: Profile) -> None:

@@ -59,3 +59,55 @@ class KalshiAuth(httpx.Auth):
         request.headers["KALSHI-ACCESS-TIMESTAMP"] = timestamp
         request.headers["KALSHI-ACCESS-SIGNATURE"] = signature
         yield request
+
+
+KEY_ID = "sim-test-key"
+OTHER_KEY_ID = "sim-other-key"
+
+PRICE_RE = r"^\d\.\d{4}$"
+"""A `$` price: "0.4300"."""
+MONEY_RE = r"^-?\d+\.\d{4}(\d{2})?$"
+"""A `_dollars` money amount: "1.7200" (six decimals when needed)."""
+COUNT_RE = r"^-?\d+\.\d{2}$"
+"""An `_fp` count: "10.00"."""
+TIME_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$"
+"""An RFC 3339 UTC timestamp."""
+
+
+def error_code(response: httpx.Response) -> str:
+    """The `code` of a nested error envelope (asserting the envelope's shape)."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert isinstance(body["error"], dict), body
+    assert {"code", "message"} <= set(body["error"]), body
+    code: str = body["error"]["code"]
+    return code
+
+
+def v1_order(ticker: str, **overrides: object) -> dict[str, object]:
+    """A V1 CreateOrderRequest: buy 1 YES at 40¢ unless overridden."""
+    body: dict[str, object] = {
+        "ticker": ticker,
+        "side": "yes",
+        "action": "buy",
+        "count": 1,
+        "yes_price": 40,
+        "client_order_id": f"coid-{time.monotonic_ns()}",
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def v2_order(ticker: str, **overrides: object) -> dict[str, object]:
+    """A V2 CreateOrderV2Request: bid 1.00 at 0.4000 GTC unless overridden."""
+    body: dict[str, object] = {
+        "ticker": ticker,
+        "side": "bid",
+        "count": "1.00",
+        "price": "0.4000",
+        "client_order_id": f"coid-{time.monotonic_ns()}",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "taker_at_cross",
+    }
+    body.update(overrides)
+    return {key: value for key, value in body.items() if value is not None}
