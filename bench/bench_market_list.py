@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -186,6 +187,25 @@ class Heartbeat:
             await asyncio.sleep(self.PERIOD_S)
             late = time.perf_counter() - before - self.PERIOD_S
             self.worst = max(self.worst, late)
+
+
+class GcProbe:
+    """Total time spent in the cyclic garbage collector, via `gc.callbacks`.
+
+    Collections of the oldest generation can take tens of milliseconds with a
+    large heap; counting them separately shows how much of a stall is the GC's.
+    """
+
+    def __init__(self) -> None:
+        self.total_s = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.total_s += time.perf_counter() - self._started
 
 
 class PaintProbe:
@@ -364,6 +384,7 @@ async def run_child(
         probe = PaintProbe(table, _rows_present(table))
         heartbeat = Heartbeat()
         heartbeat.start()
+        collector = GcProbe()
         # Sort by volume so price refreshes really reorder the list.
         table.set_sort(SortKey.VOLUME, True)
         await pilot.pause()
@@ -377,12 +398,18 @@ async def run_child(
         result["first_paint_sync_ms"] = (sync_done - start) * 1000
         result["first_paint_stall_ms"] = heartbeat.worst * 1000
 
-        refresh_ms, refresh_cpu, refresh_stall = [], [], []
+        refresh_ms: list[float] = []
+        refresh_cpu: list[float] = []
+        refresh_stall: list[float] = []
+        refresh_gc: list[float] = []
+        # Keep only what an app would hold: the table's markets, not the original list.
         current = markets
+        del markets
         for _ in range(refreshes):
             current = refreshed(current, rng)
             await asyncio.sleep(0.05)
             heartbeat.reset()
+            gc_start = collector.total_s
             start, cpu_start = time.perf_counter(), time.thread_time()
             table.set_markets(current)
             await settle(probe, start)
@@ -390,9 +417,11 @@ async def run_child(
             refresh_ms.append((wall - start) * 1000)
             refresh_cpu.append((cpu - cpu_start) * 1000)
             refresh_stall.append(heartbeat.worst * 1000)
+            refresh_gc.append((collector.total_s - gc_start) * 1000)
         result["refresh_ms"] = refresh_ms
         result["refresh_cpu_ms"] = refresh_cpu
         result["refresh_stall_ms"] = refresh_stall
+        result["refresh_gc_ms"] = refresh_gc
 
         filter_input = app.query_one(Input)
         filter_input.focus()
@@ -402,10 +431,12 @@ async def run_child(
         key_stall: list[float] = []
         key_index: list[int] = []
         key_matches: list[int] = []
+        key_gc: list[float] = []
         for n in range(keystrokes):
             key, expected = KEYSTROKES[n % len(KEYSTROKES)]
             await asyncio.sleep(0.05)
             heartbeat.reset()
+            gc_start = collector.total_s
             start, cpu_start = time.perf_counter(), time.thread_time()
             _send_key(app, key)
             await settle(probe, start)
@@ -414,6 +445,7 @@ async def run_child(
             key_ms.append((wall - start) * 1000)
             key_cpu.append((cpu - cpu_start) * 1000)
             key_stall.append(heartbeat.worst * 1000)
+            key_gc.append((collector.total_s - gc_start) * 1000)
             key_index.append(n % len(KEYSTROKES))
             key_matches.append(len(table.view.rows))
         result["key_ms"] = key_ms
@@ -421,6 +453,7 @@ async def run_child(
         result["key_stall_ms"] = key_stall
         result["key_index"] = key_index
         result["key_matches"] = key_matches
+        result["key_gc_ms"] = key_gc
         heartbeat.stop()
     result["rss_end_mib"] = _rss_mib()
     result["rss_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -486,12 +519,14 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("keystroke -> repainted ms", "key_ms"),
     ("keystroke: CPU ms", "key_cpu_ms"),
     ("keystroke: worst stall ms", "key_stall_ms"),
+    ("keystroke: GC ms", "key_gc_ms"),
     ("price refresh -> repainted ms", "refresh_ms"),
     ("price refresh: CPU ms", "refresh_cpu_ms"),
     ("price refresh: worst stall ms", "refresh_stall_ms"),
+    ("price refresh: GC ms", "refresh_gc_ms"),
     ("peak RSS MiB", "rss_peak_mib"),
 )
-_KEY_FIELDS = {"key_ms", "key_cpu_ms", "key_stall_ms"}
+_KEY_FIELDS = {"key_ms", "key_cpu_ms", "key_stall_ms", "key_gc_ms"}
 
 
 def _values(results: list[dict[str, Any]], field: str, keys: set[int] | None = None) -> list[float]:

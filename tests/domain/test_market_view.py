@@ -226,6 +226,22 @@ def test_price_refresh_with_unchanged_sort_values_does_not_rebuild_rows() -> Non
     assert view.rows_version == version
 
 
+def test_refresh_keeps_ties_in_their_previous_order() -> None:
+    """Rows with equal values do not swap on a refresh; a new sort orders ties by ticker."""
+    view = MarketView(SORTABLE)
+    view.set_sort(SortKey.VOLUME, descending=True)
+    assert tickers(view) == ["A", "C", "D", "B"]
+    # C drops to 0, then comes back to 2.
+    view.set_markets([replace(m, volume=Decimal(0)) if m.ticker == "C" else m for m in SORTABLE])
+    assert tickers(view) == ["A", "D", "B", "C"]
+    view.set_markets([replace(m, volume=Decimal(2)) if m.ticker == "C" else m for m in SORTABLE])
+    # C is tied with D again; D was ahead in the previous order, so it stays ahead.
+    assert tickers(view) == ["A", "D", "C", "B"]
+    view.set_sort(SortKey.VOLUME, descending=False)
+    view.set_sort(SortKey.VOLUME, descending=True)
+    assert tickers(view) == ["A", "C", "D", "B"]
+
+
 def test_new_market_in_refresh_is_filtered_and_sorted() -> None:
     view = MarketView(SAMPLE)
     view.set_filter("bitcoin")

@@ -267,7 +267,7 @@ class MarketTable(ScrollView, can_focus=True):
         self._posted_ticker: str | None = None
         # Rendered rows by market index. The stored key holds the MarketSummary
         # itself, so an entry is reused only while that market's data is equal.
-        self._row_cache: LRUCache[int, tuple[tuple[object, ...], Strip]] = LRUCache(1024)
+        self._row_cache: LRUCache[int, tuple[tuple[object, ...], Strip]] = LRUCache(512)
         self._base_style = Style()
         self._palettes: dict[tuple[Style, bool], _Palette] = {}
         # (line width, scroll_y) while a frame is being rendered; see render_lines.
