@@ -351,9 +351,8 @@ class Exchange:
         """Validate, match and rest. Raises ExchangeError (codes of docs/WIRE.md); a rejected
         order leaves no trace. FoK/IOC/post-only/STP outcomes return a canceled order."""
         at = self._tick(now)
-        market = self._state.market(order.ticker)
-        ensure_book(self._state, market)
-        placed = matching.submit(self._state, user_id, order, at)
+        state = self._state
+        placed = matching.submit(state, user_id, order, at, lambda m: ensure_book(state, m))
         return present.order_view(self._state, placed)
 
     def batch_create(

@@ -8,9 +8,10 @@ public trade. Prices are compared as each side's own price, so both sides share 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from kalshi_tui.exchange.engine import accounts
+from kalshi_tui.exchange.engine.accounts import Account
 from kalshi_tui.exchange.engine.fees import maker_fee, taker_fee, worst_taker_fee
 from kalshi_tui.exchange.engine.grids import on_grid
 from kalshi_tui.exchange.engine.model import Market, Order
@@ -81,11 +82,13 @@ def reduce_only_cap(state: State, user_id: str, ticker: str, is_yes: bool) -> in
     return pos.no if is_yes else pos.yes
 
 
-def submit(state: State, user_id: str, inp: OrderInput, now: int) -> Order:
-    """Validate, accept, match and rest (or retire) a new order. Rejections change nothing."""
+def check(state: State, user_id: str, inp: OrderInput, now: int) -> tuple[Market, int, int]:
+    """Every check that can refuse an order, without changing anything.
+
+    Returns the market, the count to accept (reduce-only caps it) and its fee reserve.
+    """
     market = validate(state, user_id, inp, now)
-    assert market.book is not None
-    account = state.account(user_id)
+    account = state.accounts.get(user_id) or Account(user_id)
     is_yes = (inp.side == "yes") == (inp.action == "buy")
     own_price = inp.price if is_yes else PRICE_SCALE - inp.price
     count = inp.count
@@ -97,12 +100,33 @@ def submit(state: State, user_id: str, inp: OrderInput, now: int) -> Order:
     if rests and account.open_orders >= state.open_order_limit:
         raise ExchangeError(400, "max_open_orders_exceeded", "too many open orders")
     multiplier = state.series[market.series_ticker].fee_multiplier
-    pos = account.position(market.ticker, market.event_ticker)
+    pos = account.positions.get(market.ticker) or accounts.Position(market.event_ticker)
     reserve = worst_taker_fee(count, own_price, multiplier)
     if accounts.lock_if_added(account, pos, is_yes, count, own_price, reserve) > account.cash:
-        if not pos.volume and not pos.resting_orders:
-            del account.positions[market.ticker]
         raise ExchangeError(400, "insufficient_balance", "insufficient balance")
+    return market, count, reserve
+
+
+def submit(
+    state: State,
+    user_id: str,
+    inp: OrderInput,
+    now: int,
+    before_accept: Callable[[Market], object] | None = None,
+) -> Order:
+    """Check, accept, match and rest (or retire) a new order. Rejections change nothing.
+
+    ``before_accept`` runs between the checks and the acceptance (the facade materialises the
+    market's book there, so a refused order does not even do that).
+    """
+    market, count, reserve = check(state, user_id, inp, now)
+    if before_accept is not None:
+        before_accept(market)
+    assert market.book is not None
+    account = state.account(user_id)
+    is_yes = (inp.side == "yes") == (inp.action == "buy")
+    own_price = inp.price if is_yes else PRICE_SCALE - inp.price
+    pos = account.position(market.ticker, market.event_ticker)
 
     order_id = state.next_id()
     order = Order(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 
@@ -61,7 +62,8 @@ def test_same_seed_same_catalogue_and_other_seed_differs() -> None:
     a = Exchange(seed=5, now=T0).list_markets()
     b = Exchange(seed=5, now=T0).list_markets()
     c = Exchange(seed=6, now=T0).list_markets()
-    assert a == b and a != c
+    assert a == b
+    assert a != c
 
 
 def test_twenty_thousand_markets_build_fast() -> None:
@@ -77,9 +79,11 @@ def test_market_view_has_history_derived_fields() -> None:
     ex = Exchange(seed=0, now=T0)
     market = ex.get_market(ex.market_tickers()[0])
     assert market.volume >= market.volume_24h > 0
-    assert market.previous_price > 0 and market.last_price > 0
+    assert market.previous_price > 0
+    assert market.last_price > 0
     assert 0 < market.yes_bid < market.yes_ask < PRICE_SCALE
-    assert market.yes_bid_size > 0 and market.open_interest > 0
+    assert market.yes_bid_size > 0
+    assert market.open_interest > 0
 
 
 def test_candles_cover_the_requested_range() -> None:
@@ -89,7 +93,7 @@ def test_candles_cover_the_requested_range() -> None:
     start = end - 24 * 3600
     hourly = ex.candlesticks(ticker, start, end, 60)
     assert len(hourly) in (24, 25)
-    assert all(b.end_period_ts - a.end_period_ts == 3600 for a, b in zip(hourly, hourly[1:]))
+    assert all(b.end_period_ts - a.end_period_ts == 3600 for a, b in itertools.pairwise(hourly))
     trades = [t for t in ex.list_trades(ticker=ticker) if start * 1000 < t.created_ms <= end * 1000]
     first_end = hourly[0].end_period_ts
     in_range = [t for t in trades if t.created_ms > (first_end - 3600) * 1000]
@@ -106,5 +110,6 @@ def test_trades_newest_first_with_synthetic_past() -> None:
     ex = quiet_exchange()
     ticker = ex.market_tickers()[0]
     trades = ex.list_trades(ticker=ticker)
-    assert trades and all(a.created_ms >= b.created_ms for a, b in zip(trades, trades[1:]))
+    assert trades
+    assert all(a.created_ms >= b.created_ms for a, b in itertools.pairwise(trades))
     assert all(t.created_ms < T0 for t in trades)

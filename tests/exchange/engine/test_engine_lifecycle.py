@@ -44,13 +44,16 @@ def test_settlement_pays_winners_and_void_returns_cost(ex: Exchange, result: str
     assert ex.get_market(fed).status == "determined"
     ex.settle_market(fed, T0 + 3)
     market = ex.get_market(fed)
-    assert market.status == "finalized" and market.result == result
+    assert market.status == "finalized"
+    assert market.result == result
     bob_row = ex.settlements("bob")[0]
     alice_row = ex.settlements("alice")[0]
     expected = {"yes": (money("10"), 0), "no": (0, money("10")), "void": (money("4"), money("6"))}
     assert (bob_row.revenue, alice_row.revenue) == expected[result]
-    assert bob_row.yes_count == contracts(10) and bob_row.yes_total_cost == money("4")
-    assert alice_row.no_count == contracts(10) and alice_row.no_total_cost == money("6")
+    assert bob_row.yes_count == contracts(10)
+    assert bob_row.yes_total_cost == money("4")
+    assert alice_row.no_count == contracts(10)
+    assert alice_row.no_total_cost == money("6")
     assert ex.balance("bob").balance == bob_before + bob_row.revenue
     assert ex.balance("alice").balance == alice_before + alice_row.revenue
     assert ex.positions("bob")[0].position == 0
@@ -63,7 +66,8 @@ def test_close_cancels_resting_orders_and_rejects_everything(ex: Exchange) -> No
     order = ex.create_order("bob", buy_yes(fed, "0.30", 5), T0)
     ex.close_market(fed, T0 + 1)
     closed = ex.get_order("bob", order.order_id)
-    assert closed.status == "canceled" and closed.last_update_reason == "MarketClosed"
+    assert closed.status == "canceled"
+    assert closed.last_update_reason == "MarketClosed"
     assert ex.balance("bob").locked == 0
     with pytest.raises(ExchangeError) as raised:
         ex.create_order("bob", buy_yes(fed, "0.30", 5), T0 + 2)
@@ -84,9 +88,11 @@ def test_quick_markets_close_and_settle_on_their_own(ex: Exchange) -> None:
     assert ex.get_market(first.ticker).status == "determined"
     ex.advance(first.close_ms + 30_000 + first.settlement_timer_seconds * 1000)
     market = ex.get_market(first.ticker)
-    assert market.status == "finalized" and market.result in ("yes", "no")
+    assert market.status == "finalized"
+    assert market.result in ("yes", "no")
     rows = ex.settlements("bob")
-    assert rows and rows[0].revenue == (money("10") if market.result == "yes" else 0)
+    assert rows
+    assert rows[0].revenue == (money("10") if market.result == "yes" else 0)
     assert ex.list_markets(status="settled")
 
 
@@ -96,7 +102,8 @@ def test_mutually_exclusive_event_has_one_winner(ex: Exchange) -> None:
         ex.close_market(ticker, T0 + 1)
     ex.advance(T0 + 1 + 3_600_000 * 3)
     results = [ex.get_market(t).result for t in event.market_tickers]
-    assert results.count("yes") == 1 and results.count("no") == len(results) - 1
+    assert results.count("yes") == 1
+    assert results.count("no") == len(results) - 1
 
 
 def test_unopened_markets_open_on_time() -> None:

@@ -11,7 +11,6 @@ from engine_helpers import (
     price,
     quiet_exchange,
     sell_yes,
-    state_of,
     ticker_of,
 )
 
@@ -39,9 +38,11 @@ def test_yes_bid_crosses_no_bid_at_the_resting_price(ex: Exchange, fed: str) -> 
     fill = ex.fills("bob")[0]
     assert (fill.yes_price, fill.no_price, fill.is_taker) == (price("0.43"), price("0.57"), True)
     maker_fill = ex.fills("alice")[0]
-    assert not maker_fill.is_taker and maker_fill.outcome_side == "no"
+    assert not maker_fill.is_taker
+    assert maker_fill.outcome_side == "no"
     trades = ex.list_trades(ticker=fed)
-    assert trades[0].yes_price == price("0.43") and trades[0].taker_book_side == "bid"
+    assert trades[0].yes_price == price("0.43")
+    assert trades[0].taker_book_side == "bid"
     assert len([t for t in ex.list_trades() if t.ticker == fed]) == 1
     assert ex.get_book(fed).no == ((price("0.57"), contracts(6)),)
 
@@ -76,7 +77,8 @@ def test_fees_on_taker_and_maker_with_maker_fee_series(ex: Exchange) -> None:
     taker = ex.create_order("bob", buy_yes(btc, "0.50", 10), T0)
     assert taker.taker_fees == money("0.18")
     maker = ex.orders("alice")[0]
-    assert maker.maker_fees == money("0.05") and maker.maker_fill_cost == money("5.00")
+    assert maker.maker_fees == money("0.05")
+    assert maker.maker_fill_cost == money("5.00")
     assert ex.fills("alice")[0].fee_cost == money("0.05")
     assert ex.positions("bob")[0].fees_paid == money("0.18")
     assert ex.balance("bob").balance == money("1000") - money("5.00") - money("0.18")
@@ -93,7 +95,8 @@ def test_post_only_crossing_is_canceled(ex: Exchange, fed: str) -> None:
     order = ex.create_order("bob", buy_yes(fed, "0.50", 3, post_only=True), T0)
     assert order.status == "canceled"
     assert order.last_update_reason == "PostOnlyCrossCancel"
-    assert order.fill_count == 0 and ex.fills("bob") == []
+    assert order.fill_count == 0
+    assert ex.fills("bob") == []
     assert ex.balance("bob").balance == money("1000")
     resting = ex.create_order("bob", buy_yes(fed, "0.49", 3, post_only=True), T0)
     assert resting.status == "resting"
@@ -105,13 +108,15 @@ def test_fill_or_kill_without_enough_liquidity(ex: Exchange, fed: str) -> None:
     assert (order.status, order.fill_count) == ("canceled", 0)
     assert order.last_update_reason == "FillOrKillCancel"
     full = ex.create_order("bob", buy_yes(fed, "0.50", 3, time_in_force="fill_or_kill"), T0)
-    assert full.status == "executed" and full.fill_count == contracts(3)
+    assert full.status == "executed"
+    assert full.fill_count == contracts(3)
 
 
 def test_immediate_or_cancel_keeps_partial_fill(ex: Exchange, fed: str) -> None:
     ex.create_order("alice", sell_yes(fed, "0.50", 3), T0)
     order = ex.create_order("bob", buy_yes(fed, "0.55", 5, time_in_force="immediate_or_cancel"), T0)
-    assert order.status == "canceled" and order.fill_count == contracts(3)
+    assert order.status == "canceled"
+    assert order.fill_count == contracts(3)
     assert order.remaining_count == 0
     assert ex.get_book(fed).yes == ()
     assert ex.balance("bob").locked == 0
@@ -121,7 +126,8 @@ def test_buy_max_cost_caps_the_spend(ex: Exchange, fed: str) -> None:
     ex.create_order("alice", sell_yes(fed, "0.40", 5), T0)
     ex.create_order("alice", sell_yes(fed, "0.60", 5), T0)
     capped = ex.create_order("bob", buy_yes(fed, "0.60", 10, buy_max_cost=money("4.00")), T0)
-    assert capped.status == "canceled" and capped.fill_count == 0
+    assert capped.status == "canceled"
+    assert capped.fill_count == 0
     assert capped.time_in_force == "fill_or_kill"
     ok = ex.create_order("bob", buy_yes(fed, "0.60", 10, buy_max_cost=money("5.00")), T0)
     assert ok.status == "executed"
@@ -142,8 +148,10 @@ def test_stp_maker_cancels_the_resting_order_and_continues(ex: Exchange, fed: st
     ex.create_order("alice", sell_yes(fed, "0.52", 5), T0)
     order = ex.create_order("bob", buy_yes(fed, "0.55", 5, self_trade_prevention_type="maker"), T0)
     resting = ex.get_order("bob", own.order_id)
-    assert resting.status == "canceled" and resting.last_update_reason == "SelfTradePrevention"
-    assert order.status == "executed" and ex.fills("bob")[0].yes_price == price("0.52")
+    assert resting.status == "canceled"
+    assert resting.last_update_reason == "SelfTradePrevention"
+    assert order.status == "executed"
+    assert ex.fills("bob")[0].yes_price == price("0.52")
 
 
 def test_reduce_only_needs_a_position_and_is_capped(ex: Exchange, fed: str) -> None:
@@ -156,7 +164,8 @@ def test_reduce_only_needs_a_position_and_is_capped(ex: Exchange, fed: str) -> N
         ex.create_order("bob", buy_yes(fed, "0.40", 5, reduce_only=True), T0)
     ex.create_order("alice", buy_yes(fed, "0.45", 20), T0)
     order = ex.create_order("bob", sell_yes(fed, "0.45", 20, reduce_only=True), T0)
-    assert order.initial_count == contracts(5) and order.status == "executed"
+    assert order.initial_count == contracts(5)
+    assert order.status == "executed"
     assert ex.positions("bob")[0].position == 0
 
 
@@ -166,7 +175,8 @@ def test_netting_releases_a_dollar_per_pair(ex: Exchange, fed: str) -> None:
     ex.create_order("alice", buy_yes(fed, "0.60", 10), T0)
     ex.create_order("bob", sell_yes(fed, "0.60", 10), T0)
     pos = ex.positions("bob")[0]
-    assert pos.position == 0 and pos.market_exposure == 0
+    assert pos.position == 0
+    assert pos.market_exposure == 0
     assert pos.realized_pnl == money("2.00")
     assert pos.total_traded == money("4.00") + money("4.00")  # 10 YES at .40, 10 NO at .40
     fees = pos.fees_paid

@@ -77,7 +77,8 @@ def test_sub_cent_grids(ex: Exchange) -> None:
 def test_fractional_counts(ex: Exchange, fed: str) -> None:
     ex.create_order("alice", sell_yes(fed, "0.50", "0.37"), T0)
     order = ex.create_order("bob", buy_yes(fed, "0.50", "1.5"), T0)
-    assert order.fill_count == 37 and order.remaining_count == 113
+    assert order.fill_count == 37
+    assert order.remaining_count == 113
     assert _error(lambda: ex.create_order("bob", buy_yes(fed, "0.50", 0), T0)) == (
         400,
         "invalid_order",
@@ -120,7 +121,8 @@ def test_paused_trading_and_paused_market(ex: Exchange, fed: str) -> None:
         "trading_is_paused",
     )
     dropped = ex.get_order("bob", drop.order_id)
-    assert dropped.status == "canceled" and dropped.last_update_reason == "TradingPaused"
+    assert dropped.status == "canceled"
+    assert dropped.last_update_reason == "TradingPaused"
     assert ex.get_order("bob", keep.order_id).status == "resting"
     ex.set_trading_active(True, T0 + 3)
 
@@ -144,7 +146,8 @@ def test_cancel_and_cancel_again(ex: Exchange, fed: str) -> None:
     order = ex.create_order("bob", buy_yes(fed, "0.30", 6), T0)
     result = ex.cancel_order("bob", order.order_id, T0 + 1)
     assert result.reduced_by == contracts(6)
-    assert result.order.status == "canceled" and result.order.remaining_count == 0
+    assert result.order.status == "canceled"
+    assert result.order.remaining_count == 0
     assert _error(lambda: ex.cancel_order("bob", order.order_id, T0 + 2)) == (404, "not_found")
     assert _error(lambda: ex.cancel_order("alice", order.order_id, T0 + 2)) == (404, "not_found")
 
@@ -154,10 +157,12 @@ def test_batch_create_and_cancel_and_cancel_all(ex: Exchange, fed: str) -> None:
     results = ex.batch_create(
         "bob", [buy_yes(fed, "0.30", 1), buy_yes(fed, "0.305", 1), buy_yes(cpi, "0.20", 1)], T0
     )
-    assert isinstance(results[1], ExchangeError) and results[1].code == "invalid_price"
+    assert isinstance(results[1], ExchangeError)
+    assert results[1].code == "invalid_price"
     ids = [r.order_id for r in results if not isinstance(r, ExchangeError)]
     canceled = ex.batch_cancel("bob", [ids[0], "missing"], T0)
-    assert not isinstance(canceled[0], ExchangeError) and isinstance(canceled[1], ExchangeError)
+    assert not isinstance(canceled[0], ExchangeError)
+    assert isinstance(canceled[1], ExchangeError)
     ex.create_order("bob", buy_yes(fed, "0.31", 1), T0)
     assert len(ex.cancel_all("bob", T0, ticker=cpi)) == 1
     assert len(ex.cancel_all("bob", T0)) == 1
@@ -175,15 +180,19 @@ def test_amend_reprices_crosses_and_renames(ex: Exchange, fed: str) -> None:
         count=contracts(5),
         updated_client_order_id="two",
     )
-    assert result.old_order.yes_price == price("0.40") and result.old_order.client_order_id == "one"
-    assert result.order.fill_count == contracts(3) and result.order.remaining_count == contracts(2)
-    assert result.order.client_order_id == "two" and result.order.status == "resting"
+    assert result.old_order.yes_price == price("0.40")
+    assert result.old_order.client_order_id == "one"
+    assert result.order.fill_count == contracts(3)
+    assert result.order.remaining_count == contracts(2)
+    assert result.order.client_order_id == "two"
+    assert result.order.status == "resting"
     assert _error(
         lambda: ex.create_order("bob", buy_yes(fed, "0.2", 1, client_order_id="two"), T0 + 2)
     ) == (409, "order_already_exists")
     # Size down at the same price keeps the order in place.
     smaller = ex.amend_order("bob", order.order_id, T0 + 3, price=price("0.45"), count=400)
-    assert smaller.order.remaining_count == 100 and smaller.order.client_order_id == "two"
+    assert smaller.order.remaining_count == 100
+    assert smaller.order.client_order_id == "two"
 
 
 def test_amend_to_a_taken_client_order_id_is_409(ex: Exchange, fed: str) -> None:
@@ -202,7 +211,8 @@ def test_decrease_by_and_to(ex: Exchange, fed: str) -> None:
     assert ex.decrease_order("bob", order.order_id, T0, reduce_to=contracts(2)).reduced_by == 500
     assert ex.get_book(fed).yes == ((price("0.30"), contracts(2)),)
     last = ex.decrease_order("bob", order.order_id, T0, reduce_to=0)
-    assert last.order.status == "canceled" and last.reduced_by == contracts(2)
+    assert last.order.status == "canceled"
+    assert last.reduced_by == contracts(2)
     assert ex.balance("bob").locked == 0
 
 
@@ -214,7 +224,8 @@ def test_order_group_triggers_at_limit(ex: Exchange, fed: str) -> None:
     ex.create_order("bob", sell_yes(fed, "0.60", 10, order_group_id=group.order_group_id), T0)
     ex.create_order("alice", buy_yes(fed, "0.60", 10), T0)
     view = ex.get_order_group("bob", group.order_group_id)
-    assert view.triggered and view.matched_count == contracts(5)
+    assert view.triggered
+    assert view.matched_count == contracts(5)
     assert ex.get_order("bob", other.order_id).last_update_reason == "OrderGroupTriggered"
     assert ex.orders("bob", status="resting") == []
     blocked = buy_yes(fed, "0.20", 1, order_group_id=group.order_group_id)
@@ -237,7 +248,8 @@ def test_expiration_cancels_at_its_time(ex: Exchange, fed: str) -> None:
     assert ex.get_order("bob", order.order_id).status == "resting"
     ex.advance(T0 + 5_000)
     expired = ex.get_order("bob", order.order_id)
-    assert expired.status == "canceled" and expired.last_update_reason == "Expired"
+    assert expired.status == "canceled"
+    assert expired.last_update_reason == "Expired"
 
 
 def test_v2_vocabulary(ex: Exchange, fed: str) -> None:
