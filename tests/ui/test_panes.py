@@ -381,6 +381,9 @@ async def test_ticket_rejects_price_outside_unit_interval_and_non_numbers() -> N
         error = static_text(ticket, "#ticket-error")
         assert "price must be between 0 and 1 (exclusive)" in error
         assert "count '1.2.3' is not a number" in error
+        ticket.query_one("#ticket-price", Input).value = "45"
+        await pilot.pause()
+        assert "prices are in dollars: 0.45 for 45¢" in static_text(ticket, "#ticket-error")
 
 
 async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
@@ -745,3 +748,15 @@ async def test_help_lists_active_bindings_with_remapped_keys() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not showing_help(app)
+
+
+# --- contract ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pane", [OrderBookPane, PriceChart, OrderTicket, PositionsPane, OrdersPane, StatusBar]
+)
+def test_snapshot_fields_name_real_snapshot_fields(pane: type[Widget]) -> None:
+    fields: frozenset[str] = getattr(pane, "SNAPSHOT_FIELDS")  # noqa: B009
+    assert fields
+    assert fields <= set(Snapshot.__dataclass_fields__)

@@ -66,6 +66,9 @@ class LevelHighlighter(Highlighter):
 class LogTail(Log):
     """Tail of the store's event log. Call `show(snapshot, now)` when the log changes."""
 
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"log"})
+    """Store change names that call for a `show`; "log" is the store's log notification."""
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "log-tail--time",
         "log-tail--warning",

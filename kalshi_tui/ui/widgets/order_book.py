@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import ClassVar
 
 from textual.content import Content
 from textual.widgets import Static
@@ -73,6 +74,9 @@ def resting_by_price(
 
 class OrderBookPane(Static):
     """Ladder of the selected market's book. Call `show(snapshot, now)` on store changes."""
+
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"selected", "book", "orders", "health"})
+    """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
     DEFAULT_CSS = """
     OrderBookPane {

@@ -54,7 +54,11 @@ def parse_price(text: str, grid: Sequence[PriceRange]) -> Decimal | str:
         return f"price {text!r} is not a number"
     if not price.is_finite():
         return f"price {text!r} is not a number"
-    return grid_price_problem(price, grid) or price
+    problem = grid_price_problem(price, grid)
+    if problem is not None and 1 <= price < 100:
+        # Traders think in cents; the box takes dollars, so say what was probably meant.
+        problem += f"; prices are in dollars: {price / 100} for {price}¢"
+    return problem or price
 
 
 def parse_count(text: str) -> Decimal | str:
@@ -77,6 +81,9 @@ def parse_count(text: str) -> Decimal | str:
 
 class OrderTicket(Widget):
     """Order entry form with validation and a live preview."""
+
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"selected"})
+    """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
     DEFAULT_CSS = """
     OrderTicket {
@@ -134,10 +141,10 @@ class OrderTicket(Widget):
     class Submitted(Message):
         """Enter was pressed on a valid ticket."""
 
-        order_ticket: OrderTicket
-        """The ticket that was submitted."""
         ticket: TicketValues
         """The validated values."""
+        order_ticket: OrderTicket
+        """The form that was submitted."""
 
         @property
         def control(self) -> OrderTicket:
@@ -228,7 +235,7 @@ class OrderTicket(Widget):
         event.stop()
         values = self.refresh_preview(show_all=True)
         if values is not None:
-            self.post_message(self.Submitted(self, values))
+            self.post_message(self.Submitted(values, self))
 
     def refresh_preview(self, *, show_all: bool = False) -> TicketValues | None:
         """Revalidate and redraw; returns the values when the ticket is valid.

@@ -53,6 +53,9 @@ def order_age(created: datetime | None, now: float) -> str:
 class OrdersPane(DataTable[Text]):
     """Resting-orders table. Call `show(snapshot, now)` on store changes."""
 
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"orders", "health"})
+    """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {"orders--buy", "orders--sell", "orders--partial"}
 
     DEFAULT_CSS = """

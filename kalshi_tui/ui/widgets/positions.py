@@ -55,6 +55,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 class PositionsPane(DataTable[Text]):
     """Positions table. Call `show(snapshot, now)` on store changes."""
 
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"positions", "markets", "markets_by_ticker", "health"}
+    )
+    """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "positions--gain",
         "positions--loss",

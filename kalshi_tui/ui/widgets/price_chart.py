@@ -66,6 +66,11 @@ def _close_of_bucket(values: Sequence[float]) -> float:
 class PriceChart(Widget, can_focus=True):
     """Price history chart. Call `show(snapshot, now)` on store changes."""
 
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"selected", "history", "history_period", "health"}
+    )
+    """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
+
     DEFAULT_CSS = """
     PriceChart {
         border: round $primary;

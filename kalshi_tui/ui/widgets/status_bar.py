@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -74,6 +75,11 @@ def exchange_banner(exchange: ExchangeState | None) -> str | None:
 
 class StatusBar(Widget):
     """The app header. Call `show(snapshot, now, day_pnl=...)` on store changes."""
+
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"environment", "balance", "trading", "health", "rate_headroom", "exchange"}
+    )
+    """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
     DEFAULT_CSS = """
     StatusBar {
