@@ -290,6 +290,7 @@ def start_exchange(
     port: int = 0,
     tick_s: float = 0.25,
     agents: bool = True,
+    open_order_limit: int = 200_000,
     clock: Callable[[], float] = time.time,
 ) -> RunningExchange:
     """Start a simulated exchange in a background thread and return once it accepts
@@ -303,7 +304,13 @@ def start_exchange(
         engine, funded = restored
         engine.advance(now_ms)
     else:
-        engine = Exchange(seed=seed, now=now_ms, market_count=markets, agents=agents)
+        engine = Exchange(
+            seed=seed,
+            now=now_ms,
+            market_count=markets,
+            agents=agents,
+            open_order_limit=open_order_limit,
+        )
         funded = set()
     fault_config = parse_spec(faults) if isinstance(faults, str) else faults
     connections: Connections = {}

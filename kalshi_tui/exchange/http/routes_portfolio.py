@@ -24,12 +24,18 @@ async def balance(request: Request) -> Response:
 
 
 async def resting_order_value(request: Request) -> Response:
-    """GET /portfolio/summary/total_resting_order_value: cash locked by resting orders."""
+    """GET /portfolio/summary/total_resting_order_value: price × remaining of resting orders
+    (the cash locked for worst-case fees is not part of it)."""
     context = sim(request)
-    view = context.call(context.engine.balance, user_id(request))
-    body: dict[str, object] = {"total_resting_order_value": money_cents(view.locked)}
+    views = context.call(context.engine.orders, user_id(request), status="resting")
+    # price units (1e-4 $) × count units (1e-2) = money units (1e-6 $)
+    value = sum(
+        (v.yes_price if v.outcome_side == "yes" else v.no_price) * v.remaining_count
+        for v in views
+    )
+    body: dict[str, object] = {"total_resting_order_value": money_cents(value)}
     if context.profile != "legacy":
-        body["total_resting_order_value_dollars"] = money_str(view.locked)
+        body["total_resting_order_value_dollars"] = money_str(value)
     return reply(body)
 
 
