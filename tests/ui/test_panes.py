@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 from types import MappingProxyType
@@ -760,3 +761,25 @@ def test_snapshot_fields_name_real_snapshot_fields(pane: type[Widget]) -> None:
     fields: frozenset[str] = getattr(pane, "SNAPSHOT_FIELDS")  # noqa: B009
     assert fields
     assert fields <= set(Snapshot.__dataclass_fields__)
+
+
+async def test_ticket_follows_the_selected_markets_grid() -> None:
+    ticket = OrderTicket()
+    tapered = (
+        (D("0"), D("0.10"), D("0.001")),
+        (D("0.10"), D("0.90"), D("0.01")),
+        (D("0.90"), D("1"), D("0.001")),
+    )
+    deci = replace(market(TICKER, "0.04", "0.05", None), price_ranges=tapered)
+    async with mounted(ticket) as pilot:
+        ticket.show(snapshot(selected=TICKER, markets_by_ticker={TICKER: deci}), NOW)
+        ticket.query_one("#ticket-price", Input).value = "0.045"
+        ticket.query_one("#ticket-count", Input).value = "100"
+        await pilot.pause()
+        assert ticket.price_ranges == tapered
+        assert "Buy 100 YES @ 4.5¢" in static_text(ticket, "#ticket-preview")
+        # Another market without a grid of its own trades in whole cents.
+        ticket.show(snapshot(selected="KXOTHER-1"), NOW)
+        await pilot.pause()
+        assert "off the market's grid" in static_text(ticket, "#ticket-error")
+        assert "Ticket · KXOTHER-1" in (ticket.border_title or "")

@@ -82,7 +82,9 @@ def parse_count(text: str) -> Decimal | str:
 class OrderTicket(Widget):
     """Order entry form with validation and a live preview."""
 
-    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"selected"})
+    SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"selected", "markets", "markets_by_ticker"}
+    )
     """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
     DEFAULT_CSS = """
@@ -197,9 +199,12 @@ class OrderTicket(Widget):
             self.refresh_preview()
 
     def show(self, snapshot: Snapshot, now: float) -> None:
-        """Follow the selected market; a new selection resets the grid to whole cents."""
-        if snapshot.selected != self.ticker:
-            self.set_market(snapshot.selected)
+        """Follow the selected market and its price grid (whole cents when it has none)."""
+        market = snapshot.market(snapshot.selected)
+        grid = market.price_ranges if market is not None and market.price_ranges else None
+        grid = grid or WHOLE_CENT_GRID
+        if snapshot.selected != self.ticker or grid != self.price_ranges:
+            self.set_market(snapshot.selected, grid)
 
     # --- reading the form ----------------------------------------------------------------
 
