@@ -51,17 +51,13 @@ class Feeds:
     async def markets(self) -> None:
         wire = await self._client.get_all_markets(status="open", limit=1000)
         markets = [convert.market_summary(m) for m in wire]
-        snapshot = self._store.snapshot
         missing = self._held_tickers() - {m.ticker for m in markets}
         if missing:
             # Markets the user holds or rests orders in stay visible after they close.
             for chunk in _chunks(sorted(missing), 100):
                 extra = await self._client.get_all_markets(tickers=chunk, limit=1000)
                 markets.extend(convert.market_summary(m) for m in extra)
-        if snapshot.selected is None and markets:
-            self._store.update(markets=markets, selected=markets[0].ticker)
-        else:
-            self._store.update(markets=markets)
+        self._store.update(markets=markets)
         self._store.update(rate_headroom=self._client.rate_headroom.read)
 
     def _held_tickers(self) -> set[str]:

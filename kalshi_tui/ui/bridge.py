@@ -11,6 +11,7 @@ turn of the event loop instead of waiting for the tick.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -27,7 +28,7 @@ class StoreBridge:
     """Subscribes to `store` and calls `render(snapshot, changed)` at most once per tick."""
 
     def __init__(
-        self, app: App[object], store: Store, render: Renderer, *, interval: float = 0.1
+        self, app: App[Any], store: Store, render: Renderer, *, interval: float = 0.1
     ) -> None:
         self._app = app
         self._store = store

@@ -1,0 +1,293 @@
+"""The terminal application: a switchboard that lays out the panes and routes messages.
+
+It owns no data. The session's pollers fill the store; the store bridge calls
+`render` at most ten times a second with the names of the changed fields; each
+pane's `show` decides cheaply whether it has anything to repaint. User intents
+(select a market, change the chart period, filter) go to the session.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.services.session import Session
+from kalshi_tui.ui.bridge import StoreBridge
+from kalshi_tui.ui.commands import MarketCommands
+from kalshi_tui.ui.screens.help import HelpScreen
+from kalshi_tui.ui.widgets.log_tail import LogTail
+from kalshi_tui.ui.widgets.market_table import MarketTable
+from kalshi_tui.ui.widgets.order_book import OrderBookPane
+from kalshi_tui.ui.widgets.order_ticket import OrderTicket
+from kalshi_tui.ui.widgets.orders import OrdersPane
+from kalshi_tui.ui.widgets.positions import PositionsPane
+from kalshi_tui.ui.widgets.price_chart import PriceChart
+from kalshi_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from kalshi_tui.config import Settings
+
+FAVOURITES_FILE = "favourites.json"
+
+
+class TerminalApp(App[int]):
+    """kalshi-tui's Textual application."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kalshi-tui"
+    COMMANDS: ClassVar = App.COMMANDS | {MarketCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("p", "chart_period", "Chart period", id="app.chart_period"),
+        Binding("m", "focus_markets", "Markets", show=False, id="app.focus_markets"),
+        Binding("t", "focus_ticket", "Ticket", id="app.focus_ticket"),
+    ]
+    """Every binding has an id so `[ui] keymap` can remap it."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        keymap: dict[str, str] | None = None,
+        favourites_path: Path | None = None,
+        bridge_interval: float = 0.1,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self._keymap = dict(keymap or {})
+        self._favourites_path = favourites_path
+        self._bridge = StoreBridge(
+            self, session.store, self.render_snapshot, interval=bridge_interval
+        )
+        self._markets_shown: object = None
+        if session.store.snapshot.environment == "prod":
+            self.add_class("-prod")
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Input(placeholder="filter by ticker or title", id="filter", classes="-empty")
+                yield MarketTable(id="markets")
+            with Vertical(id="right"):
+                with Horizontal(id="detail"):
+                    yield OrderBookPane(id="book")
+                    with Vertical(id="detail-right"):
+                        yield PriceChart(id="chart")
+                        yield OrderTicket(id="ticket")
+                with Horizontal(id="portfolio"):
+                    yield PositionsPane(id="positions")
+                    yield OrdersPane(id="orders")
+        yield LogTail(self.session.store, id="log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        table = self.query_one(MarketTable)
+        table.set_favourites(self._load_favourites())
+        table.focus()
+        env = self.session.store.snapshot.environment.upper()
+        self.session.store.log(f"session started ({env}); connecting to the exchange")
+        self._bridge.start()
+        # A 1 Hz tick re-renders ages and staleness even when no data arrives: a frozen
+        # feed must turn grey, never look like a quiet market.
+        self.set_interval(1.0, self._tick, name="staleness")
+        self.run_worker(self.session.run(), group="session", exit_on_error=False)
+
+    def _tick(self) -> None:
+        self.render_snapshot(self.session.store.snapshot, frozenset({"clock"}))
+
+    async def on_unmount(self) -> None:
+        self._bridge.stop()
+        await self.session.close()
+
+    # --- data down -----------------------------------------------------------------------
+
+    def render_snapshot(self, snapshot: Snapshot, changed: frozenset[str]) -> None:
+        """Push the snapshot into every pane; each returns early when it has nothing new."""
+        if not self.is_running:
+            return
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if screen is None or not screen.is_mounted:
+            return
+        now = time.time()
+        table = screen.query_one(MarketTable)
+        if snapshot.markets is not self._markets_shown:
+            self._markets_shown = snapshot.markets
+            table.set_markets(snapshot.markets)
+            if snapshot.selected is None:
+                # First load: the market under the cursor becomes the selection.
+                if table.selected_ticker is not None:
+                    self.session.select(table.selected_ticker)
+            elif table.selected_ticker != snapshot.selected:
+                table.select_ticker(snapshot.selected)
+        health = snapshot.health.get("markets")
+        if health is not None:
+            age = health.age(now)
+            stale = health.is_stale(now)
+            table.set_stale(stale, _age_text(age) if stale else "")
+        screen.query_one(StatusBar).show(snapshot, now)
+        screen.query_one(OrderBookPane).show(snapshot, now)
+        screen.query_one(PriceChart).show(snapshot, now)
+        ticket = screen.query_one(OrderTicket)
+        ticket.show(snapshot, now)
+        market = snapshot.market(snapshot.selected)
+        if (
+            market is not None
+            and market.price_ranges
+            and ticket.price_ranges != market.price_ranges
+        ):
+            ticket.set_market(market.ticker, market.price_ranges)
+        screen.query_one(PositionsPane).show(snapshot, now)
+        screen.query_one(OrdersPane).show(snapshot, now)
+        screen.query_one(LogTail).show(snapshot, now)
+
+    # --- messages up ---------------------------------------------------------------------
+
+    @on(MarketTable.Selected)
+    def _market_selected(self, message: MarketTable.Selected) -> None:
+        self.session.select(message.ticker)
+
+    @on(MarketTable.FavouriteToggled)
+    def _favourite_toggled(self, _message: MarketTable.FavouriteToggled) -> None:
+        self._save_favourites(self.query_one(MarketTable).favourites)
+
+    @on(PriceChart.PeriodChanged)
+    def _period_changed(self, message: PriceChart.PeriodChanged) -> None:
+        self.session.set_history_period(message.minutes)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(MarketTable).set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, _event: Input.Submitted) -> None:
+        self.query_one(MarketTable).focus()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Show and focus the market filter."""
+        box = self.query_one("#filter", Input)
+        box.remove_class("-empty")
+        box.focus()
+
+    def action_focus_markets(self) -> None:
+        """Move focus to the market list."""
+        self.query_one(MarketTable).focus()
+
+    def action_focus_ticket(self) -> None:
+        """Move focus to the order ticket's price field."""
+        self.query_one("#ticket-price", Input).focus()
+
+    def action_help(self) -> None:
+        """List every key binding."""
+        self.push_screen(HelpScreen())
+
+    def action_chart_period(self) -> None:
+        """Cycle the price chart between 1-minute, 1-hour and 1-day candles."""
+        self.query_one(PriceChart).action_next_period()
+
+    def select_market(self, ticker: str) -> None:
+        """Select `ticker` in the list and the session (the command palette's go-to)."""
+        table = self.query_one(MarketTable)
+        if not table.select_ticker(ticker):
+            # Hidden by the filter: clear it so the market can be shown.
+            self.query_one("#filter", Input).value = ""
+            table.set_filter("")
+            table.select_ticker(ticker)
+        self.session.select(ticker)
+        table.focus()
+
+    def toggle_favourite(self) -> None:
+        table = self.query_one(MarketTable)
+        table.action_toggle_favourite()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        selected = self.session.store.snapshot.selected
+        if selected is not None:
+            yield SystemCommand(
+                f"Toggle favourite: {selected}",
+                "Mark or unmark the selected market",
+                self.toggle_favourite,
+            )
+        yield SystemCommand("Show keys", "List every key binding", self.action_help)
+        yield SystemCommand(
+            "Chart period", "Cycle 1-minute / 1-hour / 1-day candles", self.action_chart_period
+        )
+
+    # --- favourites ----------------------------------------------------------------------
+
+    def _load_favourites(self) -> set[str]:
+        path = self._favourites_path
+        if path is None or not path.exists():
+            return set()
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            self.session.store.log(f"could not read favourites from {path}", level="warning")
+            return set()
+        return {str(t) for t in data} if isinstance(data, list) else set()
+
+    def _save_favourites(self, tickers: Iterable[str]) -> None:
+        path = self._favourites_path
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(path.name + ".tmp")
+            temporary.write_text(json.dumps(sorted(tickers)))
+            temporary.replace(path)
+        except OSError as exc:
+            self.session.store.log(f"could not save favourites: {exc}", level="warning")
+
+
+def _age_text(age: float | None) -> str:
+    if age is None:
+        return "never loaded"
+    return f"stale {int(age)}s"
+
+
+def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
+    """The one app factory, used by the CLI and the tests."""
+    from kalshi_tui.services.launch import configured_session, demo_dir, demo_session
+
+    if demo or settings is None:
+        session = demo_session()
+        data_dir = demo_dir()
+        keymap = settings.ui.keymap if settings is not None else {}
+    else:
+        session = configured_session(settings)
+        data_dir = settings.data_dir
+        keymap = settings.ui.keymap
+    return TerminalApp(session, keymap=keymap, favourites_path=data_dir / FAVOURITES_FILE)
+
+
+def run(settings: Settings | None, demo: bool) -> int:
+    """Run the terminal until the user quits; the CLI's default command."""
+    try:
+        app = make_app(settings, demo=demo)
+    except Exception as exc:  # start-up failures are reported, never a traceback
+        print(f"kalshi-tui: could not start the session: {exc}", file=sys.stderr)
+        return 1
+    result = app.run()
+    return int(result or 0)

@@ -1,0 +1,163 @@
+"""The whole terminal under `run_test()` against the embedded exchange over loopback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Label
+
+from kalshi_tui.services.launch import demo_session
+from kalshi_tui.services.session import PollPlan, Session
+from kalshi_tui.ui.app import TerminalApp
+from kalshi_tui.ui.screens.help import HelpScreen
+from kalshi_tui.ui.widgets.log_tail import LogTail
+from kalshi_tui.ui.widgets.market_table import MarketTable
+from kalshi_tui.ui.widgets.order_book import OrderBookPane
+from kalshi_tui.ui.widgets.status_bar import StatusBar
+
+FAST = PollPlan(
+    exchange=(0.2, 3.0),
+    markets=(0.5, 5.0),
+    orderbook=(0.3, 2.5),
+    history=(2.0, 10.0),
+    portfolio=(0.3, 3.0),
+    settlements=(5.0, 30.0),
+)
+
+
+async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], seconds: float = 8.0) -> None:
+    """Let the app run until `condition` holds (polls are live, so time must pass)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.05)
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    return demo_session(directory=tmp_path / "demo", markets=80, plan=FAST)
+
+
+@pytest.fixture
+async def loaded(session: Session, tmp_path: Path) -> AsyncIterator[tuple[TerminalApp, Pilot[int]]]:
+    app = TerminalApp(session, favourites_path=tmp_path / "favourites.json")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: session.snapshot.book is not None and session.snapshot.balance is not None,
+        )
+        yield app, pilot
+
+
+def text_of(app: TerminalApp, selector: str) -> str:
+    return str(app.query_one(selector, Label).content)
+
+
+async def test_panes_populate_from_the_exchange(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    snap = app.session.snapshot
+    table = app.query_one(MarketTable)
+    assert table.view.match_count == len(snap.markets) > 40
+    assert table.selected_ticker == snap.selected
+    assert text_of(app, "#env") == "DEMO"
+    assert "$10,000.00" in text_of(app, "#cash")
+    book = app.query_one(OrderBookPane)
+    await wait_for(pilot, lambda: snap.selected in str(book.border_title))
+    assert "spread" in str(book.content)
+
+
+async def test_filter_narrows_the_list(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    table = app.query_one(MarketTable)
+    everything = table.view.match_count
+    target = app.session.snapshot.markets[7]
+    # A few keystrokes of the event's series prefix: each press waits for the live app.
+    query = target.series_ticker.lower()[:5]
+    await pilot.press("slash")
+    assert isinstance(app.focused, Input)
+    await pilot.press(*query)
+    await wait_for(pilot, lambda: table.view.match_count < everything)
+    shown = [app.session.snapshot.markets[i] for i in table.view.rows if i >= 0]
+    assert target.ticker in [m.ticker for m in shown]
+    assert all(query in (m.ticker + m.title).lower() for m in shown)
+    await pilot.press("enter")
+    assert app.focused is table
+
+
+async def test_moving_the_cursor_changes_the_book(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    before = app.session.snapshot.selected
+    await pilot.press("down")
+    after = app.session.snapshot.selected
+    assert after != before
+    book = app.query_one(OrderBookPane)
+    await wait_for(pilot, lambda: f"Book · {after}" in str(book.border_title))
+    assert app.session.snapshot.book is not None
+    assert app.session.snapshot.book.ticker == after
+
+
+async def test_a_stale_feed_greys_its_pane(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    exchange = app.session.exchange
+    assert exchange is not None
+    book = app.query_one(OrderBookPane)
+    assert not book.has_class("-stale")
+    exchange.faults.configure("read_error=1.0")
+    await wait_for(pilot, lambda: book.has_class("-stale"))
+    assert "stale" in str(book.border_title)
+
+
+async def test_a_trading_pause_raises_the_banner(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    exchange = app.session.exchange
+    assert exchange is not None
+    exchange.faults.set_paused(True)
+    status = app.query_one(StatusBar)
+    await wait_for(pilot, lambda: text_of(app, "#banner").startswith("TRADING PAUSED"))
+    assert status.has_class("-exchange-closed")
+    exchange.faults.set_paused(False)
+    await wait_for(pilot, lambda: text_of(app, "#banner") == "")
+
+
+async def test_a_poller_error_is_shown_and_the_loop_recovers(
+    loaded: tuple[TerminalApp, Pilot[int]],
+) -> None:
+    app, pilot = loaded
+    exchange = app.session.exchange
+    assert exchange is not None
+    exchange.faults.configure("read_error=1.0")
+    store = app.session.store
+    await wait_for(pilot, lambda: store.snapshot.health["portfolio"].consecutive_errors > 0)
+    log = app.query_one(LogTail)
+    await wait_for(pilot, lambda: "poll failed" in "\n".join(log.lines))
+    exchange.faults.configure("")
+    await wait_for(pilot, lambda: store.snapshot.health["portfolio"].consecutive_errors == 0)
+    assert store.snapshot.health["portfolio"].errors > 0
+
+
+async def test_help_lists_the_keys(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    await pilot.press("question_mark")
+    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+
+
+async def test_favourites_persist(loaded: tuple[TerminalApp, Pilot[int]], tmp_path: Path) -> None:
+    app, pilot = loaded
+    selected = app.session.snapshot.selected
+    await pilot.press("f")
+    await wait_for(pilot, lambda: (tmp_path / "favourites.json").exists())
+    assert selected in (tmp_path / "favourites.json").read_text()
+
+
+async def test_keymap_remaps_a_binding(session: Session, tmp_path: Path) -> None:
+    app = TerminalApp(session, keymap={"app.help": "f1"})
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
