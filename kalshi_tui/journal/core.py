@@ -1,0 +1,333 @@
+"""The journal's foundation: opening a file safely, transactions, the event log, the halt.
+
+The write-ahead journal: every order intent is durable on disk before its request leaves.
+
+One SQLite file per account (WAL mode, foreign keys on). Each public write is one
+transaction that updates the state tables *and* appends to the `events` log, so the two
+never disagree. Intents, the halt and free-form events commit with `synchronous=FULL`:
+when `record_intent` returns the intent has been fsynced, and only then does the order
+service send the request. Facts the exchange can tell us again (acks, fills, …) commit
+with `synchronous=NORMAL`, saving an fsync each; see `_transaction` for why that is safe.
+
+Threading: the connection belongs to the thread that opened the journal (SQLite's
+`check_same_thread`). The app is single-threaded asyncio and a write is a fraction of a
+millisecond of work plus, for the durable ones, one fsync of the disk (measured in
+bench/bench_journal.py), so callers on the event loop call these methods directly;
+offloading to a thread would add more latency than it saves. Another process (e.g.
+`kalshi-tui halt` in a second terminal) may open the same file: WAL allows it, and
+writers wait up to `busy_timeout` for each other.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from kalshi_tui.journal import queries, schema
+from kalshi_tui.journal._codec import (
+    encode_optional_decimal,
+    encode_payload,
+    encode_time,
+)
+from kalshi_tui.journal.records import (
+    NOT_HALTED,
+    TRANSITIONS,
+    EventKind,
+    HaltState,
+    IntentRecord,
+    IntentState,
+    JournalError,
+)
+
+JOURNAL_FILE_NAME = "journal.sqlite3"
+"""File name of the journal inside the account's data directory."""
+
+BUSY_TIMEOUT_SECONDS = 5.0
+"""How long a write waits for another process's write (e.g. `kalshi-tui halt`)."""
+
+Clock = Callable[[], datetime]
+
+
+def journal_path(data_dir: Path) -> Path:
+    """Where the journal lives in an account's data directory."""
+    return data_dir / JOURNAL_FILE_NAME
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class JournalCore:
+    """Lifecycle and plumbing of an open journal; `Journal` adds the trading records."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+        """Use `Journal.open`; this wraps an already configured and migrated connection."""
+        self._conn = conn
+        self._path = path
+        self._clock = clock
+        self._durable = True
+        """Whether the connection is at `synchronous=FULL` (set so by `_prepare`)."""
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True, clock: Clock | None = None) -> Self:
+        """Open (and migrate forward) the journal at `path`, creating it if allowed.
+
+        Raises `JournalError` for a missing file when `create` is False, a file that is not a
+        kalshi-tui journal, a corrupt file, or a schema newer than this code. None of these
+        modify the file. A journal at an older schema is backed up beside itself
+        (`<name>.schema-v<N>.bak`) and then migrated.
+        """
+        path = Path(path)
+        if path.is_dir():
+            raise JournalError(f"{path} is a directory, not a journal file", path=path)
+        if path.exists():
+            schema.check_header(path)
+        elif not create:
+            raise JournalError(
+                f"no journal at {path}. Check the config's [storage] data_dir, or start "
+                "kalshi-tui once to create it.",
+                path=path,
+            )
+        else:
+            _create_private_file(path)
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=True
+        )
+        try:
+            version = _prepare(conn, path)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise schema.corrupt_error(path, exc) from exc
+        except BaseException:
+            conn.close()
+            raise
+        journal = cls(conn, path, clock or _utc_now)
+        if 0 < version < schema.LATEST_VERSION:
+            journal.record_event(
+                EventKind.MIGRATION,
+                {"from_version": version, "to_version": schema.LATEST_VERSION},
+            )
+        return journal
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection (SQLite checkpoints the WAL when the last one closes)."""
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def integrity_check(self) -> list[str]:
+        """Run `PRAGMA integrity_check` and `foreign_key_check`; [] means the file is sound.
+
+        Reads the whole file: seconds for a journal with millions of rows, so run it from
+        `doctor` or on demand, not on every start-up.
+        """
+        return schema.integrity_problems(self._conn)
+
+    def pragma(self, name: str) -> Any:
+        """The value of a read-only PRAGMA such as `journal_mode` (for diagnostics)."""
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a pragma name: {name!r}")
+        return self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+    # --- plumbing shared with the write methods ------------------------------------------
+
+    def _now_us(self) -> int:
+        return encode_time(self._clock())
+
+    @contextmanager
+    def _transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; `durable` commits with `synchronous=FULL` (fsync).
+
+        Only what cannot be learned again from the exchange needs the fsync: the intent
+        (it must exist before the request leaves), the halt, free-form events. Acks,
+        rejects, orders, fills and settlements commit with NORMAL, which in WAL mode
+        survives a crash of the app but not of the OS; after a power cut such a record
+        reverts to the previous state (e.g. an acked intent is `sent` again), which is
+        exactly what start-up reconciliation resolves against the exchange. The next
+        durable commit syncs the WAL and so everything written before it.
+        """
+        if durable != self._durable:
+            self._conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._durable = durable
+        # IMMEDIATE takes the write lock up front, so a concurrent writer makes us wait
+        # (busy_timeout) at BEGIN rather than fail half-way through.
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _append_event(
+        self,
+        kind: str,
+        at_us: int,
+        payload: Mapping[str, Any] | None,
+        client_order_id: str | None = None,
+        order_id: str | None = None,
+        *,
+        payload_json: str | None = None,
+    ) -> int:
+        """Append one event row; `payload_json` is an already encoded trusted payload."""
+        cursor = self._conn.execute(
+            "INSERT INTO events (kind, at_us, client_order_id, order_id, payload) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                str(kind),
+                at_us,
+                client_order_id,
+                order_id,
+                payload_json if payload_json is not None else encode_payload(payload),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def intent(self, client_order_id: str) -> IntentRecord | None:
+        row = self._conn.execute(
+            f"SELECT {queries.INTENT_COLUMNS} FROM intents WHERE client_order_id = ?",
+            (client_order_id,),
+        ).fetchone()
+        return None if row is None else queries.intent_from_row(row)
+
+    def _require_intent(self, client_order_id: str) -> IntentRecord:
+        intent = self.intent(client_order_id)
+        if intent is None:
+            raise JournalError(f"no intent with client_order_id {client_order_id!r}")
+        return intent
+
+    def _move(self, intent: IntentRecord, target: IntentState, at_us: int, **columns: Any) -> None:
+        if target != intent.state and target not in TRANSITIONS[intent.state]:
+            raise JournalError(
+                f"intent {intent.client_order_id} cannot go from {intent.state} to {target}"
+            )
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self._conn.execute(
+            f"UPDATE intents SET state = ?, updated_us = ?{', ' if columns else ''}"
+            f"{assignments} WHERE client_order_id = ?",
+            (str(target), at_us, *columns.values(), intent.client_order_id),
+        )
+
+    # --- events ---------------------------------------------------------------------------
+
+    def record_event(
+        self,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        client_order_id: str | None = None,
+        order_id: str | None = None,
+    ) -> int:
+        """Append an event (risk denial, reconciliation finding, …); returns its sequence.
+
+        Secret-looking payload values (signatures, private keys) are redacted.
+        """
+        with self._transaction():
+            return self._append_event(kind, self._now_us(), payload, client_order_id, order_id)
+
+    # --- halt -----------------------------------------------------------------------------
+
+    def set_halt(
+        self,
+        trigger: str,
+        reason: str,
+        *,
+        value: Decimal | None = None,
+        threshold: Decimal | None = None,
+    ) -> HaltState:
+        """Persist "trading halted" (before anything else the kill switch does)."""
+        at_us = self._now_us()
+        with self._transaction():
+            self._conn.execute(
+                "UPDATE halt SET halted = 1, trigger = ?, value = ?, threshold = ?, "
+                "reason = ?, at_us = ? WHERE id = 1",
+                (
+                    trigger,
+                    encode_optional_decimal(value),
+                    encode_optional_decimal(threshold),
+                    reason,
+                    at_us,
+                ),
+            )
+            self._append_event(
+                EventKind.HALT,
+                at_us,
+                {"trigger": trigger, "reason": reason, "value": value, "threshold": threshold},
+            )
+        return self.halt_state()
+
+    def clear_halt(self, reason: str) -> HaltState:
+        """Persist the re-arm. The caller checks first that no intent is unresolved."""
+        at_us = self._now_us()
+        with self._transaction():
+            self._conn.execute(
+                "UPDATE halt SET halted = 0, trigger = NULL, value = NULL, threshold = NULL, "
+                "reason = ?, at_us = ? WHERE id = 1",
+                (reason, at_us),
+            )
+            self._append_event(EventKind.RESUME, at_us, {"reason": reason})
+        return self.halt_state()
+
+    def halt_state(self) -> HaltState:
+        row = self._conn.execute(
+            "SELECT halted, trigger, value, threshold, reason, at_us FROM halt WHERE id = 1"
+        ).fetchone()
+        return NOT_HALTED if row is None else queries.halt_from_row(row)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty journal file readable by the owner only (it is trading history).
+
+    SQLite gives the -wal and -shm files the same permissions as the database.
+    """
+    from kalshi_tui.paths import ensure_private_dir
+
+    if not path.parent.exists():
+        ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def _prepare(conn: sqlite3.Connection, path: Path) -> int:
+    """Check the file, configure the connection and migrate; returns the version found."""
+    version = schema.version_of(conn, path)
+    schema.refuse_newer(version, path)
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise JournalError(
+            f"cannot put the journal {path} in WAL mode (got {mode!r}); the file system may "
+            "not support it (network drives often do not). Use a local data_dir.",
+            path=path,
+        )
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if version < schema.LATEST_VERSION:
+        schema.backup_before_migration(conn, path, version)
+        schema.migrate(conn, version)
+    return version
