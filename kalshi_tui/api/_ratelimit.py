@@ -65,6 +65,10 @@ class RateLimits:
         return cls(read_per_second=float("inf"), write_per_second=float("inf"))
 
 
+_TOLERANCE = 1e-3
+"""Tokens (a thousandth of the cheapest request) treated as rounding error."""
+
+
 class TokenBucket:
     """A token bucket with an optional reserve that only priority callers may use.
 
@@ -121,7 +125,10 @@ class TokenBucket:
         # A cost larger than the usable bucket could never be paid in full; let it
         # through once the bucket is full and run a debt instead of waiting forever.
         needed = min(cost + floor, self.capacity)
-        if self._tokens >= needed:
+        # The tolerance absorbs float rounding in `elapsed * rate`: without it a wait of
+        # exactly the computed delay can come up a hair short, forever, on a clock whose
+        # resolution is coarser than the remaining shortfall.
+        if self._tokens + _TOLERANCE >= needed:
             self._tokens -= cost
             return 0.0
         return (needed - self._tokens) / self.rate

@@ -80,7 +80,11 @@ def respond(status: int = 200, body: Any = None, **headers: str) -> httpx.Respon
     if isinstance(body, (str, bytes)):
         content = body.encode() if isinstance(body, str) else body
         return httpx.Response(status, content=content, headers=headers)
-    return httpx.Response(status, json={} if body is None else body, headers=headers)
+    # Decimals (from example files, or deliberately planted) go out as JSON floats.
+    content = json.dumps({} if body is None else body, default=float).encode()
+    return httpx.Response(
+        status, content=content, headers={"content-type": "application/json", **headers}
+    )
 
 
 def kalshi_error(status: int, code: str, message: str = "", details: str = "") -> httpx.Response:

@@ -43,14 +43,19 @@ def fund_agents(state: State) -> None:
         state.deposits += AGENT_FUNDS
 
 
-def ladder(state: State, market: Market, fair: int, salt: object) -> list[tuple[bool, int, int]]:
-    """Quotes (is_yes_bid, yes_price, count) around ``fair``, best first on each side."""
+def ladder(
+    state: State, market: Market, fair: int, salt: object, levels: int = LEVELS
+) -> list[tuple[bool, int, int]]:
+    """Quotes (is_yes_bid, yes_price, count) around ``fair``, best first on each side.
+
+    The first ``levels`` levels of a ladder do not depend on how many follow.
+    """
     rng = random.Random(stable_hash(state.seed, market.ticker, salt))
     structure = market.price_level_structure
     tick = grids.tick_at(structure, fair)
     half = tick * rng.randint(1, 3)
     quotes: list[tuple[bool, int, int]] = []
-    for i in range(LEVELS):
+    for i in range(levels):
         bid = grids.snap(structure, fair - half - i * tick * rng.randint(1, 2))
         ask = grids.snap(structure, fair + half + i * tick * rng.randint(1, 2) + tick - 1)
         size = rng.randint(5, 400) * COUNT_SCALE
@@ -61,8 +66,10 @@ def ladder(state: State, market: Market, fair: int, salt: object) -> list[tuple[
     return quotes
 
 
-def initial_ladder(state: State, market: Market) -> list[tuple[bool, int, int]]:
-    return ladder(state, market, market.initial_fair, "ladder")
+def initial_ladder(
+    state: State, market: Market, levels: int = LEVELS
+) -> list[tuple[bool, int, int]]:
+    return ladder(state, market, market.initial_fair, "ladder", levels)
 
 
 def ensure_book(state: State, market: Market) -> Book:

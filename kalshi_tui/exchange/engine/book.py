@@ -29,15 +29,13 @@ class Level:
         orders = self.orders
         while orders:
             order = orders[0]
-            if order.status == "resting" and order.remaining > 0:
+            if order.on_book:
                 return order
             orders.popleft()
         return None
 
     def live(self) -> Iterator[Order]:
-        for order in self.orders:
-            if order.status == "resting" and order.remaining > 0:
-                yield order
+        return (order for order in self.orders if order.on_book)
 
 
 class BookSide:
@@ -79,10 +77,11 @@ class BookSide:
         if level is None:
             return 0
         ahead = 0
-        for other in level.live():
+        for other in level.orders:
             if other is order:
                 return ahead
-            ahead += other.remaining
+            if other.on_book:
+                ahead += other.remaining
         return 0
 
 

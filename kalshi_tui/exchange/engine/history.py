@@ -10,8 +10,10 @@ trade price ∓ half the market's typical spread; session candles use the book a
 from __future__ import annotations
 
 import bisect
+import math
 import random
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kalshi_tui.exchange.engine.model import Market
@@ -49,43 +51,87 @@ def past(state: State, market: Market) -> Past:
     if found is not None:
         cache.move_to_end(market.ticker)
         return found
-    made = _generate(state, market)
+    rows = list(_walk(state, market))
+    rows.reverse()
+    made = Past(
+        array("q", [r[0] for r in rows]),
+        array("q", [r[1] for r in rows]),
+        array("q", [r[2] for r in rows]),
+        array("q", [r[3] for r in rows]),
+    )
     cache[market.ticker] = made
     if len(cache) > CACHE_SIZE:
         cache.popitem(last=False)
     return made
 
 
-def _generate(state: State, market: Market) -> Past:
+def _walk(state: State, market: Market) -> Iterator[tuple[int, int, int, int]]:
+    """The synthetic trades newest first: a backwards random walk from the initial fair value.
+
+    Generated backwards so the recent end (all a market view needs) costs only its own steps.
+    """
     rng = random.Random(stable_hash(state.seed, market.ticker, "history"))
     begin = max(market.open_ms, state.start_ms - WINDOW_MS)
-    span = state.start_ms - begin
-    n = 0 if span <= 0 else max(2, span * rng.randint(40, 160) // WINDOW_MS)
-    times = sorted(rng.randrange(begin, state.start_ms) for _ in range(n))
-    prices = [0] * n
-    level = market.initial_fair
-    for i in range(n - 1, -1, -1):
-        prices[i] = level
-        level = min(max(level + round(rng.gauss(0, 120)), 100), PRICE_SCALE - 100)
+    mean_gap = WINDOW_MS / rng.randint(40, 160)
     step = 100 if market.price_level_structure == "linear_cent" else 10
-    counts = [rng.randint(1, 150) * COUNT_SCALE for _ in range(n)]
+    ts = state.start_ms
+    level = market.initial_fair
     base = market.base_open_interest
-    ois = [base * (60 + 40 * (i + 1) // n) // 100 for i in range(n)]
-    return Past(
-        array("q", times),
-        array("q", [p // step * step or step for p in prices]),
-        array("q", counts),
-        array("q", ois),
+    draw = rng.random
+    while True:
+        ts -= 1 + int(-mean_gap * math.log(1.0 - draw()))
+        if ts < begin:
+            return
+        price = max(level // step * step, step)
+        oi = base - base * 2 * (state.start_ms - ts) // (5 * WINDOW_MS)
+        yield ts, price, (1 + int(draw() * 150)) * COUNT_SCALE, oi
+        # Uniform step of ±$0.02 (sd ≈ $0.0115): cheap and plenty for a chart.
+        level = min(max(level + int((draw() - 0.5) * 400), 100), PRICE_SCALE - 100)
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """What a market view needs from the past: its last day, and the price before it."""
+
+    ts_ms: tuple[int, ...]
+    price: tuple[int, ...]
+    count: tuple[int, ...]
+    before: int
+    """Price of the last trade before the day (0 if none)."""
+    last: int
+    """Price of the last synthetic trade (0 if none)."""
+
+
+def recent(state: State, market: Market) -> Recent:
+    found = state.recent_cache.get(market.ticker)
+    if found is not None:
+        return found
+    rows: list[tuple[int, int, int, int]] = []
+    before = 0
+    for row in _walk(state, market):
+        if row[0] <= state.start_ms - DAY_MS:
+            before = row[1]
+            break
+        rows.append(row)
+    rows.reverse()
+    last = rows[-1][1] if rows else before
+    made = Recent(
+        tuple(r[0] for r in rows),
+        tuple(r[1] for r in rows),
+        tuple(r[2] for r in rows),
+        before,
+        last,
     )
+    state.recent_cache[market.ticker] = made
+    return made
 
 
 def volume_24h(state: State, market: Market) -> int:
     since = state.now_ms - DAY_MS
     total = 0
     if since < state.start_ms:
-        p = past(state, market)
-        first = bisect.bisect_right(p.ts_ms, since)
-        total += sum(p.count[first:])
+        r = recent(state, market)
+        total += sum(r.count[bisect.bisect_right(r.ts_ms, since) :])
     for ts, _, count, *_ in reversed(market.trade_log):
         if ts <= since:
             break
@@ -93,17 +139,22 @@ def volume_24h(state: State, market: Market) -> int:
     return total
 
 
+def last_price(state: State, market: Market) -> int:
+    return market.last_price or recent(state, market).last
+
+
 def price_at(state: State, market: Market, at_ms: int) -> tuple[int, int, int]:
-    """(last trade price, yes bid, yes ask) as of ``at_ms``; zeros before any trade."""
+    """(last trade price, yes bid, yes ask) as of ``at_ms`` (≥ a day before the session
+    start); zeros before any trade."""
     index = bisect.bisect_right(market.trade_log, (at_ms, PRICE_SCALE * 2)) - 1
     if index >= 0:
         _, price, _, _, bid, ask = market.trade_log[index]
         return price, bid, ask
-    p = past(state, market)
-    index = bisect.bisect_right(p.ts_ms, at_ms) - 1
-    if index < 0:
+    r = recent(state, market)
+    index = bisect.bisect_right(r.ts_ms, at_ms) - 1
+    price = r.price[index] if index >= 0 else r.before
+    if not price:
         return 0, 0, 0
-    price = p.price[index]
     return price, max(price - HALF_SPREAD, 0), min(price + HALF_SPREAD, PRICE_SCALE)
 
 

@@ -32,10 +32,14 @@ def quotes(state: State, market: Market) -> tuple[int, int, int, int]:
     if book is None:
         if market.status != "active" or not state.agents_enabled:
             return 0, 0, 0, 0
-        ladder = agents.initial_ladder(state, market)
-        yes = max(((p, c) for y, p, c in ladder if y), default=(0, 0))
-        no = max(((PRICE_SCALE - p, c) for y, p, c in ladder if not y), default=(0, 0))
-        return yes[0], yes[1], no[0], no[1]
+        cached = state.quote_cache.get(market.ticker)
+        if cached is None:
+            ladder = agents.initial_ladder(state, market, levels=1)
+            yes = max(((p, c) for y, p, c in ladder if y), default=(0, 0))
+            no = max(((PRICE_SCALE - p, c) for y, p, c in ladder if not y), default=(0, 0))
+            cached = (yes[0], yes[1], no[0], no[1])
+            state.quote_cache[market.ticker] = cached
+        return cached
     yes_best = book.yes.best()
     no_best = book.no.best()
     return (
@@ -48,7 +52,7 @@ def quotes(state: State, market: Market) -> tuple[int, int, int, int]:
 
 def market_view(state: State, market: Market) -> MarketView:
     yes_bid, yes_size, no_bid, no_size = quotes(state, market)
-    last = market.last_price or history.price_at(state, market, state.now_ms)[0]
+    last = history.last_price(state, market)
     prev_price, prev_bid, prev_ask = history.price_at(state, market, state.now_ms - history.DAY_MS)
     series = state.series[market.series_ticker]
     return MarketView(

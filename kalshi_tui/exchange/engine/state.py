@@ -15,7 +15,7 @@ from kalshi_tui.exchange.engine.model import Event, Market, Order, OrderGroup, S
 from kalshi_tui.exchange.engine.views import ExchangeError, TradeView
 
 if TYPE_CHECKING:
-    from kalshi_tui.exchange.engine.history import Past
+    from kalshi_tui.exchange.engine.history import Past, Recent
 
 
 def stable_hash(*parts: object) -> int:
@@ -46,6 +46,8 @@ class State:
     settlement_residual: int = 0
     """Money left in (or taken from) escrow by void settlements at average cost."""
     id_counter: int = 0
+    id_salt: int = 0
+    """High 64 bits of every id (derived from the seed; cached)."""
     seq_counter: int = 0
     expiries: list[tuple[int, int, str]] = field(default_factory=list)
     """Heap of (expiration_ms, seq, order_id)."""
@@ -60,11 +62,17 @@ class State:
     """Catalogue order, for cheap random picks."""
     history_cache: OrderedDict[str, Past] = field(default_factory=OrderedDict)
     """LRU of regenerated synthetic pasts (derived data, never persisted)."""
+    recent_cache: dict[str, Recent] = field(default_factory=dict)
+    """Each market's last synthetic day (small; derived, never persisted)."""
+    quote_cache: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    """Top of the initial ladder of markets whose book is not materialised yet."""
 
     def next_id(self) -> str:
         """A UUID-shaped id, unique and reproducible for a seed and call sequence."""
         self.id_counter += 1
-        value = (stable_hash("id", self.seed) << 64) | self.id_counter
+        if not self.id_salt:
+            self.id_salt = stable_hash("id", self.seed) << 64
+        value = self.id_salt | self.id_counter
         return str(uuid.UUID(int=value, version=4))
 
     def next_seq(self) -> int:

@@ -30,8 +30,7 @@ async def resting_order_value(request: Request) -> Response:
     views = context.call(context.engine.orders, user_id(request), status="resting")
     # price units (1e-4 $) × count units (1e-2) = money units (1e-6 $)
     value = sum(
-        (v.yes_price if v.outcome_side == "yes" else v.no_price) * v.remaining_count
-        for v in views
+        (v.yes_price if v.outcome_side == "yes" else v.no_price) * v.remaining_count for v in views
     )
     body: dict[str, object] = {"total_resting_order_value": money_cents(value)}
     if context.profile != "legacy":

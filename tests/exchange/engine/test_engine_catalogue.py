@@ -94,9 +94,13 @@ def test_candles_cover_the_requested_range() -> None:
     hourly = ex.candlesticks(ticker, start, end, 60)
     assert len(hourly) in (24, 25)
     assert all(b.end_period_ts - a.end_period_ts == 3600 for a, b in itertools.pairwise(hourly))
-    trades = [t for t in ex.list_trades(ticker=ticker) if start * 1000 < t.created_ms <= end * 1000]
+    # The first candle covers the hour ending at its end, which may begin before `start`.
     first_end = hourly[0].end_period_ts
-    in_range = [t for t in trades if t.created_ms > (first_end - 3600) * 1000]
+    in_range = [
+        t
+        for t in ex.list_trades(ticker=ticker)
+        if (first_end - 3600) * 1000 < t.created_ms <= hourly[-1].end_period_ts * 1000
+    ]
     assert sum(c.volume for c in hourly) == sum(t.count for t in in_range)
     for candle in hourly:
         if candle.price is not None:

@@ -1,0 +1,124 @@
+"""The local token buckets pace requests on virtual time and keep a reserve of the
+write budget that only cancels may spend."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+from api_testkit import FakeClock, Script, current_only, example, make_client, respond
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kalshi_tui.api import OrderRequest, RateLimiter, RateLimits, TokenBucket
+
+
+def test_tier_presets() -> None:
+    basic = RateLimits.for_tier("basic")
+    assert (basic.read_per_second, basic.write_per_second) == (200, 100)
+    assert RateLimits.for_tier("prime").write_per_second == 4000
+    assert basic.write_burst_seconds == 2.0
+    with pytest.raises(ValueError, match="unknown tier"):
+        RateLimits.for_tier("gold")  # type: ignore[arg-type]
+
+
+async def test_bucket_paces_requests_on_virtual_time(clock: FakeClock) -> None:
+    bucket = TokenBucket(200, 200, clock=clock, sleep=clock.sleep)
+    start = clock.now
+    for _ in range(40):
+        await bucket.acquire(10)
+    # 20 requests come out of the full bucket, the other 20 at 20/s.
+    assert clock.now - start == pytest.approx(1.0)
+
+
+async def test_basic_tier_reads_take_expected_virtual_time(clock: FakeClock) -> None:
+    script = Script(respond(200, {"exchange_active": True, "trading_active": True}))
+    limits = RateLimits.for_tier("basic")
+    async with make_client(script, clock, rate_limits=limits) as client:
+        start = clock.now
+        for _ in range(60):
+            await client.get_exchange_status()
+        assert clock.now - start == pytest.approx(2.0)
+        assert client.rate_headroom.read == pytest.approx(0.0)
+        clock.now += 0.5
+        assert client.rate_headroom.read == pytest.approx(0.5)
+    assert len(script.requests) == 60
+
+
+async def test_get_order_costs_two_tokens(rsa_key: rsa.RSAPrivateKey, clock: FakeClock) -> None:
+    script = Script(respond(200, {"order": current_only(example("order"))}))
+    async with make_client(script, clock, rsa_key, rate_limits=RateLimits.for_tier("basic")) as c:
+        start = clock.now
+        for _ in range(100):
+            await c.get_order("o1")
+        assert clock.now - start == pytest.approx(0.0)  # 100 × 2 = 200 tokens: the full bucket
+
+
+async def test_ordinary_writes_stop_at_the_cancel_reserve(clock: FakeClock) -> None:
+    limiter = RateLimiter(RateLimits.for_tier("basic"), clock=clock, sleep=clock.sleep)
+    # Write capacity 200 tokens (2 s × 100/s), reserve 20 % = 40 tokens.
+    for _ in range(16):
+        assert limiter.write.try_acquire(10) == 0
+    assert limiter.write.try_acquire(10) == pytest.approx(0.1)  # would dip into the reserve
+    for _ in range(20):
+        assert limiter.write.try_acquire(2, priority="cancel") == 0
+    assert limiter.write.try_acquire(2, priority="cancel") > 0
+    assert limiter.headroom.write == pytest.approx(0.0)
+
+
+async def test_cancels_get_through_while_creates_wait(
+    rsa_key: rsa.RSAPrivateKey, clock: FakeClock
+) -> None:
+    ack = {"order_id": "o", "fill_count": "0.00", "remaining_count": "1.00"}
+    cancel = {"order_id": "o", "reduced_by": "1.00"}
+    script = Script(
+        lambda r: respond(201 if r.method == "POST" else 200, ack if r.method == "POST" else cancel)
+    )
+    log: list[tuple[str, float]] = []
+    limits = RateLimits.for_tier("basic")
+    async with make_client(script, clock, rsa_key, rate_limits=limits) as client:
+
+        async def create(i: int) -> None:
+            await client.create_order(
+                OrderRequest(
+                    ticker="T",
+                    side="yes",
+                    action="buy",
+                    count=Decimal(1),
+                    price=Decimal("0.5"),
+                    client_order_id=f"c{i}",
+                )
+            )
+            log.append(("create", clock.now))
+
+        async def cancel_one() -> None:
+            await client.cancel_order("o")
+            log.append(("cancel", clock.now))
+
+        start = clock.now
+        await asyncio.gather(*(create(i) for i in range(20)))
+        # 16 creates fit above the reserve; 4 more waited for refill.
+        creates = [t - start for kind, t in log if kind == "create"]
+        assert sum(1 for t in creates if t == 0) == 16
+        assert max(creates) > 0
+        # The bucket now sits at the reserve: a cancel goes straight through it, while
+        # the next create has to wait for refill.
+        before, sleeps = clock.now, len(clock.sleeps)
+        await cancel_one()
+        assert (clock.now, len(clock.sleeps)) == (before, sleeps)
+        await create(99)
+        assert clock.now > before
+    assert [kind for kind, _ in log[-2:]] == ["cancel", "create"]
+
+
+def test_unlimited_never_waits(clock: FakeClock) -> None:
+    limiter = RateLimiter(RateLimits.unlimited(), clock=clock, sleep=clock.sleep)
+    for _ in range(1000):
+        assert limiter.write.try_acquire(10) == 0
+    assert limiter.headroom.read == 1.0
+
+
+def test_oversized_cost_runs_a_debt_instead_of_waiting_forever(clock: FakeClock) -> None:
+    bucket = TokenBucket(100, 200, reserve=40, clock=clock, sleep=clock.sleep)
+    assert bucket.try_acquire(400) == 0  # full bucket: let it through
+    assert bucket.try_acquire(10) == pytest.approx(2.5)  # 250 tokens short at 100/s
