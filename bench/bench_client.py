@@ -101,7 +101,7 @@ class Ours:
         return len(await self.client.get_all_markets(limit=1000))
 
     async def portfolio(self) -> int:
-        balance, positions, orders, fills = await asyncio.gather(
+        _balance, positions, orders, fills = await asyncio.gather(
             self.client.get_balance(),
             self.client.get_positions(),
             self.client.get_orders(status="resting"),
@@ -278,7 +278,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         return "—" if value is None else f"{value:,.1f}"
 
     print(
-        f"{'workload':<22}{'ours p50':>10}{'ours p95':>10}{'SDK p50':>10}{'SDK p95':>10}{'ours ×':>8}"
+        f"{'workload':<22}{'ours p50':>10}{'ours p95':>10}"
+        f"{'SDK p50':>10}{'SDK p95':>10}{'ours ×':>8}"
     )
     for row in rows:
         speed = "—" if row["speedup"] is None else f"{row['speedup']:.2f}"
