@@ -289,5 +289,18 @@ def run(settings: Settings | None, demo: bool) -> int:
     except Exception as exc:  # start-up failures are reported, never a traceback
         print(f"kalshi-tui: could not start the session: {exc}", file=sys.stderr)
         return 1
-    result = app.run()
+    from kalshi_tui.services.daily_log import start_daily_log
+    from kalshi_tui.services.launch import demo_dir
+
+    # The daily log file beside the journal: journal events and the log tail, per UTC day.
+    configured = settings is not None and not demo
+    stop_log = start_daily_log(
+        settings.data_dir if settings is not None and configured else demo_dir(),
+        app.session.store,
+        retention_days=settings.storage.log_retention_days if settings is not None else 30,
+    )
+    try:
+        result = app.run()
+    finally:
+        stop_log()
     return int(result or 0)
