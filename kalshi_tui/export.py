@@ -37,6 +37,7 @@ DATE_FORMATS = "YYYY-MM-DD (a UTC day) or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM] (UTC 
 PROGRESS_MIN_ROWS = 10_000
 """Exports smaller than this finish too quickly to need a progress line."""
 PROGRESS_EVERY_ROWS = 5_000
+BAR_WIDTH = 20
 PROGRESS_LINE_SECONDS = 2.0
 """How often a progress line is printed when stderr is not a terminal."""
 
@@ -105,8 +106,8 @@ def journal_file(config: str | None) -> Path:
 
 
 class Progress:
-    """`export fills: 42% (420,000 of 1,000,000 rows)` on stderr: rewritten in place on a
-    terminal, a line every few seconds otherwise; silent for small exports."""
+    """`export fills:  42% (420,000 of 1,000,000 rows)` on stderr: a bar rewritten in place
+    on a terminal, a line every few seconds otherwise; silent for small exports."""
 
     def __init__(self, kind: str, total: int, stream: TextIO) -> None:
         self.kind = kind
@@ -118,7 +119,11 @@ class Progress:
 
     def _text(self, done: int) -> str:
         percent = 100 * done // self.total if self.total else 100
-        return f"export {self.kind}: {percent:3d}% ({done:,} of {self.total:,} rows)"
+        text = f"export {self.kind}: {percent:3d}% ({done:,} of {self.total:,} rows)"
+        if self.tty:
+            filled = BAR_WIDTH * percent // 100
+            text = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {text}"
+        return text
 
     def update(self, done: int) -> None:
         if not self.enabled:

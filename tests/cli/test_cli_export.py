@@ -315,9 +315,9 @@ def test_progress_in_place_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
     out = tmp_path / "f.csv"
     assert export.export(path, out, "fills", None, None, terminal) == 120
     assert terminal.getvalue() == (
-        "\rexport fills:  41% (50 of 120 rows)"
-        "\rexport fills:  83% (100 of 120 rows)"
-        "\rexport fills: 100% (120 of 120 rows)\n"
+        "\r[########............] export fills:  41% (50 of 120 rows)"
+        "\r[################....] export fills:  83% (100 of 120 rows)"
+        "\r[####################] export fills: 100% (120 of 120 rows)\n"
     )
     assert len(out.read_text().splitlines()) == 121
 
