@@ -7,6 +7,7 @@ exact decimal text the journal stored (never a float). Rows stream from SQLite t
 so memory stays flat for any journal size, and a progress line runs on stderr for large
 exports. The CSV is written to a temporary file beside the target and renamed over it only
 when complete: an interrupted export never leaves a half-written file under the real name.
+The file is created owner-only (0600), like the journal: it is trading history.
 
 Which journal: the account's data directory from the config (`[storage] data_dir`, else the
 per-account default); with no config file at all, the demo account's.
@@ -223,6 +224,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _sidecars(journal: Path) -> list[Path]:
+    base = journal.resolve()
+    return [base.with_name(base.name + suffix) for suffix in ("-wal", "-shm")]
+
+
 def run(args: argparse.Namespace) -> int:
     """The `export` subcommand."""
     try:
@@ -235,6 +241,11 @@ def run(args: argparse.Namespace) -> int:
             )
         out = check_out_path(args.out)
         source = journal_file(getattr(args, "config", None))
+        if out.resolve() in {source.resolve(), *(_sidecars(source))}:
+            raise ExportError(
+                f"--out {out} is the journal itself; name another file for the CSV",
+                EXIT_USAGE,
+            )
         written = export(source, out, args.kind, since, until)
     except ExportError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)

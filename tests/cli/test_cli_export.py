@@ -122,6 +122,7 @@ def test_fills_csv_is_exact(
         '2026-03-03T14:00:00.000001Z,fill-3,order-1,"ODD,""T""",yes,buy,4,0.43,true,0.07\n'
     )
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert out.stat().st_mode & 0o077 == 0, "trading history is owner-only"
 
 
 def test_other_kinds(
@@ -231,6 +232,17 @@ def test_unwritable_out_paths(
     code, _, stderr = run_export(tmp_path, "--out", str(locked / "f.csv"), capsys=capsys)
     assert code == 2
     assert f"cannot write in {locked} (permission denied)" in stderr
+
+
+def test_the_journal_is_never_the_output(
+    journal_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = journal_file.read_bytes()[:100]
+    for target in (journal_file, Path(f"{journal_file}-wal")):
+        code, _, stderr = run_export(tmp_path, "--out", str(target), capsys=capsys)
+        assert code == 2
+        assert "is the journal itself" in stderr
+    assert journal_file.read_bytes()[:100] == before
 
 
 def test_missing_journal_exits_1_and_leaves_the_target_alone(
