@@ -277,6 +277,24 @@ def test_not_a_journal_and_newer_journal_exit_1(
     assert not (tmp_path / "f.csv").exists()
 
 
+def test_a_journal_corrupted_mid_file_exits_1_without_leftovers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = demo_journal()
+    with Journal.open(path) as journal:
+        journal.record_fills(make_fill(n, START + timedelta(seconds=n)) for n in range(3000))
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # a run of bad pages a fifth of the way in
+        handle.seek(size // 5 // 4096 * 4096)
+        handle.write(b"\xff" * 65536)
+    out = tmp_path / "f.csv"
+    code, _, stderr = run_export(tmp_path, "--out", str(out), capsys=capsys)
+    assert code == 1
+    assert "database disk image is malformed" in stderr
+    assert "Traceback" not in stderr
+    assert list(tmp_path.glob("*.csv*")) == []
+
+
 def test_the_configured_accounts_journal_is_used(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
