@@ -80,14 +80,16 @@ def check_out_path(text: str) -> Path:
     """The output file, refused early if it could not be written."""
     out = Path(text).expanduser()
     if out.is_dir():
-        raise ExportError(f"--out {out} is a directory; name a file, e.g. {out}/fills.csv", 2)
-    parent = out.parent if str(out.parent) else Path(".")
+        raise ExportError(
+            f"--out {out} is a directory; name a file, e.g. {out}/fills.csv", EXIT_USAGE
+        )
+    parent = out.parent
     if not parent.is_dir():
         raise ExportError(
             f"--out {out}: the directory {parent} does not exist; create it first", EXIT_USAGE
         )
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportError(f"--out {out}: cannot write in {parent} (permission denied)", 2)
+        raise ExportError(f"--out {out}: cannot write in {parent} (permission denied)", EXIT_USAGE)
     if out.exists() and not os.access(out, os.W_OK):
         raise ExportError(f"--out {out}: the existing file is read-only", EXIT_USAGE)
     return out

@@ -216,6 +216,10 @@ def test_valuation_at_a_mark_and_without_one() -> None:
     assert values["B"].unrealized == D("0.50")  # 5 × (0.40 − 0.30)
     assert values["C"].unrealized is None
     assert values["C"].total is None
+    by_function = value_book(book, {"A": D("0.55"), "B": D("0.60")}.get, {"A": D("0.50")})
+    assert [v.unrealized for v in by_function] == [D("1.50"), D("0.50"), None]
+    # No fills today (no day start set): day P&L is the move since the start mark.
+    assert [v.day for v in by_function] == [D("0.50"), None, None]
     total = totals(values.values())
     assert total.unmarked == 1
     assert total.unrealized == D("2.00")
