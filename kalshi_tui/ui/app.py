@@ -282,6 +282,10 @@ def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
     return TerminalApp(session, keymap=keymap, favourites_path=data_dir / FAVOURITES_FILE)
 
 
+def _no_daily_log() -> None:
+    """Nothing to stop: the daily log could not be started."""
+
+
 def run(settings: Settings | None, demo: bool) -> int:
     """Run the terminal until the user quits; the CLI's default command."""
     try:
@@ -293,12 +297,16 @@ def run(settings: Settings | None, demo: bool) -> int:
     from kalshi_tui.services.launch import demo_dir
 
     # The daily log file beside the journal: journal events and the log tail, per UTC day.
-    configured = settings is not None and not demo
-    stop_log = start_daily_log(
-        settings.data_dir if settings is not None and configured else demo_dir(),
-        app.session.store,
-        retention_days=settings.storage.log_retention_days if settings is not None else 30,
-    )
+    data_dir = demo_dir() if demo or settings is None else settings.data_dir  # as make_app
+    try:
+        stop_log = start_daily_log(
+            data_dir,
+            app.session.store,
+            retention_days=settings.storage.log_retention_days if settings is not None else 30,
+        )
+    except OSError as exc:  # the log is not worth refusing to start for; say so instead
+        app.session.store.log(f"no daily log file in {data_dir}: {exc}", "warning")
+        stop_log = _no_daily_log
     try:
         result = app.run()
     finally:

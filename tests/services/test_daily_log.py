@@ -154,3 +154,25 @@ def test_the_app_installs_the_daily_log(monkeypatch: pytest.MonkeyPatch) -> None
     assert not any(
         isinstance(handler, DailyLogHandler) for handler in logging.getLogger("kalshi_tui").handlers
     ), "removed when the app exits"
+
+
+def test_the_app_starts_without_a_daily_log_it_cannot_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kalshi_tui.services import daily_log
+    from kalshi_tui.ui import app as app_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    seen: list[str] = []
+
+    def fake_run(self: app_module.TerminalApp) -> int:
+        seen.extend(entry.text for entry in self.session.store.log_since(0))
+        asyncio.run(self.session.close())
+        return 0
+
+    monkeypatch.setattr(daily_log, "install_daily_log", refuse)
+    monkeypatch.setattr(app_module.TerminalApp, "run", fake_run)
+    assert app_module.run(None, demo=True) == 0
+    assert any(text.startswith("no daily log file in ") for text in seen), seen
