@@ -173,9 +173,35 @@ def register_sim(subparsers: Subparsers) -> None:
     exchange_cli.configure_parser(parser)
 
 
+# --- export -----------------------------------------------------------------------------
+
+
+def register_export(subparsers: Subparsers) -> None:
+    """`kalshi-tui export`: the journal as CSV."""
+    from kalshi_tui import export  # standard library only at import time
+
+    parser = add_command(
+        subparsers,
+        "export",
+        "write the journal's fills, orders, settlements or events to a CSV file",
+        _run_export,
+        description="Export the account's journal as CSV: UTC ISO-8601 times, money as exact "
+        "decimals, a header row. The file is written atomically (temporary file, then "
+        "rename). Without a config file, the demo account's journal is used.",
+    )
+    export.configure_parser(parser)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from kalshi_tui import export
+
+    return export.run(args)
+
+
 SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_init,
     register_doctor,
+    register_export,
     register_sim,
 )
 """Registration functions, in the order `--help` lists the subcommands."""

@@ -399,6 +399,10 @@ class StorageSettings(Section):
     `XDG_DATA_HOME` is unset). `~` is expanded; a relative path is relative to the config
     file."""
 
+    log_retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
+    """Days of daily log files (`kalshi-tui-YYYY-MM-DD.log` in the data directory) to
+    keep; older ones are deleted."""
+
     @field_validator("data_dir")
     @classmethod
     def _resolve_data_dir(cls, value: Path | None, info: ValidationInfo) -> Path | None:

@@ -119,7 +119,7 @@ def redact(value: Any) -> Any:
     return value
 
 
-def _json_default(value: object) -> Any:
+def json_default(value: object) -> Any:
     if isinstance(value, Decimal):
         return encode_decimal(value)
     if isinstance(value, datetime):
@@ -136,7 +136,7 @@ def encode_payload(payload: Mapping[str, Any] | None) -> str:
     """Compact JSON of a redacted payload; Decimals as strings, datetimes as ISO UTC."""
     if payload is None:
         return "{}"
-    return json.dumps(redact(payload), default=_json_default, separators=(",", ":"), sort_keys=True)
+    return json.dumps(redact(payload), default=json_default, separators=(",", ":"), sort_keys=True)
 
 
 def encode_trusted_payload(payload: Mapping[str, str | bool | None]) -> str:

@@ -20,6 +20,7 @@ writers wait up to `busy_timeout` for each other.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -36,6 +37,7 @@ from kalshi_tui.journal._codec import (
     encode_payload,
     encode_time,
 )
+from kalshi_tui.journal.daily_log import describe_event
 from kalshi_tui.journal.records import (
     NOT_HALTED,
     TRANSITIONS,
@@ -53,6 +55,9 @@ BUSY_TIMEOUT_SECONDS = 5.0
 """How long a write waits for another process's write (e.g. `kalshi-tui halt`)."""
 
 Clock = Callable[[], datetime]
+
+event_log = logging.getLogger("kalshi_tui.journal")
+"""Every committed event is also a line here (INFO), which the daily log file receives."""
 
 
 def journal_path(data_dir: Path) -> Path:
@@ -74,6 +79,8 @@ class JournalCore:
         self._clock = clock
         self._durable = True
         """Whether the connection is at `synchronous=FULL` (set so by `_prepare`)."""
+        self._log_lines: list[str] = []
+        """Descriptions of the events of the open transaction, logged once it commits."""
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -182,8 +189,14 @@ class JournalCore:
             yield self._conn
         except BaseException:
             self._conn.execute("ROLLBACK")
+            self._log_lines.clear()
             raise
         self._conn.execute("COMMIT")
+        if self._log_lines:
+            # Only what was committed reaches the human-readable log, and in order.
+            for line in self._log_lines:
+                event_log.info("%s", line)
+            self._log_lines.clear()
 
     def _append_event(
         self,
@@ -195,7 +208,13 @@ class JournalCore:
         *,
         payload_json: str | None = None,
     ) -> int:
-        """Append one event row; `payload_json` is an already encoded trusted payload."""
+        """Append one event row; `payload_json` is an already encoded trusted payload.
+
+        The event is described for the daily log when INFO logging is on; the line is
+        written when the transaction commits.
+        """
+        if event_log.isEnabledFor(logging.INFO):
+            self._log_lines.append(describe_event(kind, payload, client_order_id, order_id))
         cursor = self._conn.execute(
             "INSERT INTO events (kind, at_us, client_order_id, order_id, payload) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -1,7 +1,11 @@
 """The human-readable daily log beside the journal: `kalshi-tui-YYYY-MM-DD.log` (UTC dates).
 
 The journal is the machine record; this file is what a person reads with `less` after a
-bad day. Each UTC day gets its own file (named by date rather than renamed on rotation, so
+bad day. It receives the package's log records: every journal event as it commits
+(`kalshi_tui.journal`, described by `describe_event`) and the session's log tail
+(`kalshi_tui.session`, forwarded by `services.daily_log`).
+
+Each UTC day gets its own file (named by date rather than renamed on rotation, so
 a day's file never changes name while someone has it open), files older than the retention
 are deleted, and every line passes through the same redaction as journal payloads: a
 private key or request signature that reaches a log call is replaced by `[redacted]`.
@@ -11,15 +15,24 @@ private key or request signature that reaches a log call is replaced by `[redact
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from kalshi_tui.journal._codec import redact_text
+from kalshi_tui.journal._codec import (
+    encode_decimal,
+    encode_time,
+    iso_utc,
+    json_default,
+    redact,
+    redact_text,
+)
 
 LOG_PREFIX = "kalshi-tui-"
 LOG_SUFFIX = ".log"
@@ -29,6 +42,47 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _LOG_NAME = re.compile(r"^kalshi-tui-(\d{4}-\d{2}-\d{2})\.log$")
 
 Clock = Callable[[], datetime]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return encode_decimal(value)
+    if isinstance(value, datetime):
+        return iso_utc(encode_time(value))
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(redact(value), default=json_default, separators=(",", ":"))
+    text = redact_text(str(value))
+    return json.dumps(text) if not text or any(c.isspace() for c in text) else text
+
+
+def describe_event(
+    kind: str,
+    payload: Mapping[str, Any] | None,
+    client_order_id: str | None = None,
+    order_id: str | None = None,
+) -> str:
+    """One readable line for a journal event: `cancel order_id=… reason="user"`.
+
+    Empty values are left out; secrets are redacted as in the journal itself.
+    """
+    parts = [str(kind)]
+    if client_order_id:
+        parts.append(f"client_order_id={client_order_id}")
+    if order_id:
+        parts.append(f"order_id={order_id}")
+    for key, value in sorted(redact(dict(payload or {})).items()):
+        if value is None or value == {} or value == [] or value == "":
+            continue
+        parts.append(f"{key}={_text(value)}")
+    return " ".join(parts)
+
+
+def describe_fill(kind: str, values: tuple[Any, ...]) -> str:
+    """A fill row (`fills._fill_values`) as `fill TICKER buy yes 4 @ 0.43 fee 0.07 …`."""
+    return (
+        f"{kind} {values[2]} {values[4]} {values[3]} {values[5]} @ {values[6]} fee {values[8]} "
+        f"{'taker' if values[7] else 'maker'} fill_id={values[0]} order_id={values[1]}"
+    )
 
 
 def log_file_name(day: date) -> str:

@@ -9,6 +9,7 @@ learns which fills were new so only those reach the P&L book.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,8 @@ from kalshi_tui.journal._codec import (
     encode_decimal,
     encode_time,
 )
+from kalshi_tui.journal.core import event_log
+from kalshi_tui.journal.daily_log import describe_fill
 from kalshi_tui.journal.reads import JournalReads
 from kalshi_tui.journal.records import EventKind
 
@@ -137,6 +140,11 @@ class JournalFillWrites(JournalReads):
                 "VALUES (?, ?, ?, ?, ?)",
                 events,
             )
+            if event_log.isEnabledFor(logging.INFO):
+                self._log_lines.extend(describe_fill("fill", values) for values in rows)
+                self._log_lines.extend(
+                    describe_fill("fill_conflict", values) for values in conflicts
+                )
         return new
 
     def _stored_fills(self, fill_ids: list[str]) -> dict[str, Fill]:

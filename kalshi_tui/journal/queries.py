@@ -198,6 +198,17 @@ def event_filter(
     return where
 
 
+# Raw rows for loading P&L (`JournalReads.pnl_rows`), each in exchange-time order.
+PNL_FILL_ROWS = (
+    "SELECT created_us, 0, ticker, side, action, count, price, fee FROM fills "
+    "ORDER BY created_us, rowid"
+)
+PNL_SETTLEMENT_ROWS = (
+    "SELECT settled_us, 1, ticker, result, NULL, NULL, revenue, NULL FROM settlements "
+    "ORDER BY settled_us, ticker"
+)
+
+
 # --- export rows --------------------------------------------------------------------------
 #
 # Export reads stored text as it is (the journal only ever writes exact positional decimal

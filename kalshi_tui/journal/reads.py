@@ -6,6 +6,7 @@ fills keeps one row in memory at a time.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -133,6 +134,15 @@ class JournalReads(JournalCore):
             for table in tables
         }
 
+    def pnl_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Fills and settlements as stored, merged by exchange time, for loading P&L (a
+        fill before a settlement at the same microsecond). Fill rows are `(created_us, 0,
+        ticker, side, action, count, price, fee)`, settlement rows `(settled_us, 1, ticker,
+        result, None, None, revenue, None)`; amounts are exact decimal text."""
+        fills = queries.stream(self._conn, queries.PNL_FILL_ROWS, ())
+        settlements = queries.stream(self._conn, queries.PNL_SETTLEMENT_ROWS, ())
+        return heapq.merge(fills, settlements, key=_time_and_kind)
+
     def export_rows(
         self, kind: queries.ExportKind, since: datetime | None, until: datetime | None
     ) -> tuple[int, Iterator[tuple[Any, ...]]]:
@@ -141,3 +151,7 @@ class JournalReads(JournalCore):
         select, params, count_sql, count_params = queries.export_query(kind, since, until)
         total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
         return total, queries.stream(self._conn, select, params)
+
+
+def _time_and_kind(row: tuple[Any, ...]) -> tuple[int, int]:
+    return row[0], row[1]

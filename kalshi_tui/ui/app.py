@@ -282,6 +282,10 @@ def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
     return TerminalApp(session, keymap=keymap, favourites_path=data_dir / FAVOURITES_FILE)
 
 
+def _no_daily_log() -> None:
+    """Nothing to stop: the daily log could not be started."""
+
+
 def run(settings: Settings | None, demo: bool) -> int:
     """Run the terminal until the user quits; the CLI's default command."""
     try:
@@ -289,5 +293,22 @@ def run(settings: Settings | None, demo: bool) -> int:
     except Exception as exc:  # start-up failures are reported, never a traceback
         print(f"kalshi-tui: could not start the session: {exc}", file=sys.stderr)
         return 1
-    result = app.run()
+    from kalshi_tui.services.daily_log import start_daily_log
+    from kalshi_tui.services.launch import demo_dir
+
+    # The daily log file beside the journal: journal events and the log tail, per UTC day.
+    data_dir = demo_dir() if demo or settings is None else settings.data_dir  # as make_app
+    try:
+        stop_log = start_daily_log(
+            data_dir,
+            app.session.store,
+            retention_days=settings.storage.log_retention_days if settings is not None else 30,
+        )
+    except OSError as exc:  # the log is not worth refusing to start for; say so instead
+        app.session.store.log(f"no daily log file in {data_dir}: {exc}", "warning")
+        stop_log = _no_daily_log
+    try:
+        result = app.run()
+    finally:
+        stop_log()
     return int(result or 0)
