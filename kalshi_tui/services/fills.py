@@ -90,6 +90,10 @@ class FillConfirmation:
         self._settlement_watermark: int | None = None
         self.tally = FillTally.from_journal(journal)
 
+    def rebuild_tally(self) -> None:
+        """Recount from the whole journal (start-up: another process may have written)."""
+        self.tally = FillTally.from_journal(self._journal)
+
     async def poll(self) -> list[Fill]:
         """Journal new fills and settlements; returns the fills that were new."""
         if self._watermark is None:

@@ -92,6 +92,7 @@ class Reconciler:
         counts = self._journal.counts()
         fresh = counts["intents"] == 0 and counts["orders"] == 0 and counts["fills"] == 0
         await self._service.resolve_all()
+        self._fills.rebuild_tally()
         state = await self.run(baseline=fresh)
         self._service.enable()
         blocking = len(state.blocking)
