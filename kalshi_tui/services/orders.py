@@ -44,6 +44,9 @@ yet; such an intent is never concluded "not placed"."""
 LOOKUP_MARGIN_SECONDS = 300
 """How far before an intent's creation the order lookup starts (clock skew headroom)."""
 
+MAX_LOOKUP_INTERVAL = 0.5
+"""Longest pause between two lookups of an UNKNOWN order (one listing each)."""
+
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -347,7 +350,7 @@ class OrderService(OrderChangesMixin):
                     self._store.log(f"order {cid} resolved: NOT PLACED: {describe_draft(intent)}")
                     return resolved
                 await self._sleep(delay)
-                delay = min(delay * 2, 2.0)
+                delay = min(delay * 2, MAX_LOOKUP_INTERVAL)
         finally:
             self._resolving.discard(cid)
             self.publish()

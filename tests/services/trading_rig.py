@@ -120,7 +120,10 @@ class Rig:
         self.exchange.stop()
 
 
-async def make_rig(tmp_path: Path, *, balance_dollars: int = 10_000) -> Rig:
+async def make_rig(
+    tmp_path: Path, *, balance_dollars: int = 10_000, rate_limits: api.RateLimits | None = None
+) -> Rig:
+    """`rate_limits`: the client's own limiter (default: Kalshi's basic tier)."""
     private_pem, public_pem = generate_key_pair()
     other_private, other_public = generate_key_pair()
     exchange = start_exchange(
@@ -133,7 +136,9 @@ async def make_rig(tmp_path: Path, *, balance_dollars: int = 10_000) -> Rig:
         balance_dollars=balance_dollars,
     )
     exchange.add_key(OTHER_KEY_ID, other_public, user_id="counterparty", balance_dollars=10_000)
-    client = api.KalshiClient(exchange.base_url, api.KalshiAuth(KEY_ID, _key(private_pem)))
+    client = api.KalshiClient(
+        exchange.base_url, api.KalshiAuth(KEY_ID, _key(private_pem)), rate_limits=rate_limits
+    )
     other = api.KalshiClient(exchange.base_url, api.KalshiAuth(OTHER_KEY_ID, _key(other_private)))
     markets = await client.get_all_markets(status="open", limit=100)
     # A market on the plain one-cent grid, so 43¢ is valid and 43.5¢ is not.
