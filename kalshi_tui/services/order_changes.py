@@ -21,7 +21,7 @@ from decimal import Decimal
 from kalshi_tui import api
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Order
-from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
+from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.store import Store
 from kalshi_tui.journal import Journal
 from kalshi_tui.services import convert
@@ -43,11 +43,14 @@ class OrderChangesMixin(ABC):
     _client: api.KalshiClient
     _journal: Journal
     _store: Store
-    _gate: PreTradeGate
 
     @abstractmethod
     def refusal(self, ticker: str, *, new_risk: bool = True) -> Denial | None:
         """Why no new risk may be taken in `ticker` now (see `OrderService.refusal`)."""
+
+    @abstractmethod
+    def _judge(self, draft: OrderDraft) -> Denial | None:
+        """The pre-trade gate's verdict (see `OrderService._judge`)."""
 
     @abstractmethod
     def _changed(self) -> None:
@@ -127,7 +130,7 @@ class OrderChangesMixin(ABC):
         old = record.order
         new_id = str(uuid.uuid4())
         draft = OrderDraft(new_id, old.ticker, old.side, old.action, price, count)
-        denial = self.refusal(old.ticker) or self._gate(draft)
+        denial = self.refusal(old.ticker) or self._judge(draft)
         if denial is not None:
             return self._done(False, f"amend of {order_id} refused ({denial.code}): {denial}")
         try:

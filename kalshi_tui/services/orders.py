@@ -22,6 +22,7 @@ Cancels, amends and decreases are in `order_changes.py`.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 
@@ -31,7 +32,7 @@ from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
 from kalshi_tui.domain.store import Store
 from kalshi_tui.domain.trading import PendingOrder
-from kalshi_tui.journal import EventKind, IntentRecord, IntentState, Journal
+from kalshi_tui.journal import EventKind, IntentRecord, IntentState, Journal, JournalError
 from kalshi_tui.services import convert
 from kalshi_tui.services.order_changes import OrderChangesMixin
 from kalshi_tui.services.poller import describe_error
@@ -149,6 +150,13 @@ class OrderService(OrderChangesMixin):
                 )
         return None
 
+    def _judge(self, draft: OrderDraft) -> Denial | None:
+        """The pre-trade gate's verdict; a gate that fails refuses (fail closed)."""
+        try:
+            return self._gate(draft)
+        except Exception as exc:
+            return Denial("gate_error", f"the pre-trade check failed: {describe_error(exc)}")
+
     def _deny(self, draft: OrderDraft, denial: Denial) -> Denial:
         self._store.log(f"order refused ({denial.code}): {denial.message}", level="warning")
         payload = {
@@ -174,7 +182,7 @@ class OrderService(OrderChangesMixin):
                 "not sent again"
             )
             return existing
-        denial = self.refusal(draft.ticker) or self._gate(draft)
+        denial = self.refusal(draft.ticker) or self._judge(draft)
         if denial is not None:
             return self._deny(draft, denial)
         try:
@@ -202,16 +210,21 @@ class OrderService(OrderChangesMixin):
         cid = draft.client_order_id
         # Durable before anything leaves the process; no await between the duplicate check
         # above and this line, so two concurrent submits of one draft cannot both get here.
-        self._journal.record_intent(
-            cid,
-            ticker=draft.ticker,
-            side=draft.side,
-            action=draft.action,
-            price=draft.price,
-            count=draft.count,
-            tif=draft.time_in_force,
-            flags=flags,
-        )
+        try:
+            self._journal.record_intent(
+                cid,
+                ticker=draft.ticker,
+                side=draft.side,
+                action=draft.action,
+                price=draft.price,
+                count=draft.count,
+                tif=draft.time_in_force,
+                flags=flags,
+            )
+        except (JournalError, sqlite3.Error, ValueError) as exc:
+            denial = Denial("journal_error", f"could not journal the order ({exc}); not sent")
+            self._store.log(f"order refused (journal_error): {denial.message}", level="error")
+            return denial
         self._in_flight.add(cid)
         try:
             self._journal.mark_sent(cid, {"api": self._client.order_api, **flags})

@@ -276,3 +276,48 @@ async def test_submit_before_reconciliation_is_refused(tmp_path: Path) -> None:
         assert (await rig.submit(rig.draft())).state == IntentState.ACKED
     finally:
         await rig.close()
+
+
+async def test_orders_join_the_apps_group_and_are_pulled_on_pause(tmp_path: Path) -> None:
+    rig = await make_rig(tmp_path)
+    try:
+        group = await rig.client.create_order_group(Decimal(1000))
+        rig.open(order_group_id=group)
+        await rig.t.start()
+        intent = await rig.submit(rig.draft())
+        assert intent.order_id is not None
+        order = await rig.client.get_order(intent.order_id)
+        assert order.order_group_id == group
+        assert order.cancel_order_on_pause is True
+        events = list(rig.journal.events(client_order_id=intent.client_order_id, kind="request"))
+        assert events[0].payload["order_group_id"] == group
+    finally:
+        await rig.close()
+
+
+async def test_cancels_still_work_while_halted(rig: Rig) -> None:
+    intent = await rig.submit(rig.draft())
+    assert intent.order_id is not None
+    rig.journal.set_halt("manual", "stop everything")
+    amend = await rig.t.orders.amend(intent.order_id, Decimal("0.44"), Decimal(5))
+    assert not amend.ok
+    assert "halted" in amend.message
+    assert (await rig.t.orders.cancel(intent.order_id)).ok
+    [order] = await rig.exchange_orders()
+    assert order.status == "canceled"
+
+
+async def test_a_failing_gate_refuses(tmp_path: Path) -> None:
+    def broken(_draft: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    rig = await make_rig(tmp_path)
+    try:
+        rig.open(gate=broken)
+        await rig.t.start()
+        denial = await rig.t.orders.submit(rig.draft())
+        assert isinstance(denial, Denial)
+        assert denial.code == "gate_error"
+        assert await rig.exchange_orders() == []
+    finally:
+        await rig.close()

@@ -50,12 +50,20 @@ class Rig:
     store: Store = field(default_factory=lambda: Store(Snapshot(environment="demo")))
     trading: Trading | None = None
 
-    def open(self, gate: PreTradeGate = allow_all, plan: TradingPlan = PLAN) -> Trading:
+    def open(
+        self,
+        gate: PreTradeGate = allow_all,
+        plan: TradingPlan = PLAN,
+        order_group_id: str | None = None,
+    ) -> Trading:
         """(Re)open the journal and build fresh trading services over it."""
         if self.trading is not None:
             self.trading.close()
         self.store = Store(Snapshot(environment="demo"))
-        self.trading = Trading(self.client, Journal.open(self.path), self.store, gate, plan=plan)
+        journal = Journal.open(self.path)
+        self.trading = Trading(
+            self.client, journal, self.store, gate, plan=plan, order_group_id=order_group_id
+        )
         return self.trading
 
     @property
