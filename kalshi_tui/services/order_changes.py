@@ -45,7 +45,7 @@ class OrderChangesMixin(ABC):
     _store: Store
 
     @abstractmethod
-    def refusal(self, ticker: str, *, new_risk: bool = True) -> Denial | None:
+    def refusal(self, ticker: str) -> Denial | None:
         """Why no new risk may be taken in `ticker` now (see `OrderService.refusal`)."""
 
     @abstractmethod

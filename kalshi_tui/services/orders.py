@@ -116,26 +116,23 @@ class OrderService(OrderChangesMixin):
         self._store.update(trading_ready=True)
         self.publish()
 
-    def refusal(self, ticker: str, *, new_risk: bool = True) -> Denial | None:
-        """Why no order may be placed in `ticker` now (None: nothing stops it).
-
-        `new_risk` False (a decrease) skips the checks that only guard against new exposure.
-        """
+    def refusal(self, ticker: str) -> Denial | None:
+        """Why no order that adds risk may be placed in `ticker` now (None: nothing stops
+        it). Cancels and decreases are never refused."""
         if not self._ready:
             return Denial(
                 "not_reconciled",
                 "trading is not enabled yet: start-up reconciliation with the exchange has "
                 "not finished",
             )
-        if new_risk:
-            halt = self._journal.halt_state()
-            if halt.halted:
-                why = f": {halt.reason}" if halt.reason else ""
-                return Denial(
-                    "halted", f"trading is halted ({halt.trigger}){why}; only cancels allowed"
-                )
+        halt = self._journal.halt_state()
+        if halt.halted:
+            why = f": {halt.reason}" if halt.reason else ""
+            return Denial(
+                "halted", f"trading is halted ({halt.trigger}){why}; only cancels allowed"
+            )
         blocking = self._store.snapshot.reconciliation.blocking
-        if blocking and new_risk:
+        if blocking:
             return Denial(
                 "reconciliation",
                 f"{len(blocking)} reconciliation finding(s) need acknowledging first: "
