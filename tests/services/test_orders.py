@@ -4,6 +4,8 @@ place, fill, cancel, amend, rejections, UNKNOWN outcomes and their resolution, d
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +15,7 @@ from trading_rig import Rig, make_rig
 
 from kalshi_tui import api
 from kalshi_tui.domain.orders import Denial
+from kalshi_tui.domain.store import Snapshot
 from kalshi_tui.journal import EventKind, IntentState
 
 
@@ -321,3 +324,35 @@ async def test_a_failing_gate_refuses(tmp_path: Path) -> None:
         assert await rig.exchange_orders() == []
     finally:
         await rig.close()
+
+
+async def test_an_ioc_that_finds_nothing_is_canceled_not_resting(rig: Rig) -> None:
+    draft = dataclasses.replace(rig.draft("0.43"), time_in_force="immediate_or_cancel")
+    intent = await rig.submit(draft)
+    assert intent.state == IntentState.CANCELED
+    assert rig.journal.open_orders() == []
+
+
+async def test_the_running_resolver_settles_an_unknown_order_by_itself(rig: Rig) -> None:
+    runner = asyncio.create_task(rig.t.run())
+    try:
+        settled = asyncio.Event()
+
+        def watch(snapshot: Snapshot, changed: frozenset[str]) -> None:
+            if "pending_orders" in changed and not snapshot.pending_orders:
+                settled.set()
+
+        rig.exchange.faults.configure("drop_response=1")
+        draft = rig.draft()
+        assert (await rig.submit(draft)).state == IntentState.UNKNOWN
+        rig.exchange.faults.configure()
+        rig.store.subscribe(watch)
+        await asyncio.wait_for(settled.wait(), timeout=15)
+        intent = rig.journal.intent(draft.client_order_id)
+        assert intent is not None
+        assert intent.state == IntentState.ACKED
+        assert intent.resolution == "found by client_order_id"
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
