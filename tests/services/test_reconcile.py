@@ -200,3 +200,34 @@ def _phantom_fill(rig: Rig) -> Fill:
         fee=Decimal("0.02"),
         created_time=datetime(2026, 1, 1, tzinfo=UTC),
     )
+
+
+async def test_current_wire_profile_buy_no_filled_and_reconciled(tmp_path: Path) -> None:
+    # The 2026 wire: V2 only, fills without client_order_id, YES-book vocabulary.
+    rig = await make_rig(tmp_path, profile="current")
+    try:
+        rig.open()
+        await rig.t.start()
+        intent = await rig.submit(rig.draft("0.57", "4", side="no"))
+        assert intent.state == IntentState.ACKED
+        # The counterparty buys YES at 43¢, which takes our NO bid at 57¢.
+        await rig.other.create_order(
+            api.OrderRequest(
+                ticker=rig.ticker,
+                side="yes",
+                action="buy",
+                count=Decimal(4),
+                price=Decimal("0.43"),
+                client_order_id=new_id(),
+                time_in_force="immediate_or_cancel",
+            )
+        )
+        [fill] = await rig.t.fills.poll()
+        assert (fill.side, fill.action, fill.price, fill.count) == ("no", "buy", Decimal("0.57"), 4)
+        after = rig.journal.intent(intent.client_order_id)
+        assert after is not None
+        assert after.state == IntentState.FILLED
+        state = await rig.t.reconciler.run()
+        assert state.findings == (), "journal position −4 (NO) equals the exchange's"
+    finally:
+        await rig.close()

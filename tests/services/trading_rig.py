@@ -16,6 +16,7 @@ from kalshi_tui.domain.models import Action, Side
 from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
+from kalshi_tui.exchange.http.units import Profile
 from kalshi_tui.exchange.keygen import generate_key_pair
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
 from kalshi_tui.journal import IntentRecord, Journal
@@ -129,7 +130,11 @@ class Rig:
 
 
 async def make_rig(
-    tmp_path: Path, *, balance_dollars: int = 10_000, rate_limits: api.RateLimits | None = None
+    tmp_path: Path,
+    *,
+    balance_dollars: int = 10_000,
+    rate_limits: api.RateLimits | None = None,
+    profile: Profile = "compat",
 ) -> Rig:
     """`rate_limits`: the client's own limiter (default: Kalshi's basic tier)."""
     private_pem, public_pem = generate_key_pair()
@@ -142,6 +147,7 @@ async def make_rig(
         rate_limits=RateLimitConfig(enabled=False),
         keys=[(KEY_ID, public_pem)],
         balance_dollars=balance_dollars,
+        profile=profile,
     )
     exchange.add_key(OTHER_KEY_ID, other_public, user_id="counterparty", balance_dollars=10_000)
     client = api.KalshiClient(
