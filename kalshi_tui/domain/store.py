@@ -31,6 +31,7 @@ from kalshi_tui.domain.models import (
     PriceHistory,
     Settlement,
 )
+from kalshi_tui.domain.trading import PendingOrder, Reconciliation
 
 LOG_CAPACITY = 5000
 """Log entries kept in memory; older ones are dropped (the journal keeps everything)."""
@@ -114,6 +115,12 @@ class Snapshot:
     trading: TradingState = TradingState()
     rate_headroom: float | None = None
     """Fraction of the read budget available, 0–1."""
+    pending_orders: tuple[PendingOrder, ...] = ()
+    """Order intents in flight or UNKNOWN (outcome not confirmed by the exchange)."""
+    reconciliation: Reconciliation = field(default_factory=Reconciliation)
+    """Journal-versus-exchange findings; unacknowledged blocking ones stop new orders."""
+    trading_ready: bool = False
+    """True once start-up reconciliation has run and orders may be submitted."""
 
     def market(self, ticker: str | None) -> MarketSummary | None:
         return None if ticker is None else self.markets_by_ticker.get(ticker)

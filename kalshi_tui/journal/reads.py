@@ -13,6 +13,7 @@ from typing import Any
 
 from kalshi_tui.domain.models import Fill, Settlement
 from kalshi_tui.journal import queries
+from kalshi_tui.journal._codec import decode_time
 from kalshi_tui.journal.core import JournalCore
 from kalshi_tui.journal.records import (
     UNRESOLVED_STATES,
@@ -80,6 +81,11 @@ class JournalReads(JournalCore):
         where = queries.fill_filter(since, until, ticker)
         sql = f"SELECT {queries.FILL_COLUMNS} FROM fills{where.sql()} ORDER BY created_us, rowid"
         return map(queries.fill_from_row, queries.stream(self._conn, sql, where.params))
+
+    def newest_fill_time(self) -> datetime | None:
+        """Exchange time of the most recent journaled fill (the fill poll's watermark)."""
+        row = self._conn.execute("SELECT max(created_us) FROM fills").fetchone()
+        return None if row is None or row[0] is None else decode_time(row[0])
 
     def fill_ids(self) -> set[str]:
         """Every journaled fill_id (about 100 bytes each in memory)."""

@@ -35,6 +35,8 @@ class Feeds:
         self._clock = clock
         self._seen_fills: set[str] | None = None
         self._seen_settlements: set[tuple[str, str]] | None = None
+        self.log_fills = True
+        """Log new fills (off when the trading service's fill confirmation logs them)."""
 
     async def exchange_status(self) -> None:
         state = convert.exchange_state(await self._client.get_exchange_status())
@@ -114,7 +116,7 @@ class Feeds:
             return
         seen.update(f.fill_id for f in new)
         self._seen_fills = seen
-        if not first_poll:
+        if not first_poll and self.log_fills:
             # Oldest first, so the log reads in order.
             for f in sorted(new, key=lambda f: f.created_time):
                 role = "taker" if f.is_taker else "maker"

@@ -5,6 +5,10 @@ port, with an RSA key generated once and kept (0600) in the demo data directory,
 the terminal talks to it exactly as it talks to Kalshi: real HTTP, real signatures.
 The exchange's state is saved beside the key on exit and restored on the next start,
 so practice sessions continue.
+
+Both kinds of session trade: they open the account's journal (`journal.sqlite3` in its
+data directory; the demo's lives in the demo directory) and check every order with
+`limits_gate`, the per-order size and notional limits of `[risk]`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +24,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_tui import api, paths
+from kalshi_tui.config.models import RiskSettings
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
 from kalshi_tui.domain.store import Snapshot, Store
+from kalshi_tui.journal import journal_path
 from kalshi_tui.services.session import PollPlan, Session
 
 if TYPE_CHECKING:
@@ -86,14 +95,54 @@ def start_demo_exchange(
     return running, key
 
 
+def limits_gate(risk: RiskSettings) -> PreTradeGate:
+    """The per-order limits of `[risk]`: contracts and notional (price × count) per order."""
+    max_contracts = Decimal(risk.max_order_contracts)
+    max_notional = risk.max_order_notional_dollars
+
+    def gate(draft: OrderDraft) -> Denial | None:
+        if draft.count > max_contracts:
+            return Denial(
+                "max_order_contracts",
+                f"{fmt.count(draft.count)} contracts is more than the per-order limit of "
+                f"{fmt.count(max_contracts)} ([risk] max_order_contracts)",
+                value=draft.count,
+                limit=max_contracts,
+            )
+        if draft.notional > max_notional:
+            return Denial(
+                "max_order_notional_dollars",
+                f"order cost {fmt.dollars(draft.notional)} is more than the per-order limit "
+                f"of {fmt.dollars(max_notional)} ([risk] max_order_notional_dollars)",
+                value=draft.notional,
+                limit=max_notional,
+            )
+        return None
+
+    return gate
+
+
 def demo_session(
-    *, directory: Path | None = None, markets: int = DEMO_MARKETS, plan: PollPlan | None = None
+    *,
+    directory: Path | None = None,
+    markets: int = DEMO_MARKETS,
+    plan: PollPlan | None = None,
+    trading: bool = True,
 ) -> Session:
-    """A session against a freshly started embedded exchange."""
-    running, key = start_demo_exchange(directory or demo_dir(), markets=markets)
+    """A session against a freshly started embedded exchange; `trading` opens the demo
+    journal and the order service."""
+    directory = directory or demo_dir()
+    running, key = start_demo_exchange(directory, markets=markets)
     client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
     store = Store(Snapshot(environment="demo"))
-    return Session(client, store, plan=plan, exchange=running)
+    return Session(
+        client,
+        store,
+        plan=plan,
+        exchange=running,
+        journal_path=journal_path(directory) if trading else None,
+        gate=limits_gate(RiskSettings()),
+    )
 
 
 def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> Session:
@@ -110,7 +159,14 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
         order_api=exchange.order_api,
     )
     store = Store(Snapshot(environment=exchange.environment))
-    return Session(client, store, plan=plan or plan_from(settings))
+    paths.ensure_private_dir(settings.data_dir)
+    return Session(
+        client,
+        store,
+        plan=plan or plan_from(settings),
+        journal_path=journal_path(settings.data_dir),
+        gate=limits_gate(settings.risk),
+    )
 
 
 def plan_from(settings: Settings) -> PollPlan:

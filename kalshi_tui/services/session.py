@@ -4,6 +4,11 @@ The UI builds a `Session` through `open_session` (or a test builds one against t
 embedded exchange), runs `session.run()` in a worker, and renders the store.
 `close()` stops everything: pollers cancelled, the HTTP client closed, and for a
 demo session the embedded exchange stopped and its state saved.
+
+Given a journal path (and a pre-trade gate), the session also trades: `session.trading`
+holds the order service, fill confirmation and reconciler (`services/trading.py`), and
+`run()` starts them with the pollers; orders are accepted once start-up reconciliation
+has finished.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kalshi_tui import api
+from kalshi_tui.domain.orders import PreTradeGate
 from kalshi_tui.domain.store import Snapshot, Store
+from kalshi_tui.journal import Journal
 from kalshi_tui.services.feeds import Feeds
 from kalshi_tui.services.poller import Poller, make_error_handler
+from kalshi_tui.services.trading import Trading, TradingPlan
 
 if TYPE_CHECKING:
     from kalshi_tui.exchange.server import RunningExchange
@@ -46,6 +55,9 @@ class Session:
         plan: PollPlan | None = None,
         exchange: RunningExchange | None = None,
         on_close: Callable[[], None] | None = None,
+        journal_path: Path | None = None,
+        gate: PreTradeGate | None = None,
+        trading_plan: TradingPlan | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -76,6 +88,16 @@ class Session:
             for name, (poll, (interval, stale)) in sources.items()
         }
         self._unsubscribe = store.subscribe(self._on_store_change)
+        self.trading: Trading | None = None
+        """Orders, fills and reconciliation; None for a read-only session (no journal)."""
+        if journal_path is not None:
+            if gate is None:
+                raise ValueError("a trading session needs a pre-trade gate")
+            self.trading = Trading(
+                client, Journal.open(journal_path), store, gate, plan=trading_plan
+            )
+            self.trading.orders.on_change = self.pollers["portfolio"].poke
+            self.feeds.log_fills = False  # fill confirmation logs each fill once
 
     @property
     def snapshot(self) -> Snapshot:
@@ -86,6 +108,8 @@ class Session:
         async with asyncio.TaskGroup() as group:
             for poller in self.pollers.values():
                 group.create_task(poller.run(), name=f"poll-{poller.name}")
+            if self.trading is not None:
+                group.create_task(self.trading.run(), name="trading")
 
     async def refresh(self) -> None:
         """One round of every poll, in dependency order (start-up and tests)."""
@@ -115,6 +139,8 @@ class Session:
             return
         self._closed = True
         self._unsubscribe()
+        if self.trading is not None:
+            self.trading.close()
         with contextlib.suppress(Exception):
             await self.client.aclose()
         if self.exchange is not None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from kalshi_tui.services.launch import demo_session, load_or_create_demo_key
+from kalshi_tui.config.models import RiskSettings
+from kalshi_tui.domain.orders import Denial, OrderDraft
+from kalshi_tui.services.launch import demo_session, limits_gate, load_or_create_demo_key
 from kalshi_tui.services.session import Session
 
 
@@ -92,3 +97,42 @@ async def test_demo_state_survives_a_restart(tmp_path: Path) -> None:
         assert [m.ticker for m in second.snapshot.markets][:10] == tickers[:10]
     finally:
         await second.close()
+
+
+async def test_a_demo_session_trades_once_reconciled(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    session = demo_session(directory=directory, markets=60)
+    try:
+        trading = session.trading
+        assert trading is not None
+        assert trading.journal.path == directory / "journal.sqlite3"
+        await session.pollers["markets"].run_once()
+        ticker = session.snapshot.markets[0].ticker
+        ready = asyncio.Event()
+        session.store.subscribe(lambda snap, _changed: ready.set() if snap.trading_ready else None)
+        runner = asyncio.create_task(session.run())
+        await asyncio.wait_for(ready.wait(), timeout=30)
+        big = OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", Decimal("0.05"), Decimal(101))
+        denial = await trading.orders.submit(big)
+        assert isinstance(denial, Denial)
+        assert denial.code == "max_order_contracts"
+        assert trading.journal.intent(big.client_order_id) is None
+        costly = OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", Decimal("0.90"), Decimal(60))
+        denial = await trading.orders.submit(costly)
+        assert isinstance(denial, Denial)
+        assert denial.code == "max_order_notional_dollars"
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+    finally:
+        await session.close()
+    assert (directory / "journal.sqlite3").exists()
+
+
+def test_the_limits_gate_passes_orders_within_both_limits() -> None:
+    gate = limits_gate(RiskSettings(max_order_contracts=10))
+    draft = OrderDraft("c", "KX-1", "no", "sell", Decimal("0.50"), Decimal(10))
+    assert gate(draft) is None
+    denial = gate(OrderDraft("c", "KX-1", "no", "sell", Decimal("0.50"), Decimal(11)))
+    assert denial is not None
+    assert (denial.code, denial.value, denial.limit) == ("max_order_contracts", 11, 10)
