@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -9,8 +10,11 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from kalshi_tui.domain.models import Fill, Settlement
+from kalshi_tui.domain.models import Fill, Order, Settlement
 from kalshi_tui.domain.orders import OrderDraft
+from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
+from kalshi_tui.domain.trading import Finding, Reconciliation
+from kalshi_tui.ui.screens.amend import Amendment, AmendScreen
 from kalshi_tui.ui.screens.confirm import (
     OrderConfirmScreen,
     QuestionScreen,
@@ -18,6 +22,7 @@ from kalshi_tui.ui.screens.confirm import (
     preview_lines,
 )
 from kalshi_tui.ui.screens.history import HistoryRows, HistoryScreen
+from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
 
 DRAFT = OrderDraft(
     client_order_id="c-1",
@@ -164,3 +169,76 @@ async def test_history_reports_an_unreadable_journal() -> None:
         await pilot.pause()
         heading = app.screen.query_one("#fills-heading", Label)
         assert "disk on fire" in str(heading.content)
+
+
+def _order(fill: str = "2", remaining: str = "8") -> Order:
+    return Order(
+        order_id="o-1",
+        client_order_id="c-1",
+        ticker="KXFED-26DEC-T4.00",
+        side="yes",
+        action="buy",
+        price=Decimal("0.43"),
+        initial_count=Decimal(10),
+        fill_count=Decimal(fill),
+        remaining_count=Decimal(remaining),
+        status="resting",
+        fees=Decimal(0),
+        created_time=None,
+    )
+
+
+async def test_amend_validates_before_returning() -> None:
+    app = Host(AmendScreen(_order(), WHOLE_CENT_GRID))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        price = screen.query_one("#amend-price", Input)
+        count = screen.query_one("#amend-count", Input)
+        error = screen.query_one("#amend-error", Static)
+        assert (price.value, count.value) == ("0.43", "10")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "nothing changed" in str(error.content)
+        price.value = "0.435"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == []
+        assert str(error.content)
+        price.value = "0.45"
+        count.value = "2"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already filled" in str(error.content)
+        count.value = "12"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [Amendment("o-1", Decimal("0.45"), Decimal(12))]
+
+
+async def test_reconciliation_lists_and_acknowledges() -> None:
+    findings = {
+        "f1": Finding("f1", "adopted_order", "order placed elsewhere", ticker="KX-A", at=1.0),
+        "f2": Finding("f2", "missing_order", "gone", ticker="KX-B", blocking=False, at=2.0),
+    }
+    acknowledged: list[str] = []
+
+    def current() -> Reconciliation:
+        return Reconciliation(findings=tuple(findings.values()), last_run=time.time(), runs=1)
+
+    def acknowledge(finding_id: str) -> None:
+        acknowledged.append(finding_id)
+        findings[finding_id] = findings[finding_id].acknowledge()
+
+    app = Host(ReconciliationScreen(current, acknowledge))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        heading = str(app.screen.query_one("#reconciliation-heading", Label).content)
+        assert "2 findings, 1 blocking" in heading
+        # Newest first: f2 is on top; move to f1 and acknowledge it.
+        await pilot.press("down", "a")
+        await pilot.pause()
+        assert acknowledged == ["f1"]
+        assert "0 blocking" in str(app.screen.query_one("#reconciliation-heading", Label).content)
