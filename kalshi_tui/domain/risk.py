@@ -275,7 +275,8 @@ def _check_event_loss(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -
 
 
 def _check_balance(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
-    assert ctx.balance is not None  # guaranteed by the stale_inputs check on "portfolio"
+    if ctx.balance is None:
+        return Denial("stale_inputs", "refused: the account balance is not loaded")
     position = ctx.positions.get(draft.ticker)
     held = ZERO if position is None else position.contracts
     leg = leg_of_draft(draft)

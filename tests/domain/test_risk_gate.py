@@ -390,3 +390,10 @@ def test_limits_follow_the_config() -> None:
     limits = RiskLimits.from_settings(risk)
     assert (limits.max_order_contracts, limits.max_event_loss_dollars) == (D(7), D("12.50"))
     assert (limits.price_collar, limits.stale_halt_seconds) == (D("0.03"), 30.0)
+
+
+def test_a_context_without_balance_is_refused_even_if_marked_fresh() -> None:
+    ctx = dataclasses.replace(context(), balance=None)
+    assert not ctx.stale
+    result = denied(draft(), "stale_inputs", ctx)
+    assert "balance" in result.message
