@@ -100,13 +100,15 @@ def locked_collateral(positions: Mapping[str, Position], orders: Iterable[Order]
 
     Per market the closing capacity of the position is used up first, in the order the
     orders are listed; what remains of each order locks the price of the side it buys.
+    Each order also reserves the taker fee of its remaining count. This is an estimate:
+    the exchange may net bids on both sides of one market into a smaller lock.
     """
     remaining = {ticker: p.contracts for ticker, p in positions.items()}
     total = ZERO
     for order in orders:
         leg = leg_of_order(order)
         contracts = remaining.get(order.ticker, ZERO)
-        total += opening_cost(contracts, leg)
+        total += opening_cost(contracts, leg) + leg.fee
         closed = leg.count - opening_count(contracts, leg)
         # Capacity used by this order is not available to the next one.
         remaining[order.ticker] = contracts + closed if leg.is_yes_bid else contracts - closed

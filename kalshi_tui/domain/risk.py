@@ -28,7 +28,8 @@ max_position          worst-case position in the order's direction after the ord
                       (resting and in-flight orders included) beyond the limit
 max_open_orders       a resting order would make more than the limit rest at once
 max_event_loss        worst-case loss across the event's markets over the limit
-insufficient_balance  opening cost + taker fee > available cash less in-flight cost
+insufficient_balance  opening cost + taker fee > available cash less what in-flight
+                      orders will lock (their cost and fee)
 max_orders_per_minute more approvals in the last 60 s than the limit allows
 ====================  =========================================================
 
@@ -94,13 +95,20 @@ def _legs(ctx: RiskContext) -> list[Leg]:
     return [leg_of_order(o) for o in ctx.orders] + [leg_of_draft(d) for d in ctx.in_flight]
 
 
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimal places of a finite value, exactly (no context rounding)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the caller
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - trailing_zeros)
+
+
 def check_draft(draft: OrderDraft) -> Denial | None:
     """The checks that need nothing but the order itself."""
     count, price = draft.count, draft.price
     if not count.is_finite() or count <= 0:
         return Denial("invalid_count", f"count must be a positive number, not {count}", count)
-    exponent = count.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    if _decimal_places(count) > 2:
         return Denial("invalid_count", f"count {count} has more than 2 decimals", count)
     if not price.is_finite() or not ZERO < price < ONE:
         return Denial("invalid_price", f"price {price} must be strictly between 0 and 1", price)
@@ -282,7 +290,11 @@ def _check_balance(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     leg = leg_of_draft(draft)
     needed = opening_cost(held, leg) + leg.fee
     committed = sum(
-        (opening_cost(_held(ctx, d.ticker), leg_of_draft(d)) for d in ctx.in_flight), ZERO
+        (
+            opening_cost(_held(ctx, d.ticker), leg_of_draft(d)) + leg_of_draft(d).fee
+            for d in ctx.in_flight
+        ),
+        ZERO,
     )
     available = ctx.balance.cash - committed
     if needed > available:

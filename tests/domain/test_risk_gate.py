@@ -63,14 +63,16 @@ def test_gate_satisfies_the_pre_trade_gate_contract() -> None:
 # --- the order itself --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("count", ["0", "-1", "0.001", "1.005", "NaN", "Infinity"])
+@pytest.mark.parametrize(
+    "count", ["0", "-1", "0.001", "1.005", "NaN", "Infinity", "123456789012345678901234567890.001"]
+)
 def test_bad_counts_are_refused(count: str) -> None:
     result = denied(draft(count=count), "invalid_count")
     assert str(D(count)) in result.message
     assert result.value is not None
 
 
-@pytest.mark.parametrize("count", ["0.01", "1.5", "10.00", "1E+1"])
+@pytest.mark.parametrize("count", ["0.01", "1.5", "10.00", "1E+1", "2.5000"])
 def test_counts_with_two_decimals_or_fewer_pass(count: str) -> None:
     approved(draft(count=count))
 
@@ -272,7 +274,7 @@ def test_closing_a_position_needs_only_the_fee() -> None:
 def test_in_flight_orders_reduce_the_cash_available() -> None:
     ctx = context(cash="10.00", in_flight=[draft(count="12", ticker="EV-B")])
     result = denied(draft(count="12"), "insufficient_balance", ctx)
-    assert result.limit == D("10.00") - D("5.04")
+    assert result.limit == D("10.00") - D("5.04") - D("0.21")  # its cost and its fee
 
 
 # --- submit rate ---------------------------------------------------------------------------

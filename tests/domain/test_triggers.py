@@ -150,8 +150,8 @@ def test_the_most_serious_trigger_is_reported_first() -> None:
 
 
 def test_equity_adds_back_collateral_locked_by_resting_orders() -> None:
-    # Resting: buy 10 YES at 0.40 locks $4; sell 5 YES of the 20 held locks nothing; the
-    # exchange values the 20 YES held at $8.
+    # Resting: buy 10 YES at 0.40 locks $4 plus its $0.17 taker fee; selling 5 of the 20
+    # YES held locks only its $0.09 fee; the exchange values the 20 YES held at $8.
     snap = snapshot(
         cash="96.00",
         portfolio_value="8.00",
@@ -162,7 +162,7 @@ def test_equity_adds_back_collateral_locked_by_resting_orders() -> None:
         ],
     )
     inp = build_trigger_input(snap, NOW, session_start=NOW - 100)
-    assert inp.equity == D("108.00")
+    assert inp.equity == D("96.00") + D("4.00") + D("0.17") + D("0.09") + D("8.00")
     assert inp.positions == {"EV-A": D(20)}
 
 
