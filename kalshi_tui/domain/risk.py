@@ -83,11 +83,20 @@ class SubmitThrottle:
             self._times.popleft()
 
 
+def _seconds(value: float) -> Decimal:
+    return Decimal(str(round(value, 3)))
+
+
 def _need(ctx: RiskContext, *feeds: str) -> Denial | None:
     for feed in feeds:
         problem = ctx.stale.get(feed)
         if problem is not None:
-            return Denial("stale_inputs", f"refused: {feed} data is stale or missing ({problem})")
+            return Denial(
+                "stale_inputs",
+                f"refused: {feed} data is stale or missing ({problem.reason})",
+                None if problem.age is None else _seconds(problem.age),
+                None if problem.limit is None else _seconds(problem.limit),
+            )
     return None
 
 
@@ -127,7 +136,9 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
         return Denial("market_not_open", "trading is paused on the exchange")
     grid = market.price_ranges or WHOLE_CENT_GRID
     if not is_on_grid(draft.price, grid):
-        return Denial("off_grid", f"price {draft.price} is off {draft.ticker}'s price grid")
+        return Denial(
+            "off_grid", f"price {draft.price} is off {draft.ticker}'s price grid", draft.price
+        )
     return None
 
 

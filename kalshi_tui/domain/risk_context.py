@@ -15,8 +15,9 @@ market only, so the collar can be checked for the selected market alone — whic
 the ticket is opened.
 
 Freshness comes from the store's per-poller `Health`: a feed that never loaded, or whose
-last success is older than its threshold, is listed in `stale` with the reason, and the
-gate refuses any order whose checks need it (never reading the missing data as zero).
+last success is older than its threshold, is listed in `stale` with the reason, its age
+and its limit, and the gate refuses any order whose checks need it (never reading the
+missing data as zero).
 """
 
 from __future__ import annotations
@@ -38,7 +39,18 @@ GATE_FEEDS = (EXCHANGE, MARKETS, ORDERBOOK, PORTFOLIO)
 """The pollers (store health names) whose data the gate reads."""
 
 
-def _empty() -> Mapping[str, str]:
+@dataclass(frozen=True, slots=True)
+class FeedProblem:
+    """Why one feed's data cannot be trusted now."""
+
+    reason: str
+    age: float | None = None
+    """Seconds since its last success; None when it never succeeded."""
+    limit: float | None = None
+    """The age it may reach."""
+
+
+def _empty() -> Mapping[str, FeedProblem]:
     return MappingProxyType({})
 
 
@@ -59,23 +71,26 @@ class RiskContext:
     in_flight: tuple[OrderDraft, ...]
     """Approved orders the exchange does not show yet; counted as if resting."""
     balance: Balance | None
-    stale: Mapping[str, str] = field(default_factory=_empty)
+    stale: Mapping[str, FeedProblem] = field(default_factory=_empty)
     """Feed name → why its data cannot be trusted (absent when the feed is fresh)."""
 
 
-def feed_problem(health: Health | None, now: float, max_age: float | None = None) -> str | None:
+def feed_problem(
+    health: Health | None, now: float, max_age: float | None = None
+) -> FeedProblem | None:
     """Why a feed's data is unusable now, or None when it is fresh.
 
     `max_age` tightens the poller's own threshold (the book an order is priced from).
     """
     if health is None:
-        return "never polled"
+        return FeedProblem("never polled")
+    limit = health.stale_after if max_age is None else min(health.stale_after, max_age)
     age = health.age(now)
     if age is None:
-        return "never loaded" + (f" ({health.last_error})" if health.last_error else "")
-    limit = health.stale_after if max_age is None else min(health.stale_after, max_age)
+        detail = f" ({health.last_error})" if health.last_error else ""
+        return FeedProblem("never loaded" + detail, None, limit)
     if age > limit:
-        return f"{age:.1f} s old (limit {limit:g} s)"
+        return FeedProblem(f"{age:.1f} s old (limit {limit:g} s)", age, limit)
     return None
 
 
@@ -87,16 +102,16 @@ def build_context(
     in_flight: Iterable[OrderDraft] = (),
 ) -> RiskContext:
     """The gate's inputs from the store snapshot at `now` (Unix seconds)."""
-    stale: dict[str, str] = {}
+    stale: dict[str, FeedProblem] = {}
     for name in GATE_FEEDS:
         max_age = stale_data_seconds if name == ORDERBOOK else None
         problem = feed_problem(snapshot.health.get(name), now, max_age)
         if problem is not None:
             stale[name] = problem
     if snapshot.exchange is None:
-        stale.setdefault(EXCHANGE, "exchange status not loaded")
+        stale.setdefault(EXCHANGE, FeedProblem("exchange status not loaded"))
     if snapshot.balance is None:
-        stale.setdefault(PORTFOLIO, "balance not loaded")
+        stale.setdefault(PORTFOLIO, FeedProblem("balance not loaded"))
     return RiskContext(
         now=now,
         trading=snapshot.trading,

@@ -85,6 +85,7 @@ def test_prices_outside_zero_one_are_refused(price: str) -> None:
 def test_off_grid_price_is_refused() -> None:
     result = denied(draft(price="0.425"), "off_grid")
     assert "0.425" in result.message
+    assert result.value == D("0.425")
 
 
 def test_sub_cent_price_on_a_tapered_grid_is_allowed() -> None:
@@ -339,6 +340,9 @@ def test_stale_feed_refuses(feed: str) -> None:
     result = denied(draft(), "stale_inputs", ctx)
     assert feed in result.message
     assert "31.0 s old" in result.message
+    # The book's limit is the gate's stale_data_seconds, the others' their poller's.
+    expected_limit = D("10.0") if feed == "orderbook" else D("30.0")
+    assert (result.value, result.limit) == (D("31.0"), expected_limit)
 
 
 @pytest.mark.parametrize("feed", ["exchange", "markets", "orderbook", "portfolio"])
