@@ -20,7 +20,8 @@ off_grid              the price is not on the market's price grid
 reducing_only         REDUCING and the order does not reduce a position (or could
                       flip it, counting resting reducing orders)
 max_order_contracts   count > limit
-max_order_notional    price × count > limit (dollars)
+max_order_notional    order cost > limit (dollars): price × count, or for a sell that
+                      opens the other side (1 − price) × contracts opened if larger
 no_reference_price    no two-sided book to check the collar against
 price_collar          YES-bid more than the collar above mid, or YES-ask more than
                       the collar below mid (both on the YES axis, cents)
@@ -171,7 +172,14 @@ def _check_reducing(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     return None
 
 
-def _check_size(draft: OrderDraft, limits: RiskLimits) -> Denial | None:
+def order_cost(draft: OrderDraft, held: Decimal) -> Decimal:
+    """What the order commits, for the notional limit: price × count, or — when a sell
+    opens the other side — (1 − price) per contract opened, whichever is larger. Without
+    the second term selling YES at 0.10 would pass a $50 limit while buying $90 of NO."""
+    return max(draft.notional, opening_cost(held, leg_of_draft(draft)))
+
+
+def _check_size(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -> Denial | None:
     if draft.count > limits.max_order_contracts:
         return Denial(
             "max_order_contracts",
@@ -180,7 +188,7 @@ def _check_size(draft: OrderDraft, limits: RiskLimits) -> Denial | None:
             draft.count,
             limits.max_order_contracts,
         )
-    notional = draft.notional
+    notional = order_cost(draft, _held(ctx, draft.ticker))
     if notional > limits.max_order_notional_dollars:
         return Denial(
             "max_order_notional",
@@ -337,7 +345,7 @@ def check_order(
         denial = _check_reducing(draft, ctx)
     if denial is None:
         denial = (
-            _check_size(draft, limits)
+            _check_size(draft, ctx, limits)
             or _check_collar(draft, ctx, limits)
             or _check_position(draft, ctx, limits)
             or _check_open_orders(draft, ctx, limits)

@@ -18,7 +18,7 @@ from risk_world import NOW, context, draft, fresh_health, health, position, rest
 from kalshi_tui.domain.models import Order, Position
 from kalshi_tui.domain.orders import OrderDraft
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID, is_on_grid
-from kalshi_tui.domain.risk import RiskGate
+from kalshi_tui.domain.risk import RiskGate, order_cost
 from kalshi_tui.domain.risk_context import GATE_FEEDS
 from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import TradingMode, TradingState
@@ -125,6 +125,8 @@ def test_no_invalid_order_is_ever_approved(
     assert order.count == order.count.quantize(D("0.01"))
     assert order.count <= LIMITS.max_order_contracts
     assert order.notional <= LIMITS.max_order_notional_dollars
+    held = ctx.positions[order.ticker].contracts if order.ticker in ctx.positions else D(0)
+    assert order_cost(order, held) <= LIMITS.max_order_notional_dollars
     assert order.ticker in ctx.markets
     if mode is TradingMode.REDUCING:
         held = ctx.positions[order.ticker].contracts

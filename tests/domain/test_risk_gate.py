@@ -142,6 +142,18 @@ def test_max_order_notional_at_and_over_the_limit() -> None:
     assert (result.value, result.limit) == (D("50.0100"), D("50.00"))
 
 
+def test_notional_of_a_sell_that_opens_the_other_side_is_its_cost() -> None:
+    # Selling 100 YES at 0.40 while flat buys 100 NO at 0.60: $60, not $40.
+    ctx = context(order_book=book("EV-A", "0.38", "0.42"))
+    result = denied(draft("0.40", "100", action="sell"), "max_order_notional", ctx)
+    assert (result.value, result.limit) == (D("60.00"), D("50.00"))
+    # Selling 125 YES held at 0.40 only closes: its notional is the $50 of proceeds.
+    held = context(
+        order_book=book("EV-A", "0.38", "0.42"), positions=[position("EV-A", "125", "50")]
+    )
+    approved(draft("0.40", "125", action="sell"), held, max_order_contracts=D(200))
+
+
 # --- price collar --------------------------------------------------------------------------
 
 
