@@ -273,8 +273,9 @@ class RiskSettings(Section):
     """Fall from the session's equity peak that halts trading (kill switch)."""
 
     price_collar_cents: Annotated[int, Field(gt=0, le=99)] = 10
-    """Refuse a limit price more than this many cents through the opposite best price
-    (protects against fat-finger prices)."""
+    """Refuse a buy (of YES, or a sell of NO) priced more than this many cents above the
+    book's mid, and a sell more than this many cents below it, on the YES price scale
+    (fat-finger protection; passive prices far from mid are allowed)."""
 
     max_open_orders: PositiveInt = 50
     """Largest number of resting orders at once."""
@@ -283,7 +284,7 @@ class RiskSettings(Section):
     """Order submissions allowed per rolling minute (throttles runaway loops)."""
 
     max_consecutive_errors: PositiveInt = 5
-    """Consecutive failed order requests that halt trading."""
+    """Consecutive rejected or failed order requests that halt trading."""
 
     unknown_order_timeout_seconds: Seconds = 30.0
     """How long an order may stay UNKNOWN (sent, outcome unclear) before trading halts."""
@@ -291,10 +292,28 @@ class RiskSettings(Section):
     stale_data_seconds: Seconds = 10.0
     """Refuse orders when the market data they are priced from is older than this."""
 
+    stale_halt_seconds: Seconds = 120.0
+    """Halt trading when the exchange status, market list or portfolio has not been
+    refreshed for this long. Longer than `stale_data_seconds`."""
+
     max_clock_skew_seconds: Annotated[Seconds, Field(ge=1)] = 2.0
     """Largest tolerated difference between this machine's clock and the exchange's
     (`kalshi-tui doctor` checks it; Kalshi rejects signatures with stale timestamps). At
     least 1: the server's `Date` header has one-second resolution."""
+
+    @field_validator("stale_halt_seconds")
+    @classmethod
+    def _halt_after_refusing(cls, value: float, info: ValidationInfo) -> float:
+        # Stale data must first refuse orders, then halt: the other way round would halt
+        # on every slow poll while the gate still believed the data.
+        refuse = info.data.get("stale_data_seconds")
+        if isinstance(refuse, float) and value <= refuse:
+            raise config_problem(
+                f"stale_halt_seconds ({value:g}) must be longer than stale_data_seconds "
+                f"({refuse:g})",
+                f"set stale_halt_seconds = {max(refuse * 12, 120):g}",
+            )
+        return value
 
 
 class PollingSettings(Section):

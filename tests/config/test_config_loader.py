@@ -252,6 +252,7 @@ def test_wrong_type_names_key_and_fix(
         "max_consecutive_errors",
         "unknown_order_timeout_seconds",
         "stale_data_seconds",
+        "stale_halt_seconds",
     ],
 )
 @pytest.mark.parametrize("value", ["0", "-5"])
@@ -283,6 +284,16 @@ def test_price_collar_above_99_cents_is_refused(write_config: ConfigWriter) -> N
     problem = only_problem(write_config("[risk]\nprice_collar_cents = 100\n"))
     assert problem.key == "risk.price_collar_cents"
     assert "at most 99" in problem.fix
+
+
+@pytest.mark.parametrize("halt", ["10", "4"])
+def test_stale_halt_must_exceed_stale_refusal(write_config: ConfigWriter, halt: str) -> None:
+    path = write_config(f"[risk]\nstale_data_seconds = 10\nstale_halt_seconds = {halt}\n")
+    problem = only_problem(path)
+    assert problem.key == "risk.stale_halt_seconds"
+    assert "must be longer than stale_data_seconds (10)" in problem.message
+    assert problem.fix == "set stale_halt_seconds = 120"
+    assert problem.line == 3
 
 
 def test_stale_threshold_must_exceed_its_interval(write_config: ConfigWriter) -> None:
