@@ -8,15 +8,15 @@ so practice sessions continue.
 
 Both kinds of session trade: they open the account's journal (`journal.sqlite3` in its
 data directory; the demo's lives in the demo directory) and check every order with
-`limits_gate`, the per-order size and notional limits of `[risk]`.
+`risk_gate`, the full pre-trade gate of `[risk]` (`kalshi_tui.domain.risk`).
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,8 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_tui import api, paths
 from kalshi_tui.config.models import RiskSettings
-from kalshi_tui.domain import format as fmt
-from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
+from kalshi_tui.domain.orders import OrderDraft, PreTradeGate
+from kalshi_tui.domain.risk import RiskGate
+from kalshi_tui.domain.risk_context import RiskContext, build_context
+from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.journal import journal_path
 from kalshi_tui.services.session import PollPlan, Session
@@ -95,31 +97,28 @@ def start_demo_exchange(
     return running, key
 
 
-def limits_gate(risk: RiskSettings) -> PreTradeGate:
-    """The per-order limits of `[risk]`: contracts and notional (price × count) per order."""
-    max_contracts = Decimal(risk.max_order_contracts)
-    max_notional = risk.max_order_notional_dollars
+def risk_gate(risk: RiskSettings, store: Store) -> PreTradeGate:
+    """The full pre-trade gate of `[risk]` over a fresh context from `store` on every call.
 
-    def gate(draft: OrderDraft) -> Denial | None:
-        if draft.count > max_contracts:
-            return Denial(
-                "max_order_contracts",
-                f"{fmt.count(draft.count)} contracts is more than the per-order limit of "
-                f"{fmt.count(max_contracts)} ([risk] max_order_contracts)",
-                value=draft.count,
-                limit=max_contracts,
-            )
-        if draft.notional > max_notional:
-            return Denial(
-                "max_order_notional_dollars",
-                f"order cost {fmt.dollars(draft.notional)} is more than the per-order limit "
-                f"of {fmt.dollars(max_notional)} ([risk] max_order_notional_dollars)",
-                value=draft.notional,
-                limit=max_notional,
-            )
-        return None
+    Drafts the order service has approved but the exchange does not show yet (in flight or
+    UNKNOWN) count against the limits, so two quick orders cannot both squeeze under one.
+    """
+    limits = RiskLimits.from_settings(risk)
 
-    return gate
+    def context() -> RiskContext:
+        snapshot = store.snapshot
+        in_flight = [
+            OrderDraft(p.client_order_id, p.ticker, p.side, p.action, p.price, p.count)
+            for p in snapshot.pending_orders
+        ]
+        return build_context(
+            snapshot,
+            time.time(),
+            stale_data_seconds=risk.stale_data_seconds,
+            in_flight=in_flight,
+        )
+
+    return RiskGate(limits, context)
 
 
 def demo_session(
@@ -141,7 +140,7 @@ def demo_session(
         plan=plan,
         exchange=running,
         journal_path=journal_path(directory) if trading else None,
-        gate=limits_gate(RiskSettings()),
+        gate=risk_gate(RiskSettings(), store),
     )
 
 
@@ -165,7 +164,7 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
         store,
         plan=plan or plan_from(settings),
         journal_path=journal_path(settings.data_dir),
-        gate=limits_gate(settings.risk),
+        gate=risk_gate(settings.risk, store),
     )
 
 
