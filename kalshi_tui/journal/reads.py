@@ -87,6 +87,21 @@ class JournalReads(JournalCore):
         row = self._conn.execute("SELECT max(created_us) FROM fills").fetchone()
         return None if row is None or row[0] is None else decode_time(row[0])
 
+    def recent_fills(self, limit: int) -> list[Fill]:
+        """The newest `limit` fills, newest first (cheap on any journal size)."""
+        sql = (
+            f"SELECT {queries.FILL_COLUMNS} FROM fills ORDER BY created_us DESC, rowid DESC LIMIT ?"
+        )
+        return [queries.fill_from_row(row) for row in self._conn.execute(sql, (limit,))]
+
+    def recent_settlements(self, limit: int) -> list[Settlement]:
+        """The newest `limit` settlements, newest first."""
+        sql = (
+            f"SELECT {queries.SETTLEMENT_COLUMNS} FROM settlements "
+            "ORDER BY settled_us DESC, ticker LIMIT ?"
+        )
+        return [queries.settlement_from_row(row) for row in self._conn.execute(sql, (limit,))]
+
     def fill_ids(self) -> set[str]:
         """Every journaled fill_id (about 100 bytes each in memory)."""
         return {row[0] for row in self._conn.execute("SELECT fill_id FROM fills")}

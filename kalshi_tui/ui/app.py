@@ -27,6 +27,7 @@ from kalshi_tui.services.session import Session
 from kalshi_tui.ui.bridge import StoreBridge
 from kalshi_tui.ui.commands import MarketCommands
 from kalshi_tui.ui.screens.help import HelpScreen
+from kalshi_tui.ui.trading import TradingActions
 from kalshi_tui.ui.widgets.log_tail import LogTail
 from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_book import OrderBookPane
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 FAVOURITES_FILE = "favourites.json"
 
 
-class TerminalApp(App[int]):
+class TerminalApp(TradingActions):
     """kalshi-tui's Textual application."""
 
     CSS_PATH = "app.tcss"
@@ -56,6 +57,21 @@ class TerminalApp(App[int]):
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
         Binding("m", "focus_markets", "Markets", show=False, id="app.focus_markets"),
         Binding("t", "focus_ticket", "Ticket", id="app.focus_ticket"),
+        Binding("o", "focus_orders", "Orders", show=False, id="app.focus_orders"),
+        Binding("b", "buy_at_ask", "Buy @ ask", id="app.buy_at_ask"),
+        Binding("v", "sell_at_bid", "Sell @ bid", id="app.sell_at_bid"),
+        Binding("j", "join_bid", "Join bid", id="app.join_bid"),
+        Binding("1", "size(0)", "Size 1", show=False, id="app.size_1"),
+        Binding("2", "size(1)", "Size 5", show=False, id="app.size_5"),
+        Binding("3", "size(2)", "Size 10", show=False, id="app.size_10"),
+        Binding("4", "size(3)", "Size 25", show=False, id="app.size_25"),
+        Binding("5", "size(4)", "Size 100", show=False, id="app.size_100"),
+        Binding("x", "cancel_selected", "Cancel order", id="app.cancel_selected"),
+        Binding("X", "cancel_market", "Cancel market", show=False, id="app.cancel_market"),
+        Binding("C", "cancel_all", "Cancel all", show=False, id="app.cancel_all"),
+        Binding("a", "amend_selected", "Amend", show=False, id="app.amend_selected"),
+        Binding("r", "reconciliation", "Reconcile", show=False, id="app.reconciliation"),
+        Binding("H", "history", "History", show=False, id="app.history"),
     ]
     """Every binding has an id so `[ui] keymap` can remap it."""
 
@@ -66,9 +82,11 @@ class TerminalApp(App[int]):
         keymap: dict[str, str] | None = None,
         favourites_path: Path | None = None,
         bridge_interval: float = 0.1,
+        confirm_orders: bool = True,
     ) -> None:
         super().__init__()
         self.session = session
+        self.confirm_orders = confirm_orders
         self._keymap = dict(keymap or {})
         self._favourites_path = favourites_path
         self._bridge = StoreBridge(
@@ -279,7 +297,13 @@ def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
         session = configured_session(settings)
         data_dir = settings.data_dir
         keymap = settings.ui.keymap
-    return TerminalApp(session, keymap=keymap, favourites_path=data_dir / FAVOURITES_FILE)
+    confirm = settings.ui.confirm_orders if settings is not None else True
+    return TerminalApp(
+        session,
+        keymap=keymap,
+        favourites_path=data_dir / FAVOURITES_FILE,
+        confirm_orders=confirm,
+    )
 
 
 def _no_daily_log() -> None:

@@ -65,7 +65,8 @@ async def test_panes_populate_from_the_exchange(loaded: tuple[TerminalApp, Pilot
     assert table.view.match_count == len(snap.markets) > 40
     assert table.selected_ticker == snap.selected
     assert text_of(app, "#env") == "DEMO"
-    assert "$10,000.00" in text_of(app, "#cash")
+    # The store has the balance; the header repaints on the bridge's next tick.
+    await wait_for(pilot, lambda: "$10,000.00" in text_of(app, "#cash"))
     book = app.query_one(OrderBookPane)
     await wait_for(pilot, lambda: snap.selected in str(book.border_title))
     # The title follows the selection at once; the ladder follows the next book poll.

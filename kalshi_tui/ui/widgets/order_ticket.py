@@ -15,6 +15,7 @@ the whole-cent grid is used.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -27,10 +28,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Action, Side
+from kalshi_tui.domain.orders import OrderDraft, TimeInForce
 from kalshi_tui.domain.portfolio import TicketValues, preview_ticket
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID, PriceRange, clamp, step_down, step_up
 from kalshi_tui.domain.price_grid import price_problem as grid_price_problem
@@ -128,6 +130,14 @@ class OrderTicket(Widget):
         height: auto;
         color: $text;
     }
+    OrderTicket #ticket-status {
+        height: auto;
+        color: $text-accent;
+    }
+    OrderTicket Checkbox {
+        width: auto;
+        margin-right: 1;
+    }
     OrderTicket.-no-market #ticket-preview {
         color: $text-muted;
     }
@@ -145,6 +155,8 @@ class OrderTicket(Widget):
 
         ticket: TicketValues
         """The validated values."""
+        draft: OrderDraft
+        """The order to send, with the client_order_id minted when this ticket opened."""
         order_ticket: OrderTicket
         """The form that was submitted."""
 
@@ -161,6 +173,12 @@ class OrderTicket(Widget):
         """The market the ticket trades; None until one is selected."""
         self.price_ranges: tuple[PriceRange, ...] = WHOLE_CENT_GRID
         """The market's valid prices."""
+        self.client_order_id = new_client_order_id()
+        """Minted when the ticket opens for a market and again when the trader edits a ticket
+        whose order was already sent — never on Enter. Pressing Enter twice on the same
+        ticket is one order: the journal (and the exchange) know the id already."""
+        self._spent = False
+        """True once the current id has reached the order service."""
         self.add_class("-no-market")
 
     def compose(self) -> ComposeResult:
@@ -178,8 +196,17 @@ class OrderTicket(Widget):
             yield Input(placeholder="0.50", id="ticket-price", restrict=r"[0-9.]*")
             yield Label("Count", classes="field-label")
             yield Input(placeholder="10", id="ticket-count", restrict=r"[0-9.]*")
+        with Horizontal():
+            yield Label("TIF", classes="field-label")
+            with RadioSet(id="ticket-tif"):
+                yield RadioButton("GTC", value=True, id="tif-gtc")
+                yield RadioButton("IOC", id="tif-ioc")
+                yield RadioButton("FoK", id="tif-fok")
+            yield Checkbox("Post-only", id="ticket-post-only")
+            yield Checkbox("Reduce-only", id="ticket-reduce-only")
         yield Static("", id="ticket-error")
         yield Static("", id="ticket-preview")
+        yield Static("", id="ticket-status")
 
     def on_mount(self) -> None:
         self._set_title()
@@ -191,6 +218,8 @@ class OrderTicket(Widget):
         self, ticker: str | None, price_ranges: Sequence[PriceRange] = WHOLE_CENT_GRID
     ) -> None:
         """Trade `ticker` on the grid `price_ranges` (whole cents unless given)."""
+        if ticker != self.ticker:
+            self._renew_id()
         self.ticker = ticker
         self.price_ranges = tuple(price_ranges)
         self.set_class(ticker is None, "-no-market")
@@ -216,6 +245,72 @@ class OrderTicket(Widget):
     def action(self) -> Action:
         return "sell" if self.query_one("#action-sell", RadioButton).value else "buy"
 
+    @property
+    def time_in_force(self) -> TimeInForce:
+        if self.query_one("#tif-ioc", RadioButton).value:
+            return "immediate_or_cancel"
+        if self.query_one("#tif-fok", RadioButton).value:
+            return "fill_or_kill"
+        return "good_till_canceled"
+
+    def draft(self, values: TicketValues) -> OrderDraft:
+        """The order the ticket describes, under the id minted when it opened."""
+        return OrderDraft(
+            client_order_id=self.client_order_id,
+            ticker=values.ticker,
+            side=values.side,
+            action=values.action,
+            price=values.price,
+            count=values.count,
+            time_in_force=self.time_in_force,
+            post_only=self.query_one("#ticket-post-only", Checkbox).value,
+            reduce_only=self.query_one("#ticket-reduce-only", Checkbox).value,
+        )
+
+    # --- driving the form ----------------------------------------------------------------
+
+    def prefill(
+        self, side: Side, action: Action, price: Decimal, count: Decimal | None = None
+    ) -> None:
+        """Set side, action, price (and count) as a hotkey does; the preview follows.
+
+        A hotkey is a new order by intent, so it gets a new id."""
+        self._renew_id()
+        self.query_one("#side-no" if side == "no" else "#side-yes", RadioButton).value = True
+        self.query_one(
+            "#action-sell" if action == "sell" else "#action-buy", RadioButton
+        ).value = True
+        self.query_one("#ticket-price", Input).value = fmt.price_dollars(price)
+        if count is not None:
+            self.set_count(count)
+        self.refresh_preview()
+
+    def set_count(self, count: Decimal) -> None:
+        """Set the contract count (size presets)."""
+        self.query_one("#ticket-count", Input).value = format(count, "f")
+
+    def set_post_only(self, value: bool) -> None:
+        self.query_one("#ticket-post-only", Checkbox).value = value
+
+    def submit(self) -> bool:
+        """Validate and post `Submitted` (as Enter does); False if the ticket is invalid."""
+        values = self.refresh_preview(show_all=True)
+        if values is None:
+            return False
+        self.post_message(self.Submitted(values, self.draft(values), self))
+        return True
+
+    def sent(self, message: str, *, spent: bool = True) -> None:
+        """Show the outcome of the last order. `spent`: the id reached the journal, so
+        the next edit of the ticket mints a new one (a refusal before the journal leaves
+        the id unspent: the corrected order may use it)."""
+        self._spent = self._spent or spent
+        self.query_one("#ticket-status", Static).update(Content(message))
+
+    def _renew_id(self) -> None:
+        self.client_order_id = new_client_order_id()
+        self._spent = False
+
     def read(self) -> TicketValues | list[str]:
         """The ticket's values, or every problem with them."""
         price = parse_price(self.query_one("#ticket-price", Input).value, self.price_ranges)
@@ -231,16 +326,18 @@ class OrderTicket(Widget):
 
     @on(Input.Changed)
     @on(RadioSet.Changed)
+    @on(Checkbox.Changed)
     def _edited(self, event: Message) -> None:
         event.stop()
+        if self._spent:
+            # The trader is writing a new order: it needs an id of its own.
+            self._renew_id()
         self.refresh_preview()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        values = self.refresh_preview(show_all=True)
-        if values is not None:
-            self.post_message(self.Submitted(values, self))
+        self.submit()
 
     def refresh_preview(self, *, show_all: bool = False) -> TicketValues | None:
         """Revalidate and redraw; returns the values when the ticket is valid.
@@ -298,6 +395,11 @@ class OrderTicket(Widget):
     def _set_title(self) -> None:
         title = "Ticket" if self.ticker is None else f"Ticket · {self.ticker}"
         self.border_title = Content(title)
+
+
+def new_client_order_id() -> str:
+    """A fresh idempotency key for one order (a UUID, as Kalshi recommends)."""
+    return str(uuid.uuid4())
 
 
 def _preview_text(values: TicketValues) -> str:

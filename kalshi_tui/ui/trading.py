@@ -1,0 +1,289 @@
+"""What the trader's keys do to orders: send from the ticket (with the preview), hotkeys for
+the common moves, cancel, amend, and the reconciliation and history views.
+
+A mixin of `TerminalApp`, kept out of `app.py` so the app stays a switchboard. Every
+network call runs in an async worker (`group="orders"`, never exclusive, never exiting
+the app on an error); results come back as ticket status, log lines and toasts. The
+order service decides (risk gate, halt, reconciliation, UNKNOWN orders); the UI only
+asks and shows the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import App
+
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.models import Order
+from kalshi_tui.domain.orders import Denial, OrderDraft
+from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
+from kalshi_tui.journal import IntentRecord, IntentState
+from kalshi_tui.services.order_changes import ChangeResult
+from kalshi_tui.ui.screens.amend import Amendment, AmendScreen
+from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen
+from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
+from kalshi_tui.ui.screens.history import HistoryRows, HistoryScreen
+from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
+from kalshi_tui.ui.widgets.order_ticket import OrderTicket
+from kalshi_tui.ui.widgets.orders import OrdersPane
+
+if TYPE_CHECKING:
+    from kalshi_tui.services.session import Session
+    from kalshi_tui.services.trading import Trading
+
+SIZE_PRESETS: tuple[Decimal, ...] = (Decimal(1), Decimal(5), Decimal(10), Decimal(25), Decimal(100))
+"""Contract counts behind keys 1–5."""
+
+OUTCOME_TEXT = {
+    IntentState.ACKED: "accepted",
+    IntentState.FILLED: "filled",
+    IntentState.CANCELED: "done (canceled remainder)",
+    IntentState.REJECTED: "REJECTED",
+    IntentState.UNKNOWN: "UNKNOWN — looking it up before anything is resent",
+    IntentState.NOT_PLACED: "not placed",
+}
+
+
+def intent_summary(intent: IntentRecord) -> str:
+    """One line for the ticket's status: what the exchange did with the order."""
+    what = (
+        f"{intent.action} {fmt.count(intent.count)} {intent.side.upper()} "
+        f"@ {fmt.cents(intent.price)}"
+    )
+    outcome = OUTCOME_TEXT.get(intent.state, str(intent.state))
+    if intent.state is IntentState.REJECTED:
+        outcome += f" ({intent.reject_code}: {intent.reject_message})"
+    return f"{what}: {outcome}"
+
+
+class TradingActions(App[int]):
+    """Order entry and order management; `TerminalApp` builds on it."""
+
+    session: Session
+    """The running session (set by `TerminalApp`)."""
+
+    confirm_orders: bool = True
+    """Preview each order before it is sent (`[ui] confirm_orders`; production always does)."""
+
+    # --- helpers -----------------------------------------------------------------------
+
+    @property
+    def trading(self) -> Trading | None:
+        return self.session.trading
+
+    def _needs_trading(self) -> Trading | None:
+        trading = self.session.trading
+        if trading is None:
+            self.notify("Trading is not available in this session (no journal).", markup=False)
+        return trading
+
+    def _ticket(self) -> OrderTicket:
+        return self.query_one(OrderTicket)
+
+    def _selected_order(self) -> Order | None:
+        pane = self.query_one(OrdersPane)
+        if not pane.row_count:
+            return None
+        row_key, _ = pane.coordinate_to_cell_key(pane.cursor_coordinate)
+        return next(
+            (o for o in self.session.store.snapshot.orders if o.order_id == row_key.value),
+            None,
+        )
+
+    def _work(self, call: Awaitable[None], name: str) -> None:
+        self.run_worker(call, name=name, group="orders", exit_on_error=False)
+
+    def _report(self, result: ChangeResult) -> None:
+        self.notify(result.message, severity="information" if result.ok else "error", markup=False)
+
+    # --- sending from the ticket --------------------------------------------------------
+
+    @on(OrderTicket.Submitted)
+    def _ticket_submitted(self, message: OrderTicket.Submitted) -> None:
+        draft = message.draft
+        production = self.session.store.snapshot.environment == "prod"
+        if not (self.confirm_orders or production):
+            self._work(self._send(draft), "send")
+            return
+
+        def answered(send: bool | None) -> None:
+            if send:
+                self._work(self._send(draft), "send")
+
+        self.push_screen(OrderConfirmScreen(draft, production=production), answered)
+
+    async def _send(self, draft: OrderDraft) -> None:
+        trading = self._needs_trading()
+        if trading is None:
+            return
+        ticket = self._ticket()
+        ticket.sent(
+            f"sending {draft.action} {fmt.count(draft.count)} {draft.side.upper()}…", spent=False
+        )
+        result = await trading.orders.submit(draft)
+        if isinstance(result, Denial):
+            ticket.sent(f"Refused ({result.code}): {result.message}", spent=False)
+            self.notify(result.message, title="Order refused", severity="warning", markup=False)
+            return
+        # The id is spent: the journal has it. Enter again on this ticket shows the same
+        # order; editing the ticket starts a new one.
+        ticket.sent(intent_summary(result))
+        if result.state is IntentState.REJECTED:
+            self.notify(intent_summary(result), severity="error", markup=False)
+
+    # --- hotkeys ------------------------------------------------------------------------
+
+    def _quick(self, action: str, passive: bool) -> None:
+        """Prefill the ticket from the book and submit it (with the usual preview)."""
+        snapshot = self.session.store.snapshot
+        book = snapshot.book
+        ticket = self._ticket()
+        if book is None or book.ticker != snapshot.selected or ticket.ticker != book.ticker:
+            self.notify("No order book for the selected market yet.", severity="warning")
+            return
+        side = ticket.side
+        if action == "buy":
+            price = (
+                (book.best_yes_bid if side == "yes" else book.best_no_bid)
+                if passive
+                else (book.best_yes_ask if side == "yes" else book.best_no_ask)
+            )
+        else:
+            price = book.best_yes_bid if side == "yes" else book.best_no_bid
+        if price is None:
+            self.notify(
+                f"No {'bid' if passive or action == 'sell' else 'offer'} to trade "
+                f"against on {side.upper()}.",
+                severity="warning",
+            )
+            return
+        ticket.prefill(side, "buy" if action == "buy" else "sell", price)
+        ticket.set_post_only(passive)
+        ticket.submit()
+
+    def action_buy_at_ask(self) -> None:
+        """Buy the ticket's side at the best offer (takes liquidity)."""
+        self._quick("buy", passive=False)
+
+    def action_sell_at_bid(self) -> None:
+        """Sell the ticket's side at the best bid (takes liquidity)."""
+        self._quick("sell", passive=False)
+
+    def action_join_bid(self) -> None:
+        """Bid for the ticket's side at the best bid, post-only (adds liquidity)."""
+        self._quick("buy", passive=True)
+
+    def action_size(self, index: int) -> None:
+        """Set the ticket's count to a preset size."""
+        self._ticket().set_count(SIZE_PRESETS[index])
+
+    # --- cancel and amend ---------------------------------------------------------------
+
+    def action_cancel_selected(self) -> None:
+        """Cancel the order under the cursor in the Orders pane."""
+        trading = self._needs_trading()
+        order = self._selected_order()
+        if trading is None:
+            return
+        if order is None:
+            self.notify("No resting order selected (Orders pane).", severity="warning")
+            return
+
+        async def cancel() -> None:
+            self._report(await trading.orders.cancel(order.order_id))
+
+        self._work(cancel(), "cancel")
+
+    def action_cancel_market(self) -> None:
+        """Cancel every resting order in the selected market."""
+        trading = self._needs_trading()
+        ticker = self.session.store.snapshot.selected
+        if trading is None or ticker is None:
+            return
+
+        async def cancel() -> None:
+            self._report(await trading.orders.cancel_market(ticker))
+
+        self._work(cancel(), "cancel-market")
+
+    def action_cancel_all(self) -> None:
+        """Cancel every resting order on the account (asks first)."""
+        trading = self._needs_trading()
+        if trading is None:
+            return
+        resting = len(self.session.store.snapshot.orders)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+
+                async def cancel() -> None:
+                    self._report(await trading.orders.cancel_all())
+
+                self._work(cancel(), "cancel-all")
+
+        self.push_screen(
+            QuestionScreen(f"Cancel all {resting} resting orders on the account?"), answered
+        )
+
+    def action_amend_selected(self) -> None:
+        """Change price or size of the order under the cursor in the Orders pane."""
+        trading = self._needs_trading()
+        order = self._selected_order()
+        if trading is None:
+            return
+        if order is None:
+            self.notify("No resting order selected (Orders pane).", severity="warning")
+            return
+        market = self.session.store.snapshot.market(order.ticker)
+        grid = market.price_ranges if market is not None and market.price_ranges else None
+
+        def answered(amendment: Amendment | None) -> None:
+            if amendment is None:
+                return
+
+            async def amend() -> None:
+                self._report(
+                    await trading.orders.amend(amendment.order_id, amendment.price, amendment.count)
+                )
+
+            self._work(amend(), "amend")
+
+        self.push_screen(AmendScreen(order, grid or WHOLE_CENT_GRID), answered)
+
+    def action_focus_orders(self) -> None:
+        """Move focus to the Orders pane (to pick an order to cancel or amend)."""
+        self.query_one(OrdersPane).focus()
+
+    # --- views --------------------------------------------------------------------------
+
+    def action_reconciliation(self) -> None:
+        """Show what the reconciler found and acknowledge findings."""
+        trading = self._needs_trading()
+        if trading is None:
+            return
+
+        def acknowledge(finding_id: str) -> None:
+            try:
+                trading.reconciler.acknowledge(finding_id)
+            except Exception as exc:  # journal failures are shown, never a traceback
+                self.notify(f"Could not acknowledge: {exc}", severity="error", markup=False)
+
+        self.push_screen(
+            ReconciliationScreen(lambda: self.session.store.snapshot.reconciliation, acknowledge)
+        )
+
+    def action_history(self) -> None:
+        """Show recent fills and settlements from the journal."""
+        trading = self._needs_trading()
+        if trading is None:
+            return
+        journal = trading.journal
+
+        def load() -> HistoryRows:
+            return journal.recent_fills(HISTORY_LIMIT), journal.recent_settlements(HISTORY_LIMIT)
+
+        self.push_screen(HistoryScreen(load))
