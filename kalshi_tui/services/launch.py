@@ -20,17 +20,22 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_tui import api, paths
 from kalshi_tui.domain.store import Snapshot, Store
+from kalshi_tui.services.alerts import Alerts
 from kalshi_tui.services.session import PollPlan, Session
 
 if TYPE_CHECKING:
     from kalshi_tui.config import Settings
     from kalshi_tui.exchange.server import RunningExchange
+    from kalshi_tui.journal import Journal
 
 DEMO_SEED = 20261121
 DEMO_MARKETS = 300
 KEY_FILE = "demo-key.pem"
 KEY_ID_FILE = "demo-key-id"
 STATE_FILE = "exchange-state.json"
+URL_FILE = "exchange-url"
+"""While a demo session runs, its embedded exchange's base URL (so `kalshi-tui halt`
+from another terminal can reach it); removed when the exchange stops."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +88,42 @@ def start_demo_exchange(
         state_path=directory / STATE_FILE,
         keys=[(key.key_id, key.public_pem())],
     )
+    (directory / URL_FILE).write_text(running.base_url + "\n")
     return running, key
+
+
+def running_demo_url(directory: Path) -> str | None:
+    """The base URL a running demo session published, or None."""
+    try:
+        return (directory / URL_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def open_journal(data_dir: Path) -> Journal:
+    """The account's journal (created on first use)."""
+    from kalshi_tui.journal import Journal, journal_path
+
+    return Journal.open(journal_path(data_dir))
 
 
 def demo_session(
     *, directory: Path | None = None, markets: int = DEMO_MARKETS, plan: PollPlan | None = None
 ) -> Session:
     """A session against a freshly started embedded exchange."""
-    running, key = start_demo_exchange(directory or demo_dir(), markets=markets)
+    directory = directory or demo_dir()
+    running, key = start_demo_exchange(directory, markets=markets)
     client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
     store = Store(Snapshot(environment="demo"))
-    return Session(client, store, plan=plan, exchange=running)
+    url_file = directory / URL_FILE
+    return Session(
+        client,
+        store,
+        plan=plan,
+        exchange=running,
+        journal=open_journal(directory),
+        on_close=lambda: url_file.unlink(missing_ok=True),
+    )
 
 
 def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> Session:
@@ -110,7 +140,16 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
         order_api=exchange.order_api,
     )
     store = Store(Snapshot(environment=exchange.environment))
-    return Session(client, store, plan=plan or plan_from(settings))
+    alerts = Alerts(
+        settings.alerts.webhook_url, store=store, min_severity=settings.alerts.min_severity
+    )
+    return Session(
+        client,
+        store,
+        plan=plan or plan_from(settings),
+        journal=open_journal(settings.data_dir),
+        alerts=alerts if alerts.enabled else None,
+    )
 
 
 def plan_from(settings: Settings) -> PollPlan:

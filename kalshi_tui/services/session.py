@@ -21,6 +21,11 @@ from kalshi_tui.services.poller import Poller, make_error_handler
 
 if TYPE_CHECKING:
     from kalshi_tui.exchange.server import RunningExchange
+    from kalshi_tui.journal import Journal
+    from kalshi_tui.services.alerts import Alerts
+    from kalshi_tui.services.halt_watch import HaltWatcher
+    from kalshi_tui.services.killswitch import KillSwitch
+    from kalshi_tui.services.order_group import OrderGroupKeeper
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +51,21 @@ class Session:
         plan: PollPlan | None = None,
         exchange: RunningExchange | None = None,
         on_close: Callable[[], None] | None = None,
+        journal: Journal | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.exchange = exchange
+        self.journal = journal
+        """The account's journal; with it the session has a kill switch (comes up HALTED
+        when the journal says so) and watches for halts from other processes."""
+        self.alerts = alerts
+        self.killswitch: KillSwitch | None = None
+        self.order_groups: OrderGroupKeeper | None = None
+        self.halt_watcher: HaltWatcher | None = None
+        if journal is not None:
+            self._arm_kill_switch(journal)
         """The embedded exchange of a demo session (stopped and saved by `close()`)."""
         self.feeds = Feeds(client, store)
         self._on_close = on_close
@@ -77,15 +93,32 @@ class Session:
         }
         self._unsubscribe = store.subscribe(self._on_store_change)
 
+    def _arm_kill_switch(self, journal: Journal) -> None:
+        from kalshi_tui.services.halt_watch import HaltWatcher
+        from kalshi_tui.services.killswitch import KillSwitch, apply_persisted_halt
+        from kalshi_tui.services.order_group import OrderGroupKeeper
+
+        apply_persisted_halt(journal, self.store)
+        keeper = OrderGroupKeeper(self.client, journal)
+        self.order_groups = keeper
+        self.killswitch = KillSwitch(
+            self.client, journal, self.store, group_id=lambda: keeper.group_id, alerts=self.alerts
+        )
+        self.halt_watcher = HaltWatcher(journal, self.killswitch, self.store)
+
     @property
     def snapshot(self) -> Snapshot:
         return self.store.snapshot
 
     async def run(self) -> None:
-        """Run every poller until cancelled."""
+        """Run every poller (and the halt watcher and alert sender) until cancelled."""
         async with asyncio.TaskGroup() as group:
             for poller in self.pollers.values():
                 group.create_task(poller.run(), name=f"poll-{poller.name}")
+            if self.halt_watcher is not None:
+                group.create_task(self.halt_watcher.run(), name="halt-watch")
+            if self.alerts is not None:
+                group.create_task(self.alerts.run(), name="alerts")
 
     async def refresh(self) -> None:
         """One round of every poll, in dependency order (start-up and tests)."""
@@ -115,8 +148,12 @@ class Session:
             return
         self._closed = True
         self._unsubscribe()
+        if self.killswitch is not None:
+            await self.killswitch.close()
         with contextlib.suppress(Exception):
             await self.client.aclose()
+        if self.journal is not None:
+            self.journal.close()
         if self.exchange is not None:
             self.exchange.stop()
         if self._on_close is not None:

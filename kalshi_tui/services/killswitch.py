@@ -1,0 +1,498 @@
+"""The kill switch: halt trading and take every resting order off the book, verifiably.
+
+`KillSwitch.trigger()` (synchronous, so a key binding can call it) does, in this order:
+
+1. persist the halt in the journal (trigger, value, threshold, time) — durable first;
+   if the journal cannot be written the halt still holds in memory (fail closed) and the
+   progress says so;
+2. set the store's trading state to HALTED before returning, so the order path, which
+   checks the store, blocks new orders in the same event-loop turn;
+3. start (or join) the clean-up task: exchange-side cancels first (trigger the app's
+   order group; V2 cancel-all), then batch cancels, then order by order for what the
+   batches did not take; re-list resting orders until the exchange shows none; pull the
+   fills that raced the cancels into the journal; mark the halt VERIFIED and alert.
+
+Every cancel uses the client's reserved cancel budget. Each call is bounded by
+`attempt_timeout`; a failed round is retried after a jittered backoff, for as long as the
+app runs (the `kalshi-tui halt` command passes an overall `give_up_after`). The store shows
+UNVERIFIED until the exchange lists zero resting orders.
+
+What "verified" means when the exchange is paused: Kalshi cancels `cancel_order_on_pause`
+orders itself when trading pauses (the app places every order with that flag), so those
+never hold verification up. If an exchange refuses cancels while paused, the orders it
+still lists are resting (they would trade on reopen), so the halt stays UNVERIFIED and
+the cancels are retried until the exchange accepts them. Verified always means the
+exchange itself listed zero resting orders after our cancels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
+
+from kalshi_tui import api
+from kalshi_tui.domain.store import HaltProgress, Store, TradingMode, TradingState
+from kalshi_tui.journal import Journal
+from kalshi_tui.journal.records import HaltState
+from kalshi_tui.services import convert
+from kalshi_tui.services.order_group import current_order_group, trigger_group
+from kalshi_tui.services.poller import describe_error
+
+if TYPE_CHECKING:
+    from kalshi_tui.services.alerts import Alerts
+
+T = TypeVar("T")
+
+BATCH_SIZE = 20
+"""Kalshi's limit of ids per batch cancel."""
+PARALLEL_CANCELS = 16
+"""Single-order cancels in flight at once (the limiter paces them further)."""
+FILL_LOOKBACK_SECONDS = 60
+"""Fills are pulled from this long before the trigger: a fill can be stamped before the
+halt yet reach the REST listing after it."""
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Orders the clean-up cancelled: by id, plus those cancel-all reported by count only."""
+
+    ids: set[str] = dataclasses.field(default_factory=set)
+    unnamed: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.ids) + self.unnamed
+
+
+class ResumeRefused(Exception):
+    """Re-arming is not safe yet; `problems` says why and what to do."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class HaltReport:
+    """What a halt's clean-up achieved."""
+
+    cancelled: int
+    elapsed: float
+    """Seconds from the trigger to verification (or to giving up at the timeout)."""
+    verified: bool
+    resting: int | None
+    """Resting orders in the last listing (None: the exchange was never reached)."""
+    fills_recorded: int
+    attempts: int
+    last_error: str
+    durable: bool
+
+    def summary(self) -> str:
+        state = "VERIFIED: zero resting orders" if self.verified else "UNVERIFIED"
+        text = f"{state}; cancelled {self.cancelled} order(s) in {self.elapsed:.3f} s"
+        if self.fills_recorded:
+            text += f"; {self.fills_recorded} fill(s) that raced the cancels recorded"
+        if not self.verified:
+            left = "unknown" if self.resting is None else str(self.resting)
+            text += f"; resting orders left: {left}; last error: {self.last_error or 'none'}"
+        if not self.durable:
+            text += "; WARNING: the halt could not be written to the journal"
+        return text
+
+
+def resume_problems(journal: Journal, unacknowledged_findings: int = 0) -> list[str]:
+    """Why re-arming must wait ([] when it may go ahead)."""
+    problems: list[str] = []
+    unresolved = journal.unresolved_intents()
+    if unresolved:
+        ids = ", ".join(intent.client_order_id for intent in unresolved[:5])
+        more = f" (+{len(unresolved) - 5} more)" if len(unresolved) > 5 else ""
+        problems.append(
+            f"{len(unresolved)} order intent(s) have an unknown outcome ({ids}{more}); "
+            "let reconciliation resolve them against the exchange first"
+        )
+    if unacknowledged_findings:
+        problems.append(
+            f"{unacknowledged_findings} reconciliation finding(s) are unacknowledged; "
+            "review and acknowledge them first"
+        )
+    return problems
+
+
+def apply_persisted_halt(journal: Journal, store: Store) -> HaltState:
+    """At start-up: come up HALTED when the journal says so (the watcher then re-runs
+    the clean-up, since a crash may have interrupted the last one)."""
+    state = journal.halt_state()
+    if state.halted:
+        since = state.at.timestamp() if state.at is not None else store.now()
+        store.update(trading=TradingState(TradingMode.HALTED, describe_halt(state), since))
+    return state
+
+
+def describe_halt(state: HaltState) -> str:
+    """`manual: kill switch pressed (value 812 > threshold 500)` style text."""
+    text = f"{state.trigger or 'halt'}: {state.reason or 'no reason given'}"
+    if state.value is not None and state.threshold is not None:
+        text += f" (value {state.value}, threshold {state.threshold})"
+    return text
+
+
+class KillSwitch:
+    """Halts trading for one account; see the module docstring for the procedure."""
+
+    def __init__(
+        self,
+        client: api.KalshiClient,
+        journal: Journal,
+        store: Store,
+        *,
+        group_id: Callable[[], str | None] | None = None,
+        alerts: Alerts | None = None,
+        unacknowledged_findings: Callable[[], int] = lambda: 0,
+        attempt_timeout: float = 5.0,
+        backoff_start: float = 0.05,
+        backoff_cap: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = client
+        self._journal = journal
+        self._store = store
+        self._group_id = group_id or (lambda: current_order_group(journal))
+        self._alerts = alerts
+        self._findings = unacknowledged_findings
+        self._attempt_timeout = attempt_timeout
+        self._backoff = (backoff_start, backoff_cap)
+        self._monotonic = monotonic
+        self._rng = rng or random.Random()
+        self._task: asyncio.Task[HaltReport] | None = None
+        self.last_report: HaltReport | None = None
+
+    # --- state ----------------------------------------------------------------------------
+
+    @property
+    def halted(self) -> bool:
+        return self._store.snapshot.trading.mode is TradingMode.HALTED
+
+    @property
+    def cleaning_up(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # --- halting --------------------------------------------------------------------------
+
+    def trigger(
+        self,
+        trigger: str,
+        reason: str,
+        *,
+        value: Decimal | None = None,
+        threshold: Decimal | None = None,
+        give_up_after: float | None = None,
+        persist: bool = True,
+    ) -> asyncio.Task[HaltReport]:
+        """Halt now: journal, then store, both before returning; the clean-up runs in the
+        returned task (joined if one is already running). Needs a running event loop.
+
+        `persist=False` is for a halt the journal already holds (start-up, another
+        process). `give_up_after` (seconds) bounds the clean-up (the CLI); None retries
+        until verified.
+        """
+        durable, error = True, ""
+        if persist:
+            try:
+                if self._journal.halt_state().halted:
+                    payload = {"trigger": trigger, "reason": reason, "value": value}
+                    self._journal.record_event("halt_retrigger", payload)
+                else:
+                    self._journal.set_halt(trigger, reason, value=value, threshold=threshold)
+            except Exception as exc:  # a journal failure must not stop the halt
+                durable, error = False, f"journal write failed: {describe_error(exc)}"
+        state = HaltState(True, trigger, value, threshold, reason, None)
+        now = self._store.now()
+        previous = self._store.snapshot.halt
+        running = self.cleaning_up and previous is not None
+        progress = (
+            dataclasses.replace(previous, durable=previous.durable and durable)
+            if running and previous is not None
+            else HaltProgress(trigger, reason, now, durable=durable, last_error=error)
+        )
+        trading = self._store.snapshot.trading
+        if trading.mode is not TradingMode.HALTED:
+            trading = TradingState(TradingMode.HALTED, describe_halt(state), now)
+        self._store.update(trading=trading, halt=progress)
+        self._store.log(f"HALTED — {describe_halt(state)}", level="error")
+        if self._task is None or self._task.done():
+            if self._alerts is not None:
+                self._alerts.halt(trigger, reason, value, threshold, open_risk(self._store))
+            self._task = asyncio.get_running_loop().create_task(
+                self._clean_up(give_up_after), name="kill-switch"
+            )
+        return self._task
+
+    async def halt(
+        self,
+        trigger: str,
+        reason: str,
+        *,
+        value: Decimal | None = None,
+        threshold: Decimal | None = None,
+        give_up_after: float | None = None,
+    ) -> HaltReport:
+        """`trigger()` and wait for the clean-up's report."""
+        task = self.trigger(
+            trigger, reason, value=value, threshold=threshold, give_up_after=give_up_after
+        )
+        return await asyncio.shield(task)
+
+    def sync_from_journal(self, state: HaltState) -> None:
+        """Follow the journal written by another process (`kalshi-tui halt` / `resume`)."""
+        snapshot = self._store.snapshot
+        if state.halted:
+            if snapshot.trading.mode is not TradingMode.HALTED or (
+                snapshot.halt is None and not self.cleaning_up
+            ):
+                self._store.log("halt found in the journal (another terminal?)", "warning")
+                self.trigger(
+                    state.trigger or "remote",
+                    state.reason or "halted from another process",
+                    value=state.value,
+                    threshold=state.threshold,
+                    persist=False,
+                )
+            return
+        progress = snapshot.halt
+        resumed_elsewhere = (
+            snapshot.trading.mode is TradingMode.HALTED
+            and (progress is None or progress.durable)
+            and state.at is not None
+            and (progress is None or state.at.timestamp() >= progress.started)
+        )
+        if resumed_elsewhere:
+            self._store.log(f"trading resumed from another process: {state.reason}", "warning")
+            self._rearm(state.reason or "resumed elsewhere")
+
+    async def close(self) -> None:
+        """Stop a running clean-up (the session is closing)."""
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # --- resuming -------------------------------------------------------------------------
+
+    def resume_problems(self) -> list[str]:
+        problems = resume_problems(self._journal, self._findings())
+        if self.cleaning_up:
+            problems.append("the halt's clean-up is still running; wait for VERIFIED")
+        return problems
+
+    def resume(self, reason: str) -> HaltState:
+        """Re-arm (journaled); raises ResumeRefused while it is not safe."""
+        if not reason.strip():
+            raise ResumeRefused(["give a reason for resuming (it is journaled)"])
+        problems = self.resume_problems()
+        if problems:
+            with contextlib.suppress(Exception):
+                self._journal.record_event(
+                    "resume_refused", {"reason": reason, "problems": problems}
+                )
+            raise ResumeRefused(problems)
+        state = self._journal.clear_halt(reason)
+        self._rearm(reason)
+        return state
+
+    def _rearm(self, reason: str) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._store.update(
+            trading=TradingState(TradingMode.ACTIVE, f"resumed: {reason}", self._store.now()),
+            halt=None,
+        )
+        self._store.log(f"trading re-armed: {reason}", level="warning")
+
+    # --- the clean-up ---------------------------------------------------------------------
+
+    async def _clean_up(self, give_up_after: float | None) -> HaltReport:
+        started = self._monotonic()
+        deadline = None if give_up_after is None else started + give_up_after
+        since = int(self._store.now()) - FILL_LOOKBACK_SECONDS
+        cancelled = _Tally()
+        attempts = 0
+        delay = self._backoff[0]
+        exchange_side_done = False
+        resting: int | None = None
+        while True:
+            attempts += 1
+            errors: list[str] = []
+            if not exchange_side_done:
+                exchange_side_done = await self._exchange_side(cancelled, errors)
+            try:
+                orders = await self._bounded(self._client.get_all_orders(status="resting"))
+            except Exception as exc:
+                errors.append(f"listing resting orders: {describe_error(exc)}")
+            else:
+                resting = len(orders)
+                self._progress(resting=resting, attempts=attempts, cancelled=cancelled.count)
+                if not orders:
+                    break
+                ids = [order.order_id for order in orders]
+                left = await self._batch_cancel(ids, cancelled, errors)
+                if left:
+                    await self._cancel_each(left, cancelled, errors)
+            if errors:
+                self._progress(last_error=errors[-1], attempts=attempts, cancelled=cancelled.count)
+            if deadline is not None and self._monotonic() >= deadline:
+                return self._finish(started, cancelled, False, resting, 0, attempts)
+            if errors:
+                await asyncio.sleep(delay * (0.5 + self._rng.random()))
+                delay = min(delay * 2, self._backoff[1])
+        elapsed = self._monotonic() - started
+        fills = await self._pull_fills(since)
+        self._journal_cancels(cancelled.ids)
+        return self._finish(started, cancelled, True, 0, fills, attempts, elapsed)
+
+    async def _bounded(self, awaitable: Awaitable[T]) -> T:
+        return await asyncio.wait_for(awaitable, self._attempt_timeout)
+
+    async def _exchange_side(self, cancelled: _Tally, errors: list[str]) -> bool:
+        """Group trigger, then V2 cancel-all; True once cancel-all went through."""
+        try:
+            group_id = self._group_id()
+            await self._bounded(trigger_group(self._client, self._journal, group_id))
+        except Exception as exc:
+            errors.append(f"order group trigger: {describe_error(exc)}")
+        try:
+            result = await self._bounded(self._client.cancel_all_orders())
+        except Exception as exc:
+            errors.append(f"cancel-all: {describe_error(exc)}")
+            return False
+        cancelled.ids.update(result.order_ids)
+        cancelled.unnamed += max(0, result.count - len(result.order_ids))
+        return True
+
+    async def _batch_cancel(
+        self, ids: list[str], cancelled: _Tally, errors: list[str]
+    ) -> list[str]:
+        """Batch-cancel `ids` (chunks in parallel); returns the ids still to cancel."""
+        chunks = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+        results = await asyncio.gather(
+            *(self._bounded(self._client.batch_cancel_orders(chunk)) for chunk in chunks),
+            return_exceptions=True,
+        )
+        left: list[str] = []
+        for chunk, result in zip(chunks, results, strict=True):
+            if isinstance(result, BaseException):
+                errors.append(f"batch cancel: {describe_error(result)}")
+                left.extend(chunk)
+                continue
+            for item in result:
+                if item.ok:
+                    cancelled.ids.add(item.order_id)
+                elif not _gone(item.error):
+                    left.append(item.order_id)
+        return left
+
+    async def _cancel_each(self, ids: list[str], cancelled: _Tally, errors: list[str]) -> None:
+        gate = asyncio.Semaphore(PARALLEL_CANCELS)
+
+        async def cancel(order_id: str) -> None:
+            async with gate:
+                try:
+                    await self._bounded(self._client.cancel_order(order_id, priority="cancel"))
+                except api.NotFound:
+                    return  # already gone (filled, or cancelled by another path)
+                except Exception as exc:
+                    errors.append(f"cancel {order_id}: {describe_error(exc)}")
+                    return
+                cancelled.ids.add(order_id)
+
+        await asyncio.gather(*(cancel(order_id) for order_id in ids))
+
+    async def _pull_fills(self, since: int) -> int:
+        """Record fills that raced the cancels; a few tries (the fills poller catches up
+        with anything missed), never blocking verification."""
+        delay = self._backoff[0]
+        for _ in range(5):
+            try:
+                raw = await self._bounded(self._client.get_all_fills(min_ts=since))
+                return len(self._journal.record_fills(convert.fill(item) for item in raw))
+            except Exception as exc:
+                self._progress(last_error=f"pulling fills: {describe_error(exc)}")
+                await asyncio.sleep(delay * (0.5 + self._rng.random()))
+                delay = min(delay * 2, self._backoff[1])
+        return 0
+
+    def _journal_cancels(self, cancelled: set[str]) -> None:
+        try:
+            for order_id in sorted(cancelled):
+                self._journal.record_cancel(order_id, reason="kill switch")
+        except Exception as exc:
+            self._store.log(f"could not journal the halt's cancels: {exc}", level="error")
+
+    def _progress(self, **changes: object) -> None:
+        current = self._store.snapshot.halt
+        if current is not None:
+            self._store.update(halt=dataclasses.replace(current, **changes))  # type: ignore[arg-type]
+
+    def _finish(
+        self,
+        started: float,
+        cancelled: _Tally,
+        verified: bool,
+        resting: int | None,
+        fills: int,
+        attempts: int,
+        elapsed: float | None = None,
+    ) -> HaltReport:
+        elapsed = self._monotonic() - started if elapsed is None else elapsed
+        progress = self._store.snapshot.halt
+        report = HaltReport(
+            cancelled=cancelled.count,
+            elapsed=elapsed,
+            verified=verified,
+            resting=resting,
+            fills_recorded=fills,
+            attempts=attempts,
+            last_error="" if progress is None else progress.last_error,
+            durable=True if progress is None else progress.durable,
+        )
+        self.last_report = report
+        self._progress(
+            verified=verified,
+            cancelled=cancelled.count,
+            resting=resting,
+            elapsed=elapsed if verified else None,
+            attempts=attempts,
+        )
+        level = "warning" if verified else "error"
+        self._store.log(f"kill switch: {report.summary()}", level=level)
+        if self._alerts is not None:
+            self._alerts.halt_outcome(report.summary(), verified=verified)
+        return report
+
+
+def _gone(error: api.ItemError | None) -> bool:
+    return error is not None and (error.code or "").lower().startswith("not_found")
+
+
+def open_risk(store: Store) -> Decimal:
+    """Dollars at risk now: positions' cost basis plus resting orders' cost."""
+    snapshot = store.snapshot
+    held = sum((abs(p.market_exposure) for p in snapshot.positions), Decimal(0))
+    resting = sum((o.price * o.remaining_count for o in snapshot.orders), Decimal(0))
+    return held + resting
+
+
+def halt_time(state: HaltState) -> str:
+    """The halt's time for messages: ISO seconds in UTC, or "unknown"."""
+    at: datetime | None = state.at
+    return "unknown time" if at is None else at.strftime("%Y-%m-%d %H:%M:%S UTC")
