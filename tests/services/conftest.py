@@ -3,14 +3,13 @@ for our account, a real journal file and a store."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from halt_kit import KEY_ID, StartExchange, public_pem
 
 from kalshi_tui import api
 from kalshi_tui.domain.store import Snapshot, Store
@@ -18,21 +17,10 @@ from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
 from kalshi_tui.journal import Journal, journal_path
 
-KEY_ID = "killswitch-test-key"
-
 
 @pytest.fixture(scope="session")
 def private_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def public_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-StartExchange = Callable[..., RunningExchange]
 
 
 @pytest.fixture
@@ -81,10 +69,6 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 @pytest.fixture
 def store() -> Store:
     return Store(Snapshot(environment="demo"))
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 @pytest.fixture

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from kalshi_tui import api
+from kalshi_tui.exchange.server import RunningExchange
+
+KEY_ID = "killswitch-test-key"
+StartExchange = Callable[..., RunningExchange]
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 async def open_tickers(client: api.KalshiClient, count: int) -> list[str]:

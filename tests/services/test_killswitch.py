@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from conftest import KEY_ID, StartExchange
 from cryptography.hazmat.primitives.asymmetric import rsa
-from halt_kit import open_tickers, place_resting, resting_count
+from halt_kit import KEY_ID, StartExchange, open_tickers, place_resting, resting_count
 
 from kalshi_tui import api
 from kalshi_tui.domain.store import Store, TradingMode
