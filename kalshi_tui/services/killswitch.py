@@ -36,40 +36,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from kalshi_tui import api
 from kalshi_tui.domain.store import HaltProgress, Store, TradingMode, TradingState
 from kalshi_tui.journal import Journal
 from kalshi_tui.journal.records import HaltState
-from kalshi_tui.services import convert
-from kalshi_tui.services.order_group import current_order_group, trigger_group
+from kalshi_tui.services.flatten import Flattener, FlattenResult
+from kalshi_tui.services.order_group import current_order_group
 from kalshi_tui.services.poller import describe_error
 
 if TYPE_CHECKING:
     from kalshi_tui.services.alerts import Alerts
 
-T = TypeVar("T")
-
-BATCH_SIZE = 20
-"""Kalshi's limit of ids per batch cancel."""
-PARALLEL_CANCELS = 16
-"""Single-order cancels in flight at once (the limiter paces them further)."""
 FILL_LOOKBACK_SECONDS = 60
 """Fills are pulled from this long before the trigger: a fill can be stamped before the
 halt yet reach the REST listing after it."""
-
-
-@dataclass(slots=True)
-class _Tally:
-    """Orders the clean-up cancelled: by id, plus those cancel-all reported by count only."""
-
-    ids: set[str] = dataclasses.field(default_factory=set)
-    unnamed: int = 0
-
-    @property
-    def count(self) -> int:
-        return len(self.ids) + self.unnamed
 
 
 class ResumeRefused(Exception):
@@ -157,6 +139,7 @@ class KillSwitch:
         group_id: Callable[[], str | None] | None = None,
         alerts: Alerts | None = None,
         unacknowledged_findings: Callable[[], int] = lambda: 0,
+        on_rearm: Callable[[], Awaitable[None]] | None = None,
         attempt_timeout: float = 5.0,
         backoff_start: float = 0.05,
         backoff_cap: float = 2.0,
@@ -169,6 +152,8 @@ class KillSwitch:
         self._group_id = group_id or (lambda: current_order_group(journal))
         self._alerts = alerts
         self._findings = unacknowledged_findings
+        self._on_rearm = on_rearm
+        self._rearm_task: asyncio.Task[None] | None = None
         self._attempt_timeout = attempt_timeout
         self._backoff = (backoff_start, backoff_cap)
         self._monotonic = monotonic
@@ -318,120 +303,46 @@ class KillSwitch:
             halt=None,
         )
         self._store.log(f"trading re-armed: {reason}", level="warning")
+        if self._on_rearm is not None:
+            with contextlib.suppress(RuntimeError):  # no running loop: nothing to schedule
+                self._rearm_task = asyncio.get_running_loop().create_task(self._after_rearm())
+
+    async def settled(self) -> None:
+        """Wait for background work of the last halt or re-arm to finish."""
+        for task in (self._task, self._rearm_task):
+            if task is not None and not task.done():
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _after_rearm(self) -> None:
+        """E.g. reset the app's order group so its orders are accepted again."""
+        assert self._on_rearm is not None
+        try:
+            await self._on_rearm()
+        except Exception as exc:
+            self._store.log(f"after re-arming: {describe_error(exc)}", level="warning")
 
     # --- the clean-up ---------------------------------------------------------------------
 
     async def _clean_up(self, give_up_after: float | None) -> HaltReport:
-        started = self._monotonic()
-        deadline = None if give_up_after is None else started + give_up_after
-        since = int(self._store.now()) - FILL_LOOKBACK_SECONDS
-        cancelled = _Tally()
-        attempts = 0
-        delay = self._backoff[0]
-        exchange_side_done = False
-        resting: int | None = None
-        while True:
-            attempts += 1
-            errors: list[str] = []
-            if not exchange_side_done:
-                exchange_side_done = await self._exchange_side(cancelled, errors)
-            try:
-                orders = await self._bounded(self._client.get_all_orders(status="resting"))
-            except Exception as exc:
-                errors.append(f"listing resting orders: {describe_error(exc)}")
-            else:
-                resting = len(orders)
-                self._progress(resting=resting, attempts=attempts, cancelled=cancelled.count)
-                if not orders:
-                    break
-                ids = [order.order_id for order in orders]
-                left = await self._batch_cancel(ids, cancelled, errors)
-                if left:
-                    await self._cancel_each(left, cancelled, errors)
-            if errors:
-                self._progress(last_error=errors[-1], attempts=attempts, cancelled=cancelled.count)
-            if deadline is not None and self._monotonic() >= deadline:
-                return self._finish(started, cancelled, False, resting, 0, attempts)
-            if errors:
-                await asyncio.sleep(delay * (0.5 + self._rng.random()))
-                delay = min(delay * 2, self._backoff[1])
-        elapsed = self._monotonic() - started
-        fills = await self._pull_fills(since)
-        self._journal_cancels(cancelled.ids)
-        return self._finish(started, cancelled, True, 0, fills, attempts, elapsed)
-
-    async def _bounded(self, awaitable: Awaitable[T]) -> T:
-        return await asyncio.wait_for(awaitable, self._attempt_timeout)
-
-    async def _exchange_side(self, cancelled: _Tally, errors: list[str]) -> bool:
-        """Group trigger, then V2 cancel-all; True once cancel-all went through."""
-        try:
-            group_id = self._group_id()
-            await self._bounded(trigger_group(self._client, self._journal, group_id))
-        except Exception as exc:
-            errors.append(f"order group trigger: {describe_error(exc)}")
-        try:
-            result = await self._bounded(self._client.cancel_all_orders())
-        except Exception as exc:
-            errors.append(f"cancel-all: {describe_error(exc)}")
-            return False
-        cancelled.ids.update(result.order_ids)
-        cancelled.unnamed += max(0, result.count - len(result.order_ids))
-        return True
-
-    async def _batch_cancel(
-        self, ids: list[str], cancelled: _Tally, errors: list[str]
-    ) -> list[str]:
-        """Batch-cancel `ids` (chunks in parallel); returns the ids still to cancel."""
-        chunks = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
-        results = await asyncio.gather(
-            *(self._bounded(self._client.batch_cancel_orders(chunk)) for chunk in chunks),
-            return_exceptions=True,
+        flattener = Flattener(
+            self._client,
+            self._journal,
+            group_id=self._group_id,
+            on_progress=self._progress,
+            attempt_timeout=self._attempt_timeout,
+            backoff=self._backoff,
+            monotonic=self._monotonic,
+            rng=self._rng,
         )
-        left: list[str] = []
-        for chunk, result in zip(chunks, results, strict=True):
-            if isinstance(result, BaseException):
-                errors.append(f"batch cancel: {describe_error(result)}")
-                left.extend(chunk)
-                continue
-            for item in result:
-                if item.ok:
-                    cancelled.ids.add(item.order_id)
-                elif not _gone(item.error):
-                    left.append(item.order_id)
-        return left
+        result = await flattener.run(
+            give_up_after=give_up_after, fills_since=int(self._store.now()) - FILL_LOOKBACK_SECONDS
+        )
+        if result.verified:
+            self._journal_cancels(result.cancelled_ids)
+        return self._finish(result)
 
-    async def _cancel_each(self, ids: list[str], cancelled: _Tally, errors: list[str]) -> None:
-        gate = asyncio.Semaphore(PARALLEL_CANCELS)
-
-        async def cancel(order_id: str) -> None:
-            async with gate:
-                try:
-                    await self._bounded(self._client.cancel_order(order_id, priority="cancel"))
-                except api.NotFound:
-                    return  # already gone (filled, or cancelled by another path)
-                except Exception as exc:
-                    errors.append(f"cancel {order_id}: {describe_error(exc)}")
-                    return
-                cancelled.ids.add(order_id)
-
-        await asyncio.gather(*(cancel(order_id) for order_id in ids))
-
-    async def _pull_fills(self, since: int) -> int:
-        """Record fills that raced the cancels; a few tries (the fills poller catches up
-        with anything missed), never blocking verification."""
-        delay = self._backoff[0]
-        for _ in range(5):
-            try:
-                raw = await self._bounded(self._client.get_all_fills(min_ts=since))
-                return len(self._journal.record_fills(convert.fill(item) for item in raw))
-            except Exception as exc:
-                self._progress(last_error=f"pulling fills: {describe_error(exc)}")
-                await asyncio.sleep(delay * (0.5 + self._rng.random()))
-                delay = min(delay * 2, self._backoff[1])
-        return 0
-
-    def _journal_cancels(self, cancelled: set[str]) -> None:
+    def _journal_cancels(self, cancelled: frozenset[str]) -> None:
         try:
             for order_id in sorted(cancelled):
                 self._journal.record_cancel(order_id, reason="kill switch")
@@ -443,45 +354,31 @@ class KillSwitch:
         if current is not None:
             self._store.update(halt=dataclasses.replace(current, **changes))  # type: ignore[arg-type]
 
-    def _finish(
-        self,
-        started: float,
-        cancelled: _Tally,
-        verified: bool,
-        resting: int | None,
-        fills: int,
-        attempts: int,
-        elapsed: float | None = None,
-    ) -> HaltReport:
-        elapsed = self._monotonic() - started if elapsed is None else elapsed
+    def _finish(self, result: FlattenResult) -> HaltReport:
         progress = self._store.snapshot.halt
         report = HaltReport(
-            cancelled=cancelled.count,
-            elapsed=elapsed,
-            verified=verified,
-            resting=resting,
-            fills_recorded=fills,
-            attempts=attempts,
-            last_error="" if progress is None else progress.last_error,
+            cancelled=result.cancelled,
+            elapsed=result.elapsed,
+            verified=result.verified,
+            resting=result.resting,
+            fills_recorded=result.fills,
+            attempts=result.attempts,
+            last_error=result.last_error,
             durable=True if progress is None else progress.durable,
         )
         self.last_report = report
         self._progress(
-            verified=verified,
-            cancelled=cancelled.count,
-            resting=resting,
-            elapsed=elapsed if verified else None,
-            attempts=attempts,
+            verified=result.verified,
+            cancelled=result.cancelled,
+            resting=result.resting,
+            elapsed=result.elapsed if result.verified else None,
+            attempts=result.attempts,
         )
-        level = "warning" if verified else "error"
+        level = "warning" if result.verified else "error"
         self._store.log(f"kill switch: {report.summary()}", level=level)
         if self._alerts is not None:
-            self._alerts.halt_outcome(report.summary(), verified=verified)
+            self._alerts.halt_outcome(report.summary(), verified=result.verified)
         return report
-
-
-def _gone(error: api.ItemError | None) -> bool:
-    return error is not None and (error.code or "").lower().startswith("not_found")
 
 
 def open_risk(store: Store) -> Decimal:

@@ -102,7 +102,12 @@ class Session:
         keeper = OrderGroupKeeper(self.client, journal)
         self.order_groups = keeper
         self.killswitch = KillSwitch(
-            self.client, journal, self.store, group_id=lambda: keeper.group_id, alerts=self.alerts
+            self.client,
+            journal,
+            self.store,
+            group_id=lambda: keeper.group_id,
+            alerts=self.alerts,
+            on_rearm=keeper.reset_after_resume,
         )
         self.halt_watcher = HaltWatcher(journal, self.killswitch, self.store)
 

@@ -149,8 +149,10 @@ def test_halt_counts_cancels_and_restarts_halted_then_resumes(
     lines = {check.name: check for check in doctor.diagnose(str(config))}
     halted = lines["account not halted"]
     assert halted.outcome is doctor.Outcome.FAIL
-    assert "remote: test" in halted.detail and "UTC" in halted.detail
-    assert halted.fix is not None and "kalshi-tui resume" in halted.fix
+    assert "remote: test" in halted.detail
+    assert "UTC" in halted.detail
+    assert halted.fix is not None
+    assert "kalshi-tui resume" in halted.fix
 
     session = configured_session(settings)
     try:
@@ -175,7 +177,8 @@ def test_resume_refused_with_an_unknown_intent(
         journal.mark_unknown("cid-9", "timeout")
     assert cli.main(["resume", "--config", str(config), "--reason", "go"]) == 1
     out = capsys.readouterr().out
-    assert "resume refused" in out and "cid-9" in out
+    assert "resume refused" in out
+    assert "cid-9" in out
     with Journal.open(journal_path(tmp_data(config)), create=False) as journal:
         assert journal.halt_state().halted
 
@@ -186,10 +189,12 @@ def test_demo_halt_without_a_running_demo_persists_but_cannot_verify(
     assert cli.main(["halt", "--reason", "no app running"]) == 1
     out = capsys.readouterr().out
     assert "halt persisted in" in out
-    assert "no exchange was reachable" in out and "NOT VERIFIED" in out
+    assert "no exchange was reachable" in out
+    assert "NOT VERIFIED" in out
     with Journal.open(journal_path(demo_dir()), create=False) as journal:
         state = journal.halt_state()
-    assert state.halted and state.reason == "no app running"
+    assert state.halted
+    assert state.reason == "no app running"
     assert cli.main(["resume", "--reason", "fine"]) == 0
 
 

@@ -131,7 +131,13 @@ async def test_app_owned_order_group_is_created_once_and_triggered_by_the_halt(
     assert await keeper.ensure() == group_id, "one group per session"
     assert current_order_group(journal) == group_id
     await place_resting(client, 12, group_id=group_id, on_pause=True)
-    switch = KillSwitch(client, journal, store, group_id=lambda: keeper.group_id)
+    switch = KillSwitch(
+        client,
+        journal,
+        store,
+        group_id=lambda: keeper.group_id,
+        on_rearm=keeper.reset_after_resume,
+    )
     report = await switch.halt("manual", "group test")
     assert report.verified
     assert await resting_count(client) == 0
@@ -139,7 +145,7 @@ async def test_app_owned_order_group_is_created_once_and_triggered_by_the_halt(
     with pytest.raises(api.OrderRejected):
         await place_resting(client, 1, group_id=group_id)
     switch.resume("done")
-    await keeper.reset_after_resume()
+    await switch.settled()  # the re-arm resets the group in the background
     assert len(await place_resting(client, 1, group_id=group_id)) == 1
 
 
@@ -155,7 +161,8 @@ async def test_restarted_session_reruns_the_clean_up(
     switch = KillSwitch(client, journal, store)
     HaltWatcher(journal, switch, store).check()
     progress = store.snapshot.halt
-    assert progress is not None and progress.trigger == "manual"
+    assert progress is not None
+    assert progress.trigger == "manual"
     await asyncio.sleep(0)
     deadline = time.monotonic() + 10
     while not (store.snapshot.halt and store.snapshot.halt.verified):
