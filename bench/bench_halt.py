@@ -138,8 +138,20 @@ def whole_process(orders: int, runs: int, workdir: Path) -> list[str]:
     env.pop("KALSHI_TUI_CONFIG", None)
     config = workdir / "sim.toml"
     sim = subprocess.Popen(
-        [sys.executable, "-m", "kalshi_tui", "sim", "--port", "0", "--markets", "40"]
-        + ["--rate-tier", "off", "--write-config", str(config)],
+        [
+            sys.executable,
+            "-m",
+            "kalshi_tui",
+            "sim",
+            "--port",
+            "0",
+            "--markets",
+            "40",
+            "--rate-tier",
+            "off",
+            "--write-config",
+            str(config),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -158,7 +170,8 @@ def whole_process(orders: int, runs: int, workdir: Path) -> list[str]:
         from kalshi_tui.config import load_settings
 
         settings = load_settings(config)
-        assert settings.exchange.key_id and settings.exchange.private_key_path
+        assert settings.exchange.key_id
+        assert settings.exchange.private_key_path
         key = api.load_private_key(settings.exchange.private_key_path)
         walls = []
         for run in range(runs):
