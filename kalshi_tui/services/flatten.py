@@ -8,6 +8,13 @@ round with errors is followed by a jittered exponential backoff. Every call is b
 `attempt_timeout`; the whole run is unbounded unless `give_up_after` is given. All
 cancels use the client's reserved cancel budget. Finally the fills since `fills_since`
 are pulled into the journal (fills that raced the cancels).
+
+An empty listing alone is not trusted, because REST listings lag the matching engine:
+orders the journal last saw resting that the clean-up has not cancelled are cancelled by
+id (a success means the listing was behind, so another round follows; "not found" means
+gone), and while an intent of this account is in flight (pending/sent, updated within
+`IN_FLIGHT_SECONDS`) the clean-up keeps re-listing, since that order may land after the
+cancels. Only then is the book verified flat.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from kalshi_tui import api
 from kalshi_tui.journal import Journal
+from kalshi_tui.journal.records import IntentState
 from kalshi_tui.services import convert
 from kalshi_tui.services.order_group import trigger_group
 from kalshi_tui.services.poller import describe_error
@@ -32,6 +41,10 @@ BATCH_SIZE = 20
 PARALLEL_CANCELS = 16
 """Single-order cancels in flight at once (the rate limiter paces them further)."""
 FILL_TRIES = 5
+IN_FLIGHT_SECONDS = 15.0
+"""An intent sent this recently may still reach the book (the request timeout is 10 s);
+older pending/sent intents are left to start-up reconciliation."""
+IN_FLIGHT_POLL = 0.05
 
 Progress = Callable[..., None]
 """Called with HaltProgress field values (resting, cancelled, attempts, last_error)."""
@@ -92,6 +105,7 @@ class Flattener:
         started = self._monotonic()
         deadline = None if give_up_after is None else started + give_up_after
         cancelled = _Tally()
+        gone: set[str] = set()
         attempts = 0
         delay = self._backoff[0]
         exchange_side_done = False
@@ -101,6 +115,7 @@ class Flattener:
             errors: list[str] = []
             if not exchange_side_done:
                 exchange_side_done = await self._exchange_side(cancelled, errors)
+            pause = 0.0
             try:
                 orders = await self._bounded(self._client.get_all_orders(status="resting"))
             except Exception as exc:
@@ -108,23 +123,57 @@ class Flattener:
             else:
                 resting = len(orders)
                 self._progress(resting=resting, attempts=attempts, cancelled=cancelled.count)
-                if not orders:
+                if orders:
+                    ids = [order.order_id for order in orders]
+                    left = await self._batch_cancel(ids, cancelled, errors)
+                    if left:
+                        await self._cancel_each(left, cancelled, errors)
+                elif await self._journal_says_flat(cancelled, gone, errors):
                     break
-                left = await self._batch_cancel([o.order_id for o in orders], cancelled, errors)
-                if left:
-                    await self._cancel_each(left, cancelled, errors)
+                else:
+                    pause = IN_FLIGHT_POLL  # an order may still land: look again shortly
             if errors:
                 self._last_error = errors[-1]
                 self._progress(last_error=errors[-1], attempts=attempts, cancelled=cancelled.count)
+                pause = delay * (0.5 + self._rng.random())
+                delay = min(delay * 2, self._backoff[1])
             if deadline is not None and self._monotonic() >= deadline:
                 elapsed = self._monotonic() - started
                 return self._result(False, cancelled, resting, 0, attempts, elapsed)
-            if errors:
-                await asyncio.sleep(delay * (0.5 + self._rng.random()))
-                delay = min(delay * 2, self._backoff[1])
+            if pause:
+                await asyncio.sleep(pause)
         elapsed = self._monotonic() - started
         fills = await self._pull_fills(fills_since)
         return self._result(True, cancelled, 0, fills, attempts, elapsed)
+
+    async def _journal_says_flat(
+        self, cancelled: _Tally, gone: set[str], errors: list[str]
+    ) -> bool:
+        """After an empty listing: True when the journal knows of nothing that may still
+        rest (see the module docstring); cancels what it knows by id."""
+        try:
+            known = [
+                record.order.order_id
+                for record in self._journal.open_orders()
+                if record.order.order_id not in cancelled.ids | gone
+            ]
+            in_flight = self._in_flight()
+        except Exception as exc:
+            errors.append(f"reading the journal: {describe_error(exc)}")
+            return True  # the exchange's listing is all there is to go on
+        if known:
+            before = len(cancelled.ids)
+            await self._cancel_each(known, cancelled, errors, gone=gone)
+            if len(cancelled.ids) > before or errors:
+                return False  # the listing was behind: list again
+        return not in_flight
+
+    def _in_flight(self) -> bool:
+        intents = self._journal.intents((IntentState.PENDING, IntentState.SENT))
+        if not intents:
+            return False
+        newest = max(intent.updated_at for intent in intents)
+        return (datetime.now(UTC) - newest).total_seconds() < IN_FLIGHT_SECONDS
 
     def _result(
         self,
@@ -187,7 +236,14 @@ class Flattener:
                     left.append(item.order_id)
         return left
 
-    async def _cancel_each(self, ids: list[str], cancelled: _Tally, errors: list[str]) -> None:
+    async def _cancel_each(
+        self,
+        ids: list[str],
+        cancelled: _Tally,
+        errors: list[str],
+        *,
+        gone: set[str] | None = None,
+    ) -> None:
         gate = asyncio.Semaphore(PARALLEL_CANCELS)
 
         async def cancel(order_id: str) -> None:
@@ -195,6 +251,8 @@ class Flattener:
                 try:
                     await self._bounded(self._client.cancel_order(order_id, priority="cancel"))
                 except api.NotFound:
+                    if gone is not None:
+                        gone.add(order_id)
                     return  # already gone (filled, or cancelled by another path)
                 except Exception as exc:
                     errors.append(f"cancel {order_id}: {describe_error(exc)}")

@@ -21,7 +21,7 @@ from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
 from kalshi_tui.journal import Journal, journal_path
-from kalshi_tui.services.launch import configured_session, demo_dir
+from kalshi_tui.services.launch import configured_session, demo_dir, demo_session, running_demo_url
 
 KEY_ID = "halt-cli-key"
 
@@ -214,3 +214,44 @@ def test_halt_with_an_unreachable_exchange_exits_nonzero(
 
 def test_bad_timeout_is_a_usage_error(config: Path) -> None:
     assert cli.main(["halt", "--config", str(config), "--timeout", "0"]) == 2
+
+
+async def test_halt_reaches_a_running_demo_session() -> None:
+    session = demo_session(markets=20)
+    runner = asyncio.create_task(session.run())
+    try:
+        url = running_demo_url(demo_dir())
+        assert url == session.client.base_url
+        ticker = (await session.client.get_markets(status="open", limit=1)).markets[0].ticker
+        for i in range(4):
+            await session.client.create_order(
+                api.OrderRequest(
+                    ticker=ticker,
+                    side="yes",
+                    action="buy",
+                    count=Decimal(1),
+                    price=Decimal("0.01") * (i + 1),
+                    client_order_id=str(uuid.uuid4()),
+                )
+            )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "kalshi_tui",
+            "halt",
+            "--reason",
+            "demo halt",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 0, out.decode() + err.decode()
+        assert "VERIFIED: zero resting orders" in out.decode()
+        deadline = time.monotonic() + 1.0
+        while session.store.snapshot.trading.mode is not TradingMode.HALTED:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+    finally:
+        runner.cancel()
+        await session.close()
+    assert running_demo_url(demo_dir()) is None, "the URL file goes with the session"

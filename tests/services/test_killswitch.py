@@ -245,3 +245,58 @@ async def test_fills_that_race_the_cancels_are_journaled(
     [fill] = list(journal.fills())
     assert fill.order_id == target.order_id
     assert fill.count == 1
+
+
+async def test_an_empty_listing_that_lags_the_engine_is_not_trusted(
+    start: StartExchange, private_key: rsa.RSAPrivateKey, journal: Journal, store: Store
+) -> None:
+    exchange = start(profile="legacy")  # no exchange-side cancel-all: everything is listed
+    async with api.KalshiClient(
+        exchange.base_url,
+        api.KalshiAuth(KEY_ID, private_key),
+        rate_limits=api.RateLimits.unlimited(),
+        order_api="v1",
+    ) as client:
+        ticker = (await open_tickers(client, 1))[0]
+        for i in range(5):
+            cid = str(uuid.uuid4())
+            price = Decimal("0.01") * (i + 1)
+            # As the order service does: intent first, then the request, then the ack.
+            journal.record_intent(
+                cid, ticker=ticker, side="yes", action="buy", price=price, count=Decimal(1)
+            )
+            journal.mark_sent(cid)
+            ack = await client.create_order(
+                api.OrderRequest(
+                    ticker=ticker,
+                    side="yes",
+                    action="buy",
+                    count=Decimal(1),
+                    price=price,
+                    client_order_id=cid,
+                )
+            )
+            journal.record_ack(cid, ack.order_id)
+        # REST listings now lag the engine by 3 s: the orders rest but are not listed.
+        exchange.faults.configure("lag_ms=3000")
+        assert await resting_count(client) == 0
+        report = await make_switch(client, journal, store).halt("manual", "lagging listing")
+        assert report.verified and report.cancelled == 5
+        with exchange.engine() as engine:
+            assert not engine.orders(exchange.user_id, status="resting")
+
+
+async def test_an_order_in_flight_holds_verification_until_it_resolves(
+    client: api.KalshiClient, journal: Journal, store: Store
+) -> None:
+    journal.record_intent(
+        "in-flight", ticker="KX", side="yes", action="buy", price=Decimal("0.3"), count=Decimal(1)
+    )
+    journal.mark_sent("in-flight")  # the request is out; its answer is not back yet
+    task = make_switch(client, journal, store).trigger("manual", "while sending")
+    await asyncio.sleep(0.4)
+    assert not task.done()
+    assert store.snapshot.halt is not None and store.snapshot.halt.label == "UNVERIFIED"
+    journal.record_reject("in-flight", "market_closed", "closed")
+    report = await asyncio.wait_for(task, 5)
+    assert report.verified
