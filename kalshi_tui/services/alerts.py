@@ -220,6 +220,8 @@ class Alerts:
                 alert = await self._queue.get()
                 try:
                     await self._post(http, alert)
+                except Exception as exc:  # never let one alert stop the sender
+                    self._note_failure(f"alert not sent ({type(exc).__name__})")
                 finally:
                     self._queue.task_done()
 
