@@ -159,6 +159,7 @@ class KillSwitch:
         self._monotonic = monotonic
         self._rng = rng or random.Random()
         self._task: asyncio.Task[HaltReport] | None = None
+        self._retriggers: set[tuple[str, str]] = set()
         self.last_report: HaltReport | None = None
 
     # --- state ----------------------------------------------------------------------------
@@ -194,8 +195,12 @@ class KillSwitch:
         if persist:
             try:
                 if self._journal.halt_state().halted:
-                    payload = {"trigger": trigger, "reason": reason, "value": value}
-                    self._journal.record_event("halt_retrigger", payload)
+                    # An automatic trigger fires on every evaluation while its condition
+                    # holds: journal each distinct (trigger, reason) once per halt.
+                    if (trigger, reason) not in self._retriggers:
+                        payload = {"trigger": trigger, "reason": reason, "value": value}
+                        self._journal.record_event("halt_retrigger", payload)
+                        self._retriggers.add((trigger, reason))
                 else:
                     self._journal.set_halt(trigger, reason, value=value, threshold=threshold)
             except Exception as exc:  # a journal failure must not stop the halt
@@ -296,6 +301,7 @@ class KillSwitch:
         return state
 
     def _rearm(self, reason: str) -> None:
+        self._retriggers.clear()
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._store.update(

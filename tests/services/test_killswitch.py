@@ -191,7 +191,8 @@ async def test_a_second_trigger_joins_the_running_clean_up(
     switch = make_switch(client, journal, store)
     first = switch.trigger("manual", "pressed")
     second = switch.trigger("daily_loss", "loss limit", value=Decimal(510), threshold=Decimal(500))
-    assert first is second
+    third = switch.trigger("daily_loss", "loss limit", value=Decimal(520), threshold=Decimal(500))
+    assert first is second is third
     report = await first
     assert report.cancelled == 10
     assert [e.kind for e in journal.events() if e.kind.startswith("halt")] == [
