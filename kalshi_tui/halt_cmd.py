@@ -56,7 +56,8 @@ def resolve_account(config: str | None) -> Account:
         from kalshi_tui.services.launch import demo_dir
 
         return Account(demo_dir(), "demo account (no config file)", None)
-    settings = load_settings(path)
+    # The key is checked (and loaded, once: RSA loading is slow) by `_client`.
+    settings = load_settings(path, check_key=False)
     env = settings.exchange.environment
     return Account(settings.data_dir, f"{env} account from {settings.source}", settings)
 
@@ -78,7 +79,10 @@ def _client(account: Account) -> tuple[api.KalshiClient | None, str]:
     exchange = settings.exchange
     if exchange.key_id is None or exchange.private_key_path is None:
         return None, "no API key is configured (exchange.key_id / private_key_path)"
-    auth = api.KalshiAuth(exchange.key_id, api.load_private_key(exchange.private_key_path))
+    from kalshi_tui.keys import load_private_key
+
+    private_key = load_private_key(exchange.private_key_path, config_file=settings.source)
+    auth = api.KalshiAuth(exchange.key_id, private_key)
     client = api.KalshiClient(
         settings.base_url,
         auth,
@@ -101,20 +105,33 @@ def run_halt(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 
 
 async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO) -> int:
+    from kalshi_tui.config import ConfigError
     from kalshi_tui.domain.store import Snapshot, Store
+    from kalshi_tui.journal import JournalError
     from kalshi_tui.services.alerts import Alerts
     from kalshi_tui.services.killswitch import KillSwitch
     from kalshi_tui.services.launch import open_journal
 
-    journal = open_journal(account.data_dir)
     try:
-        client, where = _client(account)
-        if client is None:
+        journal = open_journal(account.data_dir)
+    except JournalError as exc:
+        print(f"NOT PERSISTED: cannot open the journal ({account.label}): {exc}", file=out)
+        return EXIT_FAILURE
+    try:
+        # Durable first, before the key is even loaded: whatever fails next, the halt holds.
+        try:
             if not journal.halt_state().halted:
                 journal.set_halt(TRIGGER, reason)
-            print(f"halt persisted in {journal.path} ({account.label}).", file=out)
+            print(f"halt persisted in {journal.path} ({account.label}).", file=out, flush=True)
+        except Exception as exc:
+            print(f"halt NOT persisted in {journal.path}: {exc}", file=out, flush=True)
+        try:
+            client, where = _client(account)
+        except ConfigError as error:
+            client, where = None, "the API key cannot be used:\n" + error.report()
+        if client is None:
             print(
-                f"NOT VERIFIED: {where}; no exchange was reachable, so no order could be "
+                f"NOT VERIFIED: {where}\nNo exchange was reachable, so no order could be "
                 "cancelled or checked.",
                 file=out,
             )
@@ -129,10 +146,7 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
         sender = asyncio.create_task(alerts.run())
         async with client:
             switch = KillSwitch(client, journal, store, alerts=alerts, attempt_timeout=5.0)
-            task = switch.trigger(TRIGGER, reason, give_up_after=give_up_after)
-            persisted = journal.halt_state()
-            durable = "persisted" if persisted.halted else "NOT persisted (journal write failed)"
-            print(f"halt {durable} in {journal.path} ({account.label}).", file=out, flush=True)
+            task = switch.trigger(TRIGGER, reason, give_up_after=give_up_after, persist=False)
             report = await task
         await alerts.flush(within=3.0)
         sender.cancel()
@@ -183,11 +197,15 @@ def run_resume(
         print("kalshi-tui resume: --reason must say why trading is safe again", file=sys.stderr)
         return 2
     account = resolve_account(getattr(args, "config", None))
-    try:
-        journal = Journal.open(journal_path(account.data_dir), create=False)
-    except JournalError:
+    path = journal_path(account.data_dir)
+    if not path.exists():
         print(f"not halted: {account.label} has no journal yet; nothing to resume.", file=stream)
         return EXIT_OK
+    try:
+        journal = Journal.open(path, create=False)
+    except JournalError as exc:
+        print(f"kalshi-tui resume: cannot open the journal: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     with journal:
         state = journal.halt_state()
         if not state.halted:

@@ -189,7 +189,7 @@ def test_demo_halt_without_a_running_demo_persists_but_cannot_verify(
     assert cli.main(["halt", "--reason", "no app running"]) == 1
     out = capsys.readouterr().out
     assert "halt persisted in" in out
-    assert "no exchange was reachable" in out
+    assert "no exchange was reachable" in out.lower()
     assert "NOT VERIFIED" in out
     with Journal.open(journal_path(demo_dir()), create=False) as journal:
         state = journal.halt_state()
@@ -209,7 +209,7 @@ def test_halt_with_an_unreachable_exchange_exits_nonzero(
     out = capsys.readouterr().out
     assert status == 1
     assert "halt persisted" in out
-    assert "no exchange was reachable" in out
+    assert "no exchange was reachable" in out.lower()
 
 
 def test_bad_timeout_is_a_usage_error(config: Path) -> None:
@@ -255,3 +255,16 @@ async def test_halt_reaches_a_running_demo_session() -> None:
         runner.cancel()
         await session.close()
     assert running_demo_url(demo_dir()) is None, "the URL file goes with the session"
+
+
+def test_a_broken_key_still_persists_the_halt(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_path = config.parent / "key.pem"
+    key_path.write_text("not a key")
+    assert cli.main(["halt", "--config", str(config), "--reason", "bad key"]) == 1
+    out = capsys.readouterr().out
+    assert "halt persisted" in out
+    assert "API key cannot be used" in out
+    with Journal.open(journal_path(tmp_data(config)), create=False) as journal:
+        assert journal.halt_state().reason == "bad key"
