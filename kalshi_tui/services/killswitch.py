@@ -160,6 +160,8 @@ class KillSwitch:
         self._rng = rng or random.Random()
         self._task: asyncio.Task[HaltReport] | None = None
         self._retriggers: set[tuple[str, str]] = set()
+        self._journal_halted = False
+        """Whether this process has seen (or written) the journal's halt."""
         self.last_report: HaltReport | None = None
 
     # --- state ----------------------------------------------------------------------------
@@ -203,6 +205,7 @@ class KillSwitch:
                         self._retriggers.add((trigger, reason))
                 else:
                     self._journal.set_halt(trigger, reason, value=value, threshold=threshold)
+                self._journal_halted = True
             except Exception as exc:  # a journal failure must not stop the halt
                 durable, error = False, f"journal write failed: {describe_error(exc)}"
         state = HaltState(True, trigger, value, threshold, reason, None)
@@ -246,6 +249,7 @@ class KillSwitch:
         """Follow the journal written by another process (`kalshi-tui halt` / `resume`)."""
         snapshot = self._store.snapshot
         if state.halted:
+            self._journal_halted = True
             if snapshot.trading.mode is not TradingMode.HALTED or (
                 snapshot.halt is None and not self.cleaning_up
             ):
@@ -258,12 +262,13 @@ class KillSwitch:
                     persist=False,
                 )
             return
+        # Re-arm only on a real change of the journal from halted to not halted: a halt
+        # that could not be persisted (durable False) never resumes this way.
         progress = snapshot.halt
         resumed_elsewhere = (
-            snapshot.trading.mode is TradingMode.HALTED
+            self._journal_halted
+            and snapshot.trading.mode is TradingMode.HALTED
             and (progress is None or progress.durable)
-            and state.at is not None
-            and (progress is None or state.at.timestamp() >= progress.started)
         )
         if resumed_elsewhere:
             self._store.log(f"trading resumed from another process: {state.reason}", "warning")
@@ -302,6 +307,7 @@ class KillSwitch:
 
     def _rearm(self, reason: str) -> None:
         self._retriggers.clear()
+        self._journal_halted = False
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._store.update(

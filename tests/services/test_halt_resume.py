@@ -169,3 +169,23 @@ async def test_restarted_session_reruns_the_clean_up(
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
     assert await resting_count(client) == 0
+
+
+async def test_the_watcher_never_rearms_a_halt_the_journal_never_held(
+    client: api.KalshiClient, journal: Journal, store: Store
+) -> None:
+    switch = KillSwitch(client, journal, store)
+    journal.close()  # the halt cannot be persisted
+    with Journal.open(journal.path, create=False) as other:
+        task = switch.trigger("journal_failure", "disk full")
+        HaltWatcher(other, switch, store).check()
+        assert store.snapshot.trading.mode is TradingMode.HALTED
+        assert store.snapshot.halt is not None
+        assert not store.snapshot.halt.durable
+        # An old resume in the journal is no reason to re-arm either.
+        other.set_halt("manual", "earlier")
+        other.clear_halt("earlier resume")
+        switch2 = KillSwitch(client, other, store)
+        HaltWatcher(other, switch2, store).check()
+        assert store.snapshot.trading.mode is TradingMode.HALTED
+    assert (await task).verified
