@@ -120,7 +120,7 @@ def apply_persisted_halt(journal: Journal, store: Store) -> HaltState:
 
 
 def describe_halt(state: HaltState) -> str:
-    """`manual: kill switch pressed (value 812 > threshold 500)` style text."""
+    """`daily_loss: loss limit (value 612, threshold 500)` style text."""
     text = f"{state.trigger or 'halt'}: {state.reason or 'no reason given'}"
     if state.value is not None and state.threshold is not None:
         text += f" (value {state.value}, threshold {state.threshold})"
@@ -159,7 +159,8 @@ class KillSwitch:
         self._monotonic = monotonic
         self._rng = rng or random.Random()
         self._task: asyncio.Task[HaltReport] | None = None
-        self._retriggers: set[tuple[str, str]] = set()
+        self._triggers_seen: set[tuple[str, str]] = set()
+        """(trigger, reason) pairs of the current halt."""
         self._journal_halted = False
         """Whether this process has seen (or written) the journal's halt."""
         self.last_report: HaltReport | None = None
@@ -193,21 +194,26 @@ class KillSwitch:
         process). `give_up_after` (seconds) bounds the clean-up (the CLI); None retries
         until verified.
         """
+        key = (trigger, reason)
+        if key in self._triggers_seen and self.halted and self._task is not None:
+            report = self.last_report
+            if not self._task.done() or (report is not None and report.verified):
+                # An automatic trigger repeats on every evaluation while its condition
+                # holds: nothing new to persist, cancel or log.
+                return self._task
         durable, error = True, ""
         if persist:
             try:
                 if self._journal.halt_state().halted:
-                    # An automatic trigger fires on every evaluation while its condition
-                    # holds: journal each distinct (trigger, reason) once per halt.
-                    if (trigger, reason) not in self._retriggers:
+                    if key not in self._triggers_seen:
                         payload = {"trigger": trigger, "reason": reason, "value": value}
                         self._journal.record_event("halt_retrigger", payload)
-                        self._retriggers.add((trigger, reason))
                 else:
                     self._journal.set_halt(trigger, reason, value=value, threshold=threshold)
                 self._journal_halted = True
             except Exception as exc:  # a journal failure must not stop the halt
                 durable, error = False, f"journal write failed: {describe_error(exc)}"
+        self._triggers_seen.add(key)
         state = HaltState(True, trigger, value, threshold, reason, None)
         now = self._store.now()
         previous = self._store.snapshot.halt
@@ -306,7 +312,7 @@ class KillSwitch:
         return state
 
     def _rearm(self, reason: str) -> None:
-        self._retriggers.clear()
+        self._triggers_seen.clear()
         self._journal_halted = False
         if self._task is not None and not self._task.done():
             self._task.cancel()

@@ -200,6 +200,15 @@ async def test_a_second_trigger_joins_the_running_clean_up(
         "halt_retrigger",
     ]
     assert journal.halt_state().trigger == "manual", "the first trigger is the halt's cause"
+    # The same automatic trigger firing again after verification: nothing new happens.
+    assert switch.trigger("daily_loss", "loss limit") is first
+    assert len([e for e in journal.events() if e.kind.startswith("halt")]) == 2
+    # A different trigger is journaled and re-verifies the book.
+    fresh = switch.trigger("stale_data", "no book for 30 s")
+    assert fresh is not first
+    assert (await fresh).verified
+    kinds = [e.kind for e in journal.events() if e.kind.startswith("halt")]
+    assert kinds == ["halt", "halt_retrigger", "halt_retrigger"]
 
 
 async def test_a_journal_that_cannot_be_written_still_halts(
