@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from kalshi_tui import api
     from kalshi_tui.config import Settings
     from kalshi_tui.journal import Journal
-    from kalshi_tui.services.killswitch import HaltReport
+    from kalshi_tui.services.halt_info import HaltReport
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -189,7 +189,7 @@ def run_resume(
 ) -> int:
     """Carry out `kalshi-tui resume --reason TEXT`."""
     from kalshi_tui.journal import Journal, JournalError, journal_path
-    from kalshi_tui.services.killswitch import describe_halt, halt_time, resume_problems
+    from kalshi_tui.services.halt_info import describe_halt, halt_time, resume_problems
 
     stream = out if out is not None else sys.stdout
     reason = args.reason.strip()

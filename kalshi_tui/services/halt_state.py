@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kalshi_tui.journal import Journal, JournalError, journal_path
-from kalshi_tui.services.killswitch import describe_halt, halt_time
+from kalshi_tui.services.halt_info import describe_halt, halt_time
 
 if TYPE_CHECKING:
     from kalshi_tui.config import Settings

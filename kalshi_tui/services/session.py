@@ -94,8 +94,9 @@ class Session:
         self._unsubscribe = store.subscribe(self._on_store_change)
 
     def _arm_kill_switch(self, journal: Journal) -> None:
+        from kalshi_tui.services.halt_info import apply_persisted_halt
         from kalshi_tui.services.halt_watch import HaltWatcher
-        from kalshi_tui.services.killswitch import KillSwitch, apply_persisted_halt
+        from kalshi_tui.services.killswitch import KillSwitch
         from kalshi_tui.services.order_group import OrderGroupKeeper
 
         apply_persisted_halt(journal, self.store)

@@ -13,8 +13,9 @@ from halt_kit import place_resting, resting_count
 from kalshi_tui import api
 from kalshi_tui.domain.store import Store, TradingMode
 from kalshi_tui.journal import Journal
+from kalshi_tui.services.halt_info import ResumeRefused, apply_persisted_halt
 from kalshi_tui.services.halt_watch import HaltWatcher
-from kalshi_tui.services.killswitch import KillSwitch, ResumeRefused, apply_persisted_halt
+from kalshi_tui.services.killswitch import KillSwitch
 from kalshi_tui.services.launch import demo_session, open_journal
 from kalshi_tui.services.order_group import OrderGroupKeeper, current_order_group
 
