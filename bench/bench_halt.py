@@ -80,7 +80,7 @@ async def round_trip(client: api.KalshiClient, samples: int = 50) -> float:
     return statistics.median(times)
 
 
-async def in_process(sizes: list[int], runs: int, workdir: Path) -> list[str]:
+async def in_process(sizes: list[int], runs: int, workdir: Path, profile: str) -> list[str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -93,6 +93,7 @@ async def in_process(sizes: list[int], runs: int, workdir: Path) -> list[str]:
         rate_limits=RateLimitConfig(enabled=False),
         keys=[(KEY_ID, pem)],
         open_order_limit=1_000_000,
+        profile=profile,  # type: ignore[arg-type]
     )
     rows = []
     try:
@@ -100,8 +101,10 @@ async def in_process(sizes: list[int], runs: int, workdir: Path) -> list[str]:
             exchange.base_url,
             api.KalshiAuth(KEY_ID, key),
             rate_limits=api.RateLimits.unlimited(),
+            order_api="v1" if profile == "legacy" else "v2",
         ) as client:
             rtt = await round_trip(client)
+            rows.append(f"exchange profile: {profile}")
             rows.append(f"signed round trip (GET /portfolio/balance), median: {rtt * 1e3:.2f} ms")
             rows.append("")
             rows.append(
@@ -220,12 +223,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100,1000", help="resting orders per case")
     parser.add_argument("--runs", type=int, default=5, help="runs per size (median reported)")
     parser.add_argument("--cli-runs", type=int, default=3, help="`kalshi-tui halt` processes")
+    parser.add_argument(
+        "--profile",
+        choices=("compat", "legacy"),
+        default="compat",
+        help="legacy: V1 only, no exchange-side cancel-all (batch and single cancels)",
+    )
     args = parser.parse_args()
     sizes = [int(part) for part in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        rows = asyncio.run(in_process(sizes, args.runs, workdir))
-        rows += whole_process(100, args.cli_runs, workdir)
+        rows = asyncio.run(in_process(sizes, args.runs, workdir, args.profile))
+        if args.cli_runs:
+            rows += whole_process(100, args.cli_runs, workdir)
     print("\n".join(rows))
 
 
