@@ -145,6 +145,57 @@ def _run_doctor(args: argparse.Namespace) -> int:
     return doctor.run(args)
 
 
+# --- halt and resume -------------------------------------------------------------------
+
+
+def register_halt(subparsers: Subparsers) -> None:
+    """`kalshi-tui halt`: the kill switch from any terminal."""
+    parser = add_command(
+        subparsers,
+        "halt",
+        "halt trading: persist the halt, cancel every resting order, verify",
+        _run_halt,
+        description="Halt trading on the account (whether or not the app is running): "
+        "persist the halt in the account's journal (a running app picks it up within a "
+        "second), cancel every resting order and re-list until the exchange shows none. "
+        "Exits 0 only when zero resting orders are verified.",
+    )
+    parser.add_argument("--reason", default="halted from the command line", help="why (journaled)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="give up verifying after S seconds (default 30; the halt itself stays)",
+    )
+
+
+def _run_halt(args: argparse.Namespace) -> int:
+    from kalshi_tui import halt_cmd
+
+    return halt_cmd.run_halt(args)
+
+
+def register_resume(subparsers: Subparsers) -> None:
+    """`kalshi-tui resume --reason TEXT`: re-arm after a halt."""
+    parser = add_command(
+        subparsers,
+        "resume",
+        "re-arm trading after a halt (refused while an order is unresolved)",
+        _run_resume,
+        description="Clear the account's halt. Refused while any order intent's outcome is "
+        "unknown or a reconciliation finding is unacknowledged. The resume and its reason "
+        "are journaled.",
+    )
+    parser.add_argument("--reason", required=True, help="why trading is safe again (journaled)")
+
+
+def _run_resume(args: argparse.Namespace) -> int:
+    from kalshi_tui import halt_cmd
+
+    return halt_cmd.run_resume(args)
+
+
 # --- sim (owned by kalshi_tui.exchange) -------------------------------------------------
 
 
@@ -202,6 +253,8 @@ SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_init,
     register_doctor,
     register_export,
+    register_halt,
+    register_resume,
     register_sim,
 )
 """Registration functions, in the order `--help` lists the subcommands."""

@@ -9,7 +9,7 @@ Checks, in order, each depending on the ones before it:
     authentication       GET /portfolio/balance with the signed headers
     clock skew           local clock vs the exchange's `Date` header, within
                          `risk.max_clock_skew_seconds`
-    halt state           the kill switch's persisted halt marker
+    account not halted   the kill switch's persisted halt (the journal)
 
 A check that cannot run because an earlier one failed is shown as skipped. The exit status
 is 0 only when every check passes; otherwise the first failure's fix is printed. The HTTP
@@ -42,7 +42,7 @@ CHECK_NAMES = (
     "exchange status",
     "authentication",
     "clock skew",
-    "halt state",
+    "account not halted",
 )
 
 DOCTOR_READ_RETRIES = 1
@@ -302,7 +302,7 @@ def _check_skew(skew: float | None, settings: Settings) -> Check:
 
 
 def _check_halt(settings: Settings) -> Check:
-    name = "halt state"
+    name = "account not halted"
     try:
         module = importlib.import_module(HALT_STATE_MODULE)
     except ModuleNotFoundError as exc:
@@ -313,10 +313,12 @@ def _check_halt(settings: Settings) -> Check:
     reason = halt_status(settings)
     if reason is None:
         return passed(name, "not halted")
+    config = f" --config {settings.source}" if settings.source else ""
     return failed(
         name,
         f"trading is halted: {reason}",
-        "find out why it halted (log pane / journal), then re-arm with `kalshi-tui resume`",
+        "find out why it halted (log pane / journal), then re-arm with "
+        f'`kalshi-tui resume{config} --reason "..."`',
     )
 
 

@@ -245,6 +245,18 @@ class PortfolioMixin(BaseClient):
             body={},
         )
 
+    async def trigger_order_group(self, order_group_id: str) -> None:
+        """Cancel every order in the group and refuse new ones until `reset_order_group`,
+        as if its contracts limit were hit (the kill switch's exchange-side cancel)."""
+        await self._write(
+            "PUT",
+            f"/portfolio/order_groups/{order_group_id}/trigger",
+            lambda _data: None,
+            operation="trigger_order_group",
+            body={},
+            priority="cancel",
+        )
+
     async def delete_order_group(self, order_group_id: str) -> None:
         """Delete a group, which cancels every order in it (the group's trigger)."""
         await self._write(

@@ -378,8 +378,8 @@ class AlertSettings(Section):
     """`[alerts]`: where important events (halts, rejected orders, disconnects) are sent."""
 
     webhook_url: str | None = None
-    """URL that receives a JSON POST for each alert (Slack/Discord-compatible `text`
-    field). Unset: alerts only appear in the terminal."""
+    """URL that receives a JSON POST for each alert (Discord-compatible: `content` and
+    `embeds`). Unset: alerts only appear in the terminal."""
 
     min_severity: Severity = "warning"
     """Least severe alert sent to the webhook: `"info"`, `"warning"`, `"error"` or

@@ -56,6 +56,33 @@ class TradingState:
 
 
 @dataclass(frozen=True, slots=True)
+class HaltProgress:
+    """The kill switch's clean-up after a halt, for the banner (see services/killswitch)."""
+
+    trigger: str
+    reason: str
+    started: float
+    """Wall-clock time (Unix seconds) the halt was triggered."""
+    verified: bool = False
+    """True once the exchange listed zero resting orders after the cancels (VERIFIED);
+    until then the banner says UNVERIFIED."""
+    cancelled: int = 0
+    """Orders the clean-up cancelled so far."""
+    resting: int | None = None
+    """Resting orders the exchange listed last time; None before the first listing."""
+    elapsed: float | None = None
+    """Seconds from the trigger to verification (None while unverified)."""
+    attempts: int = 0
+    last_error: str = ""
+    durable: bool = True
+    """False when the journal could not persist the halt (it holds in memory anyway)."""
+
+    @property
+    def label(self) -> str:
+        return "VERIFIED" if self.verified else "UNVERIFIED"
+
+
+@dataclass(frozen=True, slots=True)
 class Health:
     """How one poller is doing. Times are wall-clock Unix seconds."""
 
@@ -113,6 +140,8 @@ class Snapshot:
     settlements: tuple[Settlement, ...] = ()
     health: Mapping[str, Health] = field(default_factory=lambda: MappingProxyType({}))
     trading: TradingState = TradingState()
+    halt: HaltProgress | None = None
+    """Progress of the kill switch's clean-up; None when trading is not halted."""
     rate_headroom: float | None = None
     """Fraction of the read budget available, 0–1."""
     pending_orders: tuple[PendingOrder, ...] = ()

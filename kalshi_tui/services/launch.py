@@ -30,18 +30,22 @@ from kalshi_tui.domain.risk import RiskGate
 from kalshi_tui.domain.risk_context import RiskContext, build_context
 from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import Snapshot, Store
-from kalshi_tui.journal import journal_path
+from kalshi_tui.services.alerts import Alerts
 from kalshi_tui.services.session import PollPlan, Session
 
 if TYPE_CHECKING:
     from kalshi_tui.config import Settings
     from kalshi_tui.exchange.server import RunningExchange
+    from kalshi_tui.journal import Journal
 
 DEMO_SEED = 20261121
 DEMO_MARKETS = 300
 KEY_FILE = "demo-key.pem"
 KEY_ID_FILE = "demo-key-id"
 STATE_FILE = "exchange-state.json"
+URL_FILE = "exchange-url"
+"""While a demo session runs, its embedded exchange's base URL (so `kalshi-tui halt`
+from another terminal can reach it); removed when the exchange stops."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,7 @@ def start_demo_exchange(
         state_path=directory / STATE_FILE,
         keys=[(key.key_id, key.public_pem())],
     )
+    (directory / URL_FILE).write_text(running.base_url + "\n")
     return running, key
 
 
@@ -121,6 +126,21 @@ def risk_gate(risk: RiskSettings, store: Store) -> PreTradeGate:
     return RiskGate(limits, context)
 
 
+def running_demo_url(directory: Path) -> str | None:
+    """The base URL a running demo session published, or None."""
+    try:
+        return (directory / URL_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def open_journal(data_dir: Path) -> Journal:
+    """The account's journal (created on first use)."""
+    from kalshi_tui.journal import Journal, journal_path
+
+    return Journal.open(journal_path(data_dir))
+
+
 def demo_session(
     *,
     directory: Path | None = None,
@@ -129,18 +149,20 @@ def demo_session(
     trading: bool = True,
 ) -> Session:
     """A session against a freshly started embedded exchange; `trading` opens the demo
-    journal and the order service."""
+    journal, the order service and the kill switch."""
     directory = directory or demo_dir()
     running, key = start_demo_exchange(directory, markets=markets)
     client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
     store = Store(Snapshot(environment="demo"))
+    url_file = directory / URL_FILE
     return Session(
         client,
         store,
         plan=plan,
         exchange=running,
-        journal_path=journal_path(directory) if trading else None,
+        journal=open_journal(directory) if trading else None,
         gate=risk_gate(RiskSettings(), store),
+        on_close=lambda: url_file.unlink(missing_ok=True),
     )
 
 
@@ -159,12 +181,16 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
     )
     store = Store(Snapshot(environment=exchange.environment))
     paths.ensure_private_dir(settings.data_dir)
+    alerts = Alerts(
+        settings.alerts.webhook_url, store=store, min_severity=settings.alerts.min_severity
+    )
     return Session(
         client,
         store,
         plan=plan or plan_from(settings),
-        journal_path=journal_path(settings.data_dir),
+        journal=open_journal(settings.data_dir),
         gate=risk_gate(settings.risk, store),
+        alerts=alerts if alerts.enabled else None,
     )
 
 

@@ -5,7 +5,7 @@ embedded exchange), runs `session.run()` in a worker, and renders the store.
 `close()` stops everything: pollers cancelled, the HTTP client closed, and for a
 demo session the embedded exchange stopped and its state saved.
 
-Given a journal path (and a pre-trade gate), the session also trades: `session.trading`
+Given the account's journal (and a pre-trade gate), the session also trades: `session.trading`
 holds the order service, fill confirmation and reconciler (`services/trading.py`), and
 `run()` starts them with the pollers; orders are accepted once start-up reconciliation
 has finished.
@@ -17,19 +17,22 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kalshi_tui import api
 from kalshi_tui.domain.orders import PreTradeGate
 from kalshi_tui.domain.store import Snapshot, Store
-from kalshi_tui.journal import Journal
 from kalshi_tui.services.feeds import Feeds
 from kalshi_tui.services.poller import Poller, make_error_handler
 from kalshi_tui.services.trading import Trading, TradingPlan
 
 if TYPE_CHECKING:
     from kalshi_tui.exchange.server import RunningExchange
+    from kalshi_tui.journal import Journal
+    from kalshi_tui.services.alerts import Alerts
+    from kalshi_tui.services.halt_watch import HaltWatcher
+    from kalshi_tui.services.killswitch import KillSwitch
+    from kalshi_tui.services.order_group import OrderGroupKeeper
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +58,23 @@ class Session:
         plan: PollPlan | None = None,
         exchange: RunningExchange | None = None,
         on_close: Callable[[], None] | None = None,
-        journal_path: Path | None = None,
+        journal: Journal | None = None,
         gate: PreTradeGate | None = None,
         trading_plan: TradingPlan | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self.exchange = exchange
+        self.journal = journal
+        """The account's journal; with it the session has a kill switch (comes up HALTED
+        when the journal says so) and watches for halts from other processes."""
+        self.alerts = alerts
+        self.killswitch: KillSwitch | None = None
+        self.order_groups: OrderGroupKeeper | None = None
+        self.halt_watcher: HaltWatcher | None = None
+        if journal is not None:
+            self._arm_kill_switch(journal)
         """The embedded exchange of a demo session (stopped and saved by `close()`)."""
         self.feeds = Feeds(client, store)
         self._on_close = on_close
@@ -90,26 +103,66 @@ class Session:
         self._unsubscribe = store.subscribe(self._on_store_change)
         self.trading: Trading | None = None
         """Orders, fills and reconciliation; None for a read-only session (no journal)."""
-        if journal_path is not None:
+        if journal is not None:
             if gate is None:
                 raise ValueError("a trading session needs a pre-trade gate")
-            self.trading = Trading(
-                client, Journal.open(journal_path), store, gate, plan=trading_plan
-            )
+            self.trading = Trading(client, journal, store, gate, plan=trading_plan)
             self.trading.orders.on_change = self.pollers["portfolio"].poke
             self.feeds.log_fills = False  # fill confirmation logs each fill once
+
+    def _arm_kill_switch(self, journal: Journal) -> None:
+        from kalshi_tui.services.halt_info import apply_persisted_halt
+        from kalshi_tui.services.halt_watch import HaltWatcher
+        from kalshi_tui.services.killswitch import KillSwitch
+        from kalshi_tui.services.order_group import OrderGroupKeeper
+
+        apply_persisted_halt(journal, self.store)
+        keeper = OrderGroupKeeper(self.client, journal)
+        self.order_groups = keeper
+        self.killswitch = KillSwitch(
+            self.client,
+            journal,
+            self.store,
+            group_id=lambda: keeper.group_id,
+            alerts=self.alerts,
+            unacknowledged_findings=lambda: len(self.store.snapshot.reconciliation.blocking),
+            on_rearm=keeper.reset_after_resume,
+        )
+        self.halt_watcher = HaltWatcher(journal, self.killswitch, self.store)
 
     @property
     def snapshot(self) -> Snapshot:
         return self.store.snapshot
 
     async def run(self) -> None:
-        """Run every poller until cancelled."""
+        """Run every poller (and the halt watcher and alert sender) until cancelled."""
         async with asyncio.TaskGroup() as group:
             for poller in self.pollers.values():
                 group.create_task(poller.run(), name=f"poll-{poller.name}")
+            if self.halt_watcher is not None:
+                group.create_task(self.halt_watcher.run(), name="halt-watch")
+            if self.alerts is not None:
+                group.create_task(self.alerts.run(), name="alerts")
             if self.trading is not None:
-                group.create_task(self.trading.run(), name="trading")
+                group.create_task(self._run_trading(self.trading), name="trading")
+
+    async def _run_trading(self, trading: Trading) -> None:
+        """Attach the app's order group (so the exchange itself can cancel our orders on a
+        halt), then reconcile and trade."""
+        if self.order_groups is not None:
+            try:
+                trading.orders.order_group_id = await asyncio.wait_for(
+                    self.order_groups.ensure(), timeout=10
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # an exchange without order groups still trades
+                self.store.log(
+                    f"could not create the app's order group ({exc}); orders are placed "
+                    "without one and a halt cancels them one by one",
+                    level="warning",
+                )
+        await trading.run()
 
     async def refresh(self) -> None:
         """One round of every poll, in dependency order (start-up and tests)."""
@@ -139,10 +192,14 @@ class Session:
             return
         self._closed = True
         self._unsubscribe()
+        if self.killswitch is not None:
+            await self.killswitch.close()
         if self.trading is not None:
             self.trading.close()
         with contextlib.suppress(Exception):
             await self.client.aclose()
+        if self.journal is not None:
+            self.journal.close()
         if self.exchange is not None:
             self.exchange.stop()
         if self._on_close is not None:

@@ -128,8 +128,8 @@ def test_halt_hook_is_reported(
     monkeypatch.setitem(sys.modules, doctor.HALT_STATE_MODULE, module)
     url = f"http://127.0.0.1:{closed_port}/trade-api/v2"
     _, lines, _ = run_doctor(write_config(key_config(url, key_file)), capsys)
-    assert lines["halt state"].startswith("✗")
-    assert "kill switch pressed at 14:02" in lines["halt state"]
+    assert lines["account not halted"].startswith("✗")
+    assert "kill switch pressed at 14:02" in lines["account not halted"]
     assert len(seen) == 1
 
 
@@ -143,8 +143,8 @@ def test_halt_hook_absent_is_a_pass_with_note(
     monkeypatch.setitem(sys.modules, doctor.HALT_STATE_MODULE, None)
     url = f"http://127.0.0.1:{closed_port}/trade-api/v2"
     _, lines, _ = run_doctor(write_config(key_config(url, key_file)), capsys)
-    assert lines["halt state"].startswith("✓")
-    assert "not available in this build" in lines["halt state"]
+    assert lines["account not halted"].startswith("✓")
+    assert "not available in this build" in lines["account not halted"]
 
 
 # --- against the embedded exchange ------------------------------------------------------
