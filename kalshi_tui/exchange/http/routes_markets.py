@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kalshi_tui.exchange.engine import MarketView
+from kalshi_tui.exchange.engine import MarketStamp, MarketView
 from kalshi_tui.exchange.http import wire_market as wire
 from kalshi_tui.exchange.http.context import sim
 from kalshi_tui.exchange.http.errors import invalid_parameters, missing_parameters, not_found
@@ -44,7 +44,7 @@ def _time_filters(request: Request, status: str | None) -> list[tuple[str, int |
     return filters
 
 
-def _market_time(view: MarketView, name: str) -> int | None:
+def _market_time(view: MarketStamp, name: str) -> int | None:
     if name == "created":
         return view.created_ms
     if name == "close":
@@ -63,8 +63,9 @@ async def list_markets(request: Request) -> Response:
     mve_filter = choice_param(query, "mve_filter", ("only", "exclude"))
     time_filters = _time_filters(request, status)
     min_updated = seconds_to_ms(query, "min_updated_ts")
+    # Filter and page on cheap stamps; build full views for the one page served only.
     views = context.call(
-        context.engine.list_markets,
+        context.engine.list_market_stamps,
         event_tickers=event_tickers or None,
         series_ticker=query.get("series_ticker") or None,
         tickers=tickers or None,
@@ -83,7 +84,8 @@ async def list_markets(request: Request) -> Response:
     if min_updated is not None:
         views = [view for view in views if view.updated_ms >= min_updated]
     page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.ticker)
-    return reply({"markets": [wire.market(v, context.profile) for v in page], "cursor": cursor})
+    full = context.call(context.engine.get_markets, [stamp.ticker for stamp in page])
+    return reply({"markets": [wire.market(v, context.profile) for v in full], "cursor": cursor})
 
 
 async def get_market(request: Request) -> Response:
@@ -209,21 +211,22 @@ async def list_events(request: Request) -> Response:
     )
     if wanted:
         views = [view for view in views if view.event_ticker in wanted]
-    need_markets = nested or min_close is not None
+    if min_close is not None and views:
+        stamps = context.call(
+            context.engine.list_market_stamps,
+            event_tickers=[view.event_ticker for view in views],
+        )
+        closing = {stamp.event_ticker for stamp in stamps if stamp.close_ms >= min_close}
+        views = [view for view in views if view.event_ticker in closing]
+    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.event_ticker)
+    # Nested markets only for the page served (not for every event matching the filter).
     children: dict[str, list[MarketView]] = {}
-    if need_markets and views:
+    if nested and page:
         markets = context.call(
-            context.engine.list_markets, event_tickers=[view.event_ticker for view in views]
+            context.engine.list_markets, event_tickers=[view.event_ticker for view in page]
         )
         for market in markets:
             children.setdefault(market.event_ticker, []).append(market)
-    if min_close is not None:
-        views = [
-            view
-            for view in views
-            if any(m.close_ms >= min_close for m in children.get(view.event_ticker, []))
-        ]
-    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.event_ticker)
     events = [
         wire.event(view, context.profile, children.get(view.event_ticker, []) if nested else None)
         for view in page
