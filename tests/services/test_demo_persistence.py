@@ -37,7 +37,22 @@ def test_an_order_and_the_balance_survive_a_restart(tmp_path: Path) -> None:
             created = client.post("/portfolio/events/orders", json=body)
             assert created.status_code == 201, created.text
             order_id = created.json()["order_id"]
+            # Take one contract from the liquidity agents' quotes: a position to carry over.
+            take = {
+                **body,
+                "client_order_id": "practice-2",
+                "count": "1.00",
+                "price": "0.9900",
+                "time_in_force": "immediate_or_cancel",
+            }
+            taken = client.post("/portfolio/events/orders", json=take).json()
+            assert taken["fill_count"] == "1.00", taken
+            positions = client.get("/portfolio/positions").json()["market_positions"]
             balance_before = client.get("/portfolio/balance").json()["balance_dollars"]
+            other = client.get("/markets", params={"status": "open", "limit": 2}).json()
+            closed_ticker = other["markets"][1]["ticker"]
+        with running.engine() as engine:
+            engine.close_market(closed_ticker, running.now_ms())
     finally:
         running.stop()
     state_path = tmp_path / STATE_FILE
@@ -53,6 +68,9 @@ def test_an_order_and_the_balance_survive_a_restart(tmp_path: Path) -> None:
             assert order["remaining_count_fp"] == "3.00"
             balance = client.get("/portfolio/balance").json()["balance_dollars"]
             assert balance == balance_before
+            assert client.get("/portfolio/positions").json()["market_positions"] == positions
+            market = client.get(f"/markets/{closed_ticker}").json()["market"]
+            assert market["status"] in ("closed", "determined", "finalized", "settled")
             # The idempotency key is remembered too: a resend after restart is refused.
             assert client.post("/portfolio/events/orders", json=body).status_code == 409
     finally:
