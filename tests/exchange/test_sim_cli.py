@@ -166,13 +166,15 @@ def test_sigterm_saves_state_that_the_next_run_restores(
     state = tmp_path / "state.json"
     config_path = tmp_path / "sim.toml"
     common = ("--port", "0", "--seed", "8", "--markets", "20", "--profile", "legacy")
+    common += ("--rate-tier", "premier")
     first = SimProcess(*common, "--state", str(state), "--write-config", str(config_path))
     processes.append(first)
     url = _base_url(first.wait_for("serving "))
     config = tomllib.loads(config_path.read_text())["exchange"]
-    assert config["order_api"] == "v1"
+    assert (config["order_api"], config["rate_tier"]) == ("v1", "premier")
     auth = api.KalshiAuth(config["key_id"], api.load_private_key(Path(config["private_key_path"])))
     with httpx.Client(base_url=url, auth=auth) as client:
+        assert client.get("/account/limits").json()["usage_tier"] == "premier"
         ticker = client.get("/markets", params={"status": "open"}).json()["markets"][0]["ticker"]
         order = {"ticker": ticker, "side": "yes", "action": "buy", "count": 2, "yes_price": 30}
         created = client.post("/portfolio/orders", json=order)
