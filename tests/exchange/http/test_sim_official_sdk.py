@@ -94,6 +94,13 @@ def test_market_data(venue: tuple[RunningExchange, Any, Any]) -> None:
     assert series.fee_type in ("quadratic", "quadratic_with_maker_fees")
     assert event.series_ticker in {s.ticker for s in client.get_series_list().series}
 
+    # The market's trade tape (its seeded past), page by page through the SDK's Trade model.
+    with exchange.engine() as engine:
+        tape = [t.trade_id for t in engine.list_trades(ticker=market.ticker)]
+    trades = _all_pages(client.get_trades, "trades", ticker=market.ticker, limit=25)
+    assert [t.trade_id for t in trades] == tape
+    assert all(t.yes_price + t.no_price == 100 for t in trades)
+
     book = client.get_market_orderbook(market.ticker).orderbook
     assert book.yes_dollars == []  # no agents in these tests: the book starts empty
     now_s = int(time.time())
