@@ -292,3 +292,70 @@ def test_every_lifecycle_state_parses(venue: tuple[RunningExchange, Any, Any]) -
     with exchange.engine() as engine:
         engine.resume_market(paused, now + 3)
     assert client.get_market(paused).market.status == "active"
+
+
+def test_order_flags_as_the_sdk_sends_them(venue: tuple[RunningExchange, Any, Any]) -> None:
+    """Time in force, post-only, buy_max_cost, expiration, reduce-only, sell_position_floor,
+    both self-trade-prevention modes and the `_dollars` price field, serialised by the SDK."""
+    _, client, counterparty = venue
+    ticker = client.get_markets(limit=1, status="open").markets[0].ticker
+    base = {"ticker": ticker, "action": "buy", "count": 4}
+    counterparty.create_order(side="no", no_price=60, client_order_id="ask-40", **base)
+
+    fok = client.create_order(
+        side="yes", yes_price=40, count=5, time_in_force="fill_or_kill", client_order_id="fok",
+        ticker=ticker, action="buy",
+    ).order  # fmt: skip
+    assert (fok.status.value, fok.fill_count) == ("canceled", 0)
+    post = client.create_order(
+        side="yes", yes_price=40, post_only=True, client_order_id="post", **base
+    ).order
+    assert (post.status.value, post.fill_count) == ("canceled", 0)
+    capped = client.create_order(
+        side="yes", yes_price=45, buy_max_cost=100, client_order_id="cap", **base
+    ).order
+    assert (capped.status.value, capped.fill_count) == ("canceled", 0)  # 4 × 40¢ > $1: FoK
+    ioc = client.create_order(
+        side="yes",
+        yes_price_dollars="0.4000",
+        count=6,
+        time_in_force="immediate_or_cancel",
+        client_order_id="ioc",
+        ticker=ticker,
+        action="buy",
+    ).order
+    assert (ioc.status.value, ioc.fill_count, ioc.remaining_count) == ("canceled", 4, 0)
+
+    expires = int(time.time()) + 3600
+    resting = client.create_order(
+        side="yes", yes_price=10, expiration_ts=expires, client_order_id="gtd", **base
+    ).order
+    assert resting.expiration_time is not None
+    assert abs(resting.expiration_time.timestamp() - expires) < 1
+    with pytest.raises(sdk.BadRequestException) as raised:
+        client.create_order(
+            side="no", action="sell", count=9, no_price=50, reduce_only=True,
+            client_order_id="reduce", ticker=ticker,
+        )  # fmt: skip
+    assert "invalid_order" in str(raised.value.body)  # we hold YES, not NO
+    sold = client.create_order(
+        side="yes", action="sell", count=2, yes_price=30, sell_position_floor=0,
+        client_order_id="floor", ticker=ticker,
+    ).order  # fmt: skip
+    assert sold.status.value == "resting"  # 30¢ ask against our own 10¢ bid: no cross
+
+    # Self-trade prevention: our ask at 10¢ would hit our own 10¢ bid.
+    taker_stp = client.create_order(
+        side="yes", action="sell", count=1, yes_price=10, client_order_id="stp-t",
+        ticker=ticker, self_trade_prevention_type="taker_at_cross",
+    ).order  # fmt: skip
+    assert (taker_stp.status.value, taker_stp.fill_count) == ("canceled", 0)
+    assert client.get_order(resting.order_id).order.status.value == "resting"
+    maker_stp = client.create_order(
+        side="yes", action="sell", count=1, yes_price=10, client_order_id="stp-m",
+        ticker=ticker, self_trade_prevention_type="maker",
+    ).order  # fmt: skip
+    assert client.get_order(resting.order_id).order.status.value == "canceled"
+    assert maker_stp.status.value == "resting"
+    (position,) = client.get_positions(count_filter="position").market_positions
+    assert position.position == 4  # only the IOC traded
