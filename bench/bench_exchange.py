@@ -13,8 +13,9 @@ Run: `python -m bench.bench_exchange` (add `--help` for options; the default run
   signature included in the time. Round-trip p50/p99 of a signed V2 order create
   (`POST /portfolio/events/orders`, resting orders) next to a signed GET
   (`/portfolio/balance`) and a public GET (`/markets/{ticker}`). Rate limits off, no faults.
-* scale: building `Exchange(market_count=20000)` (time, and memory traced by tracemalloc), the
-  server's start, and paging through every market over HTTP at limit=1000.
+* scale: building `Exchange(market_count=20000)` (time, and memory traced by tracemalloc), one
+  lifecycle/agent tick on it, the server's start, and paging through every market over HTTP at
+  limit=1000.
 """
 
 from __future__ import annotations
@@ -193,6 +194,11 @@ def bench_scale(markets: int) -> None:
     exchange = Exchange(seed=1, now=now_ms, market_count=markets)
     built_s = time.perf_counter() - started
     real = len(exchange.market_tickers())
+    ticks = 50
+    started = time.perf_counter()
+    for n in range(ticks):  # what the server's lifecycle/agent ticker does every 250 ms
+        exchange.advance(now_ms + 250 * (n + 1))
+    tick_ms = (time.perf_counter() - started) / ticks * 1000
     del exchange
     gc.collect()
     tracemalloc.start()
@@ -219,6 +225,7 @@ def bench_scale(markets: int) -> None:
             paged_s = time.perf_counter() - started
     print(f"scale: {real:,} markets (asked for {markets:,})")
     print(f"  Exchange(market_count={markets}) built in {built_s:.2f} s, {current / 2**20:.1f} MiB")
+    print(f"  advance() with agents: {tick_ms:.2f} ms per 250 ms tick ({ticks} ticks)")
     print(f"  start_exchange (build + serve) {served_s:.2f} s")
     print(f"  GET /markets limit=1000: {seen:,} markets in {pages} pages, {paged_s:.2f} s")
 
