@@ -149,7 +149,8 @@ class RunningExchange:
         host, port = sock.getsockname()[:2]
         self.host: str = host
         self.port: int = port
-        self.base_url = f"http://{host}:{port}/trade-api/v2"
+        netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal needs brackets
+        self.base_url = f"http://{netloc}:{port}/trade-api/v2"
         """REST base URL, e.g. `http://127.0.0.1:54321/trade-api/v2`."""
 
     @property

@@ -252,3 +252,13 @@ def test_a_port_in_use_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
     with start_exchange(markets=5, agents=False) as busy:
         assert sim_main(["--port", str(busy.port), "--markets", "5"]) == 1
     assert f"cannot listen on 127.0.0.1:{busy.port}" in capsys.readouterr().err
+
+
+def test_an_ipv6_loopback_host_gives_a_bracketed_base_url() -> None:
+    try:
+        running = start_exchange(markets=5, agents=False, host="::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    with running:
+        assert running.base_url == f"http://[::1]:{running.port}/trade-api/v2"
+        assert httpx.get(running.base_url + "/exchange/status").status_code == 200
