@@ -103,14 +103,19 @@ class _Server(uvicorn.Server):
             await server.wait_closed()
 
 
-def _load_state(path: Path | None) -> tuple[Exchange, set[str]] | None:
+SavedKey = tuple[str, str, str]
+"""An API key kept in the state file: (key_id, public PEM, user_id)."""
+
+
+def _load_state(path: Path | None) -> tuple[Exchange, set[str], list[SavedKey]] | None:
     if path is None or not path.exists():
         return None
     try:
         data = json.loads(path.read_text())
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown state version {data.get('version')!r}")
-        return Exchange.restore(data["engine"]), set(data.get("funded_users", []))
+        keys = [(k["key_id"], k["public_pem"], k["user_id"]) for k in data.get("keys", [])]
+        return Exchange.restore(data["engine"]), set(data.get("funded_users", [])), keys
     except (OSError, ValueError, KeyError, TypeError, ExchangeError) as exc:
         # A damaged state file must not stop the demo: keep it aside and start fresh.
         aside = path.with_name(path.name + f".broken-{int(time.time())}")
@@ -212,7 +217,14 @@ class RunningExchange:
             return
         with self._context.lock:
             snapshot = self._context.engine.snapshot()
-        data = {"version": STATE_VERSION, "engine": snapshot, "funded_users": sorted(self._funded)}
+        data = {
+            "version": STATE_VERSION,
+            "engine": snapshot,
+            "funded_users": sorted(self._funded),
+            # Public halves only: a config written by `sim --write-config` keeps working
+            # across restarts with --state.
+            "keys": self._context.keys.export(),
+        }
         self._state_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._state_path.with_name(self._state_path.name + ".tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")))
@@ -301,8 +313,9 @@ def start_exchange(
     path = Path(state_path) if state_path is not None else None
     restored = _load_state(path)
     now_ms = int(clock() * 1000)
+    saved_keys: list[SavedKey] = []
     if restored is not None:
-        engine, funded = restored
+        engine, funded, saved_keys = restored
         engine.advance(now_ms)
     else:
         engine = Exchange(
@@ -356,6 +369,11 @@ def start_exchange(
         tick_s=tick_s,
     )
     running.ensure_account(running.user_id)
+    for saved_id, saved_pem, saved_user in saved_keys:
+        try:
+            running.add_key(saved_id, saved_pem, user_id=saved_user)
+        except ValueError as exc:
+            log.warning("saved API key %s is unusable (%s); skipped", saved_id, exc)
     for key_id, public_pem in keys:
         running.add_key(key_id, public_pem)
     running._start()
