@@ -57,7 +57,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="catalogue and agent seed")
     parser.add_argument(
-        "--markets", type=int, default=300, help="approximate number of markets (default 300)"
+        "--markets",
+        type=int,
+        default=300,
+        help="approximate number of markets (default 300, at most 50,000)",
     )
     parser.add_argument(
         "--profile",

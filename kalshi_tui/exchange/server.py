@@ -6,7 +6,8 @@ its own event loop in a daemon thread, on an ephemeral loopback port unless told
 ticker task on that loop calls `engine.advance(now)` so markets open, close and settle and the
 liquidity agents trade. Every engine call — routes, ticker, snapshots — goes through one lock.
 `RunningExchange.stop()` shuts uvicorn down cleanly and, given a `state_path`, saves the whole
-venue (accounts, orders, positions, markets) so the next start resumes it.
+venue (accounts, orders, positions, markets, and the public halves of its API keys) so the
+next start resumes it.
 """
 
 from __future__ import annotations
