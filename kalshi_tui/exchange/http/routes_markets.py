@@ -63,28 +63,33 @@ async def list_markets(request: Request) -> Response:
     mve_filter = choice_param(query, "mve_filter", ("only", "exclude"))
     time_filters = _time_filters(request, status)
     min_updated = seconds_to_ms(query, "min_updated_ts")
-    # Filter and page on cheap stamps; build full views for the one page served only.
-    views = context.call(
-        context.engine.list_market_stamps,
-        event_tickers=event_tickers or None,
-        series_ticker=query.get("series_ticker") or None,
-        tickers=tickers or None,
-        status=status,
-    )
-    if mve_filter == "only":
-        views = []  # the simulator lists no combo (multivariate) markets
-    for name, low, high in time_filters:
-        views = [
-            view
-            for view in views
-            if (moment := _market_time(view, name)) is not None
-            and (low is None or moment >= low)
-            and (high is None or moment <= high)
-        ]
-    if min_updated is not None:
-        views = [view for view in views if view.updated_ms >= min_updated]
-    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.ticker)
-    full = context.call(context.engine.get_markets, [stamp.ticker for stamp in page])
+    engine = context.engine
+
+    def one_page() -> tuple[list[MarketView], str]:
+        """Filter and page on cheap stamps, then build full views for the page only; all
+        under one hold of the venue lock, so the page matches the filter it was cut by."""
+        stamps = engine.list_market_stamps(
+            event_tickers=event_tickers or None,
+            series_ticker=query.get("series_ticker") or None,
+            tickers=tickers or None,
+            status=status,
+        )
+        if mve_filter == "only":
+            stamps = []  # the simulator lists no combo (multivariate) markets
+        for name, low, high in time_filters:
+            stamps = [
+                stamp
+                for stamp in stamps
+                if (moment := _market_time(stamp, name)) is not None
+                and (low is None or moment >= low)
+                and (high is None or moment <= high)
+            ]
+        if min_updated is not None:
+            stamps = [stamp for stamp in stamps if stamp.updated_ms >= min_updated]
+        page, cursor = paginate(stamps, limit, query.get("cursor"), key=lambda s: s.ticker)
+        return engine.get_markets([stamp.ticker for stamp in page]), cursor
+
+    full, cursor = context.call(one_page)
     return reply({"markets": [wire.market(v, context.profile) for v in full], "cursor": cursor})
 
 
