@@ -9,6 +9,7 @@ against the simulator unchanged. V1 order mutations only: the SDK predates the V
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import KeyPair, StartExchange
 from cryptography.hazmat.primitives import serialization
-from sim_http_kit import KEY_ID, OTHER_KEY_ID
+from sim_http_kit import KEY_ID, OTHER_KEY_ID, PRICE_RE
 
 from kalshi_tui.exchange.server import RunningExchange
 
@@ -81,7 +82,8 @@ def test_market_data(venue: tuple[RunningExchange, Any, Any]) -> None:
     assert {m.status for m in open_markets} == {"active"}
     market = open_markets[0]
     assert client.get_market(market.ticker).market.ticker == market.ticker
-    assert market.yes_bid_dollars.count(".") == 1
+    assert re.fullmatch(PRICE_RE, market.yes_bid_dollars)
+    assert re.fullmatch(PRICE_RE, market.last_price_dollars)
     event = client.get_event(market.event_ticker, with_nested_markets=True).event
     assert market.ticker in [m.ticker for m in event.markets]
     events = _all_pages(client.get_events, "events", limit=3)
