@@ -170,3 +170,27 @@ def test_pause_and_resume_a_market(session: Session) -> None:
         engine.resume_market(ticker, session.exchange.now_ms())
     assert session.me.get(f"/markets/{ticker}").json()["market"]["status"] == "active"
     assert session.me.post("/portfolio/events/orders", json=v2_order(ticker)).status_code == 201
+
+
+def test_agents_trade_and_fill_a_resting_order_as_the_clock_runs(
+    start: StartExchange, key_pair: KeyPair
+) -> None:
+    """With liquidity agents on, prices move and the user's bid at the best price fills."""
+    offset = [0.0]
+    exchange = start(agents=True, markets=30, clock=lambda: time.time() + offset[0])
+    auth = KalshiAuth(KEY_ID, key_pair[0])
+    with httpx.Client(base_url=exchange.base_url, auth=auth) as me:
+        market = me.get("/markets", params={"status": "open", "limit": 1}).json()["markets"][0]
+        ticker, best_bid = market["ticker"], market["yes_bid_dollars"]
+        assert market["yes_ask_dollars"] > best_bid  # agents quote both sides
+        bid = v2_order(ticker, price=best_bid, count="20")
+        assert me.post("/portfolio/events/orders", json=bid).status_code == 201
+        for _ in range(300):
+            offset[0] += 1.0
+            auth.skew_s = offset[0]
+            exchange.tick()
+        fills = me.get("/portfolio/fills", params={"ticker": ticker}).json()["fills"]
+        assert fills, "the bid at the best price should trade within five minutes"
+        session_trades = me.get("/markets/trades", params={"limit": 1000}).json()["trades"]
+        assert len(session_trades) > 20
+        assert len({t["ticker"] for t in session_trades}) > 1
