@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
@@ -84,9 +85,11 @@ def test_limits_follow_the_tier(start: StartExchange, key_pair: KeyPair, tier: s
     assert limits["read"]["refill_rate"] == {"basic": 200, "premier": 1000}[tier]
 
 
-def _frozen(exchange: RunningExchange) -> None:
-    """Stop the buckets refilling, so budgets can be counted exactly."""
-    exchange.rate_limiter.monotonic = lambda: 1000.0
+def _frozen(exchange: RunningExchange, later_s: float = 0.0) -> None:
+    """Stop the buckets refilling, so budgets can be counted exactly: their clock stands
+    still `later_s` seconds after the real one (never behind what the buckets have seen)."""
+    at = time.monotonic() + later_s
+    exchange.rate_limiter.monotonic = lambda: at
 
 
 def _served(send: Callable[[], httpx.Response], attempts: int) -> list[int]:
@@ -128,7 +131,7 @@ def test_per_endpoint_costs(start: StartExchange, key_pair: KeyPair) -> None:
         lookups = _served(lambda: client.get(f"/portfolio/orders/{order_ids[0]}"), 52)
         assert lookups == [200] * 50 + [429] * 2
         # Write bucket: 100 tokens, 30 spent by the creates above (no refill since).
-        exchange.rate_limiter.monotonic = lambda: 2000.0  # a full bucket again
+        _frozen(exchange, later_s=60)  # a minute later: full buckets again
         codes = [client.delete(f"/portfolio/events/orders/{oid}").status_code for oid in order_ids]
         assert codes == [200, 200, 200]  # 6 tokens
         unknown = _served(lambda: client.delete("/portfolio/events/orders/nope"), 48)
