@@ -19,6 +19,10 @@ import threading
 import uuid
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kalshi_tui.exchange.server import RunningExchange
 
 PROFILES = ("compat", "current", "legacy")
 RATE_TIERS = ("basic", "advanced", "premier", "paragon", "prime", "off")
@@ -53,7 +57,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="catalogue and agent seed")
     parser.add_argument(
-        "--markets", type=int, default=300, help="approximate number of markets (default 300)"
+        "--markets",
+        type=int,
+        default=300,
+        help="approximate number of markets (default 300, at most 50,000)",
     )
     parser.add_argument(
         "--profile",
@@ -108,8 +115,41 @@ def write_config(path: Path, base_url: str, key_id: str, key_path: Path, args: o
     path.write_text(tomli_w.dumps({"exchange": exchange}))
 
 
+MAX_MARKETS = 50_000
+
+
+def _option_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options (before anything starts), or None."""
+    if not 0 <= args.port <= 65535:
+        return f"--port {args.port}: a TCP port is 0–65535 (0 picks a free one)"
+    if not 1 <= args.markets <= MAX_MARKETS:
+        return f"--markets {args.markets}: must be between 1 and {MAX_MARKETS:,}"
+    if args.balance < 0:
+        return f"--balance {args.balance}: a starting balance cannot be negative"
+    config_path: Path | None = args.write_config
+    if config_path is not None and config_path.expanduser().is_dir():
+        return f"--write-config {config_path}: is a directory; give a file name such as sim.toml"
+    return None
+
+
+def _write_credentials(running: RunningExchange, args: argparse.Namespace) -> str:
+    """Create an API key for the funded account and write the config; the message to print.
+    OSError when the config or the key cannot be written."""
+    from kalshi_tui.exchange.keygen import generate_key_pair, write_private_key
+
+    config_path: Path = args.write_config.expanduser()
+    key_id = str(uuid.uuid4())
+    private_pem, public_pem = generate_key_pair()
+    key_path = config_path.with_name(config_path.stem + "-sim-key.pem")
+    write_private_key(key_path, private_pem)
+    running.add_key(key_id, public_pem)
+    write_config(config_path, running.base_url, key_id, key_path, args)
+    return f"wrote {config_path} (key {key_id}, private key {key_path})"
+
+
 def run(args: argparse.Namespace) -> int:
-    """Serve until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad options."""
+    """Serve until SIGINT/SIGTERM; 0 on a clean stop, 2 on bad options, 1 when the exchange
+    cannot listen or the config cannot be written."""
     from kalshi_tui.exchange.http.faults import parse_spec
     from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 
@@ -118,8 +158,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kalshi-tui sim: --faults: {exc}", file=sys.stderr)
         return 2
-    if args.markets < 1 or args.balance < 0:
-        print("kalshi-tui sim: --markets must be ≥ 1 and --balance ≥ 0", file=sys.stderr)
+    problem = _option_error(args)
+    if problem is not None:
+        print(f"kalshi-tui sim: {problem}", file=sys.stderr)
         return 2
     limits = (
         RateLimitConfig(enabled=False)
@@ -127,7 +168,6 @@ def run(args: argparse.Namespace) -> int:
         else RateLimitConfig(tier=args.rate_tier)
     )
 
-    from kalshi_tui.exchange.keygen import generate_key_pair, write_private_key
     from kalshi_tui.exchange.server import start_exchange
 
     try:
@@ -153,14 +193,14 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if args.write_config is not None:
-            config_path: Path = args.write_config.expanduser()
-            key_id = str(uuid.uuid4())
-            private_pem, public_pem = generate_key_pair()
-            key_path = config_path.with_name(config_path.stem + "-sim-key.pem")
-            write_private_key(key_path, private_pem)
-            running.add_key(key_id, public_pem)
-            write_config(config_path, running.base_url, key_id, key_path, args)
-            print(f"wrote {config_path} (key {key_id}, private key {key_path})", flush=True)
+            try:
+                print(_write_credentials(running, args), flush=True)
+            except OSError as exc:
+                print(
+                    f"kalshi-tui sim: --write-config {args.write_config}: cannot write: {exc}",
+                    file=sys.stderr,
+                )
+                return 1
         print(
             f"kalshi-tui sim: serving {running.base_url} "
             f"(profile {args.profile}, seed {args.seed}); Ctrl-C to stop",

@@ -6,7 +6,8 @@ its own event loop in a daemon thread, on an ephemeral loopback port unless told
 ticker task on that loop calls `engine.advance(now)` so markets open, close and settle and the
 liquidity agents trade. Every engine call — routes, ticker, snapshots — goes through one lock.
 `RunningExchange.stop()` shuts uvicorn down cleanly and, given a `state_path`, saves the whole
-venue (accounts, orders, positions, markets) so the next start resumes it.
+venue (accounts, orders, positions, markets, and the public halves of its API keys) so the
+next start resumes it.
 """
 
 from __future__ import annotations
@@ -103,14 +104,19 @@ class _Server(uvicorn.Server):
             await server.wait_closed()
 
 
-def _load_state(path: Path | None) -> tuple[Exchange, set[str]] | None:
+SavedKey = tuple[str, str, str]
+"""An API key kept in the state file: (key_id, public PEM, user_id)."""
+
+
+def _load_state(path: Path | None) -> tuple[Exchange, set[str], list[SavedKey]] | None:
     if path is None or not path.exists():
         return None
     try:
         data = json.loads(path.read_text())
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown state version {data.get('version')!r}")
-        return Exchange.restore(data["engine"]), set(data.get("funded_users", []))
+        keys = [(k["key_id"], k["public_pem"], k["user_id"]) for k in data.get("keys", [])]
+        return Exchange.restore(data["engine"]), set(data.get("funded_users", [])), keys
     except (OSError, ValueError, KeyError, TypeError, ExchangeError) as exc:
         # A damaged state file must not stop the demo: keep it aside and start fresh.
         aside = path.with_name(path.name + f".broken-{int(time.time())}")
@@ -149,7 +155,8 @@ class RunningExchange:
         host, port = sock.getsockname()[:2]
         self.host: str = host
         self.port: int = port
-        self.base_url = f"http://{host}:{port}/trade-api/v2"
+        netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal needs brackets
+        self.base_url = f"http://{netloc}:{port}/trade-api/v2"
         """REST base URL, e.g. `http://127.0.0.1:54321/trade-api/v2`."""
 
     @property
@@ -211,7 +218,14 @@ class RunningExchange:
             return
         with self._context.lock:
             snapshot = self._context.engine.snapshot()
-        data = {"version": STATE_VERSION, "engine": snapshot, "funded_users": sorted(self._funded)}
+        data = {
+            "version": STATE_VERSION,
+            "engine": snapshot,
+            "funded_users": sorted(self._funded),
+            # Public halves only: a config written by `sim --write-config` keeps working
+            # across restarts with --state.
+            "keys": self._context.keys.export(),
+        }
         self._state_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._state_path.with_name(self._state_path.name + ".tmp")
         temporary.write_text(json.dumps(data, separators=(",", ":")))
@@ -300,8 +314,9 @@ def start_exchange(
     path = Path(state_path) if state_path is not None else None
     restored = _load_state(path)
     now_ms = int(clock() * 1000)
+    saved_keys: list[SavedKey] = []
     if restored is not None:
-        engine, funded = restored
+        engine, funded, saved_keys = restored
         engine.advance(now_ms)
     else:
         engine = Exchange(
@@ -329,7 +344,11 @@ def start_exchange(
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     config = uvicorn.Config(
         app,
         http=_protocol_class(connections),
@@ -351,6 +370,11 @@ def start_exchange(
         tick_s=tick_s,
     )
     running.ensure_account(running.user_id)
+    for saved_id, saved_pem, saved_user in saved_keys:
+        try:
+            running.add_key(saved_id, saved_pem, user_id=saved_user)
+        except ValueError as exc:
+            log.warning("saved API key %s is unusable (%s); skipped", saved_id, exc)
     for key_id, public_pem in keys:
         running.add_key(key_id, public_pem)
     running._start()

@@ -23,6 +23,7 @@ from kalshi_tui.exchange.engine import (
     snapshot,
 )
 from kalshi_tui.exchange.engine.agents import ensure_book, fund_agents
+from kalshi_tui.exchange.engine.model import Market
 from kalshi_tui.exchange.engine.state import State, stable_hash
 from kalshi_tui.exchange.engine.views import (
     AmendResult,
@@ -36,6 +37,7 @@ from kalshi_tui.exchange.engine.views import (
     ExchangeStatusView,
     FillView,
     MarketResult,
+    MarketStamp,
     MarketView,
     OrderGroupView,
     OrderInput,
@@ -195,6 +197,38 @@ class Exchange:
         status: str | None = None,
     ) -> list[MarketView]:
         """``status`` is a filter word: unopened/open/paused/closed/settled."""
+        found = self._find_markets(event_tickers, series_ticker, tickers, status)
+        return [present.market_view(self._state, m) for m in found]
+
+    def list_market_stamps(
+        self,
+        *,
+        event_tickers: Sequence[str] | None = None,
+        series_ticker: str | None = None,
+        tickers: Sequence[str] | None = None,
+        status: str | None = None,
+    ) -> list[MarketStamp]:
+        """The markets `list_markets` would return, as cheap stamps to filter and page on
+        (building full views of 20,000 markets for every page would cost O(N) per page)."""
+        return [
+            MarketStamp(
+                m.ticker, m.event_ticker, m.created_ms, m.close_ms, m.settlement_ms, m.updated_ms
+            )
+            for m in self._find_markets(event_tickers, series_ticker, tickers, status)
+        ]
+
+    def get_markets(self, tickers: Sequence[str]) -> list[MarketView]:
+        """Full views of known markets, in the order given."""
+        state = self._state
+        return [present.market_view(state, state.market(ticker)) for ticker in tickers]
+
+    def _find_markets(
+        self,
+        event_tickers: Sequence[str] | None,
+        series_ticker: str | None,
+        tickers: Sequence[str] | None,
+        status: str | None,
+    ) -> list[Market]:
         wanted = _status_filter(status)
         state = self._state
         if tickers is not None:
@@ -209,7 +243,7 @@ class Exchange:
         else:
             candidates = list(state.markets.values())
         return [
-            present.market_view(state, m)
+            m
             for m in candidates
             if (series_ticker is None or m.series_ticker == series_ticker)
             and (wanted is None or m.status in wanted)

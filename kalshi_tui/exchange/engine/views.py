@@ -126,6 +126,18 @@ class EventView:
 
 
 @dataclass(frozen=True, slots=True)
+class MarketStamp:
+    """The few facts GET /markets filters and pages on, without building a full view."""
+
+    ticker: str
+    event_ticker: str
+    created_ms: int
+    close_ms: int
+    settlement_ms: int | None
+    updated_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class MarketView:
     """Everything the Kalshi Market object carries (both generations).
 

@@ -30,7 +30,9 @@ from kalshi_tui.exchange.http.context import Connections, SimContext
 from kalshi_tui.exchange.http.errors import (
     ApiError,
     RateLimited,
+    RouteMissing,
     error_response,
+    route_missing_response,
     too_many_requests,
 )
 from kalshi_tui.exchange.http.faults import FaultInjector
@@ -52,13 +54,14 @@ async def _rate_limited(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        error = ApiError(405, "method_not_allowed", "method not allowed", request.method)
-    elif exc.status_code == 404:
-        error = ApiError(404, "not_found", "route not found", request.url.path)
-    else:
-        error = ApiError(exc.status_code, "invalid_parameters", str(exc.detail))
-    return error_response(error)
+    if exc.status_code in (404, 405):
+        return route_missing_response(exc.status_code)
+    return error_response(ApiError(exc.status_code, "invalid_parameters", str(exc.detail)))
+
+
+async def _route_missing(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RouteMissing)
+    return route_missing_response(exc.status)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -105,6 +108,7 @@ def create_app(
             ApiError: _api_error,
             ExchangeError: _api_error,
             RateLimited: _rate_limited,
+            RouteMissing: _route_missing,
             HTTPException: _http_error,
             Exception: _internal_error,
         },

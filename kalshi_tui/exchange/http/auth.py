@@ -69,6 +69,22 @@ class KeyRegistry:
         with self._lock:
             return self._keys.get(key_id)
 
+    def export(self) -> list[dict[str, str]]:
+        """Every key as `{key_id, public_pem, user_id}` (for the saved venue state)."""
+        with self._lock:
+            keys = list(self._keys.values())
+        return [
+            {
+                "key_id": key.key_id,
+                "public_pem": key.public_key.public_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PublicFormat.SubjectPublicKeyInfo,
+                ).decode(),
+                "user_id": key.user_id,
+            }
+            for key in keys
+        ]
+
     def user_ids(self) -> set[str]:
         """Every account some key acts for."""
         with self._lock:

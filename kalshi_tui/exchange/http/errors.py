@@ -54,5 +54,21 @@ def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} not found", ident)
 
 
+class RouteMissing(Exception):
+    """A path (or method) the venue does not serve at all: the router answers, not the API,
+    so the reply carries no Kalshi error code (clients tell it from `not_found` for an
+    unknown order or market, e.g. to fall back from V2 to V1 order routes)."""
+
+    def __init__(self, status: int = 404) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def route_missing_response(status: int) -> Response:
+    """`404 page not found` / `405 method not allowed` as plain text, as a bare router says."""
+    text = "404 page not found" if status == 404 else f"{status} method not allowed"
+    return Response(text, status_code=status, media_type="text/plain")
+
+
 class RateLimited(Exception):
     """A token bucket is empty; rendered as Kalshi's bare 429."""

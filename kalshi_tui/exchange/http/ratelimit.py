@@ -79,9 +79,13 @@ class RateLimitConfig:
     enabled: bool = True
     """False serves every request regardless of budget."""
 
+    def __post_init__(self) -> None:
+        if self.tier not in TIERS:
+            raise ValueError(f"unknown rate-limit tier {self.tier!r}; one of {', '.join(TIERS)}")
+
     def rate(self, bucket: Bucket) -> float:
         """Tokens per second for a bucket."""
-        read, write = TIERS.get(self.tier, TIERS["basic"])
+        read, write = TIERS[self.tier]
         if bucket == "read":
             return self.read_per_s if self.read_per_s is not None else float(read)
         return self.write_per_s if self.write_per_s is not None else float(write)

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kalshi_tui.exchange.engine import MarketView
+from kalshi_tui.exchange.engine import MarketStamp, MarketView
 from kalshi_tui.exchange.http import wire_market as wire
 from kalshi_tui.exchange.http.context import sim
 from kalshi_tui.exchange.http.errors import invalid_parameters, missing_parameters, not_found
@@ -44,7 +44,7 @@ def _time_filters(request: Request, status: str | None) -> list[tuple[str, int |
     return filters
 
 
-def _market_time(view: MarketView, name: str) -> int | None:
+def _market_time(view: MarketStamp, name: str) -> int | None:
     if name == "created":
         return view.created_ms
     if name == "close":
@@ -63,27 +63,34 @@ async def list_markets(request: Request) -> Response:
     mve_filter = choice_param(query, "mve_filter", ("only", "exclude"))
     time_filters = _time_filters(request, status)
     min_updated = seconds_to_ms(query, "min_updated_ts")
-    views = context.call(
-        context.engine.list_markets,
-        event_tickers=event_tickers or None,
-        series_ticker=query.get("series_ticker") or None,
-        tickers=tickers or None,
-        status=status,
-    )
-    if mve_filter == "only":
-        views = []  # the simulator lists no combo (multivariate) markets
-    for name, low, high in time_filters:
-        views = [
-            view
-            for view in views
-            if (moment := _market_time(view, name)) is not None
-            and (low is None or moment >= low)
-            and (high is None or moment <= high)
-        ]
-    if min_updated is not None:
-        views = [view for view in views if view.updated_ms >= min_updated]
-    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.ticker)
-    return reply({"markets": [wire.market(v, context.profile) for v in page], "cursor": cursor})
+    engine = context.engine
+
+    def one_page() -> tuple[list[MarketView], str]:
+        """Filter and page on cheap stamps, then build full views for the page only; all
+        under one hold of the venue lock, so the page matches the filter it was cut by."""
+        stamps = engine.list_market_stamps(
+            event_tickers=event_tickers or None,
+            series_ticker=query.get("series_ticker") or None,
+            tickers=tickers or None,
+            status=status,
+        )
+        if mve_filter == "only":
+            stamps = []  # the simulator lists no combo (multivariate) markets
+        for name, low, high in time_filters:
+            stamps = [
+                stamp
+                for stamp in stamps
+                if (moment := _market_time(stamp, name)) is not None
+                and (low is None or moment >= low)
+                and (high is None or moment <= high)
+            ]
+        if min_updated is not None:
+            stamps = [stamp for stamp in stamps if stamp.updated_ms >= min_updated]
+        page, cursor = paginate(stamps, limit, query.get("cursor"), key=lambda s: s.ticker)
+        return engine.get_markets([stamp.ticker for stamp in page]), cursor
+
+    full, cursor = context.call(one_page)
+    return reply({"markets": [wire.market(v, context.profile) for v in full], "cursor": cursor})
 
 
 async def get_market(request: Request) -> Response:
@@ -209,21 +216,22 @@ async def list_events(request: Request) -> Response:
     )
     if wanted:
         views = [view for view in views if view.event_ticker in wanted]
-    need_markets = nested or min_close is not None
+    if min_close is not None and views:
+        stamps = context.call(
+            context.engine.list_market_stamps,
+            event_tickers=[view.event_ticker for view in views],
+        )
+        closing = {stamp.event_ticker for stamp in stamps if stamp.close_ms >= min_close}
+        views = [view for view in views if view.event_ticker in closing]
+    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.event_ticker)
+    # Nested markets only for the page served (not for every event matching the filter).
     children: dict[str, list[MarketView]] = {}
-    if need_markets and views:
+    if nested and page:
         markets = context.call(
-            context.engine.list_markets, event_tickers=[view.event_ticker for view in views]
+            context.engine.list_markets, event_tickers=[view.event_ticker for view in page]
         )
         for market in markets:
             children.setdefault(market.event_ticker, []).append(market)
-    if min_close is not None:
-        views = [
-            view
-            for view in views
-            if any(m.close_ms >= min_close for m in children.get(view.event_ticker, []))
-        ]
-    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.event_ticker)
     events = [
         wire.event(view, context.profile, children.get(view.event_ticker, []) if nested else None)
         for view in page

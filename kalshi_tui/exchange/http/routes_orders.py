@@ -18,7 +18,12 @@ from kalshi_tui.exchange.engine import CancelResult, ExchangeError, OrderInput, 
 from kalshi_tui.exchange.http import order_input as parse
 from kalshi_tui.exchange.http import wire_portfolio as wire
 from kalshi_tui.exchange.http.context import SimContext, sim, user_id
-from kalshi_tui.exchange.http.errors import ApiError, invalid_parameters, missing_parameters
+from kalshi_tui.exchange.http.errors import (
+    ApiError,
+    RouteMissing,
+    invalid_parameters,
+    missing_parameters,
+)
 from kalshi_tui.exchange.http.ratelimit import (
     BATCH_CANCEL_COST_PER_ORDER,
     BATCH_CREATE_COST_PER_ORDER,
@@ -43,7 +48,7 @@ def _v1(request: Request) -> SimContext:
 def _v2(request: Request) -> SimContext:
     context = sim(request)
     if context.profile == "legacy":
-        raise ApiError(404, "not_found", "route not found", request.url.path)
+        raise RouteMissing()  # the legacy generation predates the V2 routes
     return context
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from engine_helpers import T0, buy_yes, conserved_total, money, state_of
 
@@ -54,11 +53,10 @@ def test_snapshot_round_trips_through_json_and_continues_identically() -> None:
 
 
 def test_advance_cost_does_not_grow_with_the_catalogue() -> None:
+    """Each tick touches a bounded number of books, not the whole catalogue (the time per
+    tick at 20,000 markets is in bench/bench_exchange.py)."""
     big = Exchange(seed=2, now=T0, market_count=20_000)
-    started = time.perf_counter()
     for i in range(50):
         big.advance(T0 + 1_000 * (i + 1))
-    per_call = (time.perf_counter() - started) / 50
     touched = sum(1 for m in state_of(big).markets.values() if m.book is not None)
     assert touched <= 50 * 40
-    assert per_call < 0.25

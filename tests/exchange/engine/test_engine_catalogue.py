@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 
 from engine_helpers import T0, quiet_exchange
 
@@ -66,13 +65,12 @@ def test_same_seed_same_catalogue_and_other_seed_differs() -> None:
     assert a != c
 
 
-def test_twenty_thousand_markets_build_fast() -> None:
-    started = time.perf_counter()
+def test_twenty_thousand_markets() -> None:
+    """The catalogue scales (its build time and memory are in bench/bench_exchange.py)."""
     ex = Exchange(seed=1, now=T0, market_count=20_000)
-    elapsed = time.perf_counter() - started
     assert len(ex.market_tickers()) >= 20_000
     assert len(set(ex.market_tickers())) == len(ex.market_tickers())
-    assert elapsed < 2.0
+    assert len(ex.list_market_stamps(status="open")) > 10_000
 
 
 def test_market_view_has_history_derived_fields() -> None:

@@ -181,3 +181,17 @@ def test_date_header_on_every_response(client: httpx.Client) -> None:
     for response in (client.get("/markets"), client.get("/nope"), client.get("/portfolio/balance")):
         served = parsedate_to_datetime(response.headers["date"]).timestamp()
         assert abs(served - time.time()) < 5
+
+
+def test_faults_over_http_are_deterministic_by_seed(start: StartExchange) -> None:
+    """Two venues with the same seed and SPEC fail the same requests; another seed differs."""
+
+    def statuses(seed: int) -> list[int]:
+        exchange = start(seed=seed, faults="read_error=0.4,error_status=500/502/503")
+        with httpx.Client(base_url=exchange.base_url) as anonymous:
+            return [anonymous.get("/exchange/status").status_code for _ in range(40)]
+
+    first = statuses(11)
+    assert first == statuses(11)
+    assert {200, 500, 502, 503} <= set(first)
+    assert first != statuses(12)

@@ -97,10 +97,10 @@ def test_get_market_and_404(client: httpx.Client, ticker: str) -> None:
     assert error_code(response) == "not_found"
 
 
-def test_unknown_route_is_a_404_envelope(client: httpx.Client) -> None:
+def test_unknown_route_is_a_bare_404(client: httpx.Client) -> None:
+    """The router, not the API, answers: no Kalshi error code (docs/WIRE.md)."""
     response = client.get("/no/such/route")
-    assert response.status_code == 404
-    assert error_code(response) == "not_found"
+    assert (response.status_code, response.text) == (404, "404 page not found")
 
 
 def _seed_book(client: httpx.Client, ticker: str) -> None:

@@ -1,0 +1,248 @@
+"""Benchmark: the embedded exchange's matching engine, its loopback HTTP round trip, and its
+catalogue at 20,000 markets, all measured in one run.
+
+Run: `python -m bench.bench_exchange` (add `--help` for options; the default run takes about
+15 s on a 2-core machine).
+
+* engine: a seeded stream of limit orders (GTC and IOC, buy YES / buy NO around 50¢, so about
+  half of them cross and trade) from 20 accounts across 10 markets, fed straight to
+  `Exchange.create_order` (no HTTP, no agents). Orders per second, the median of several runs,
+  each on a fresh exchange built outside the timed region.
+* HTTP: the exchange served by uvicorn on 127.0.0.1 as demo sessions and tests run it, driven
+  by one keep-alive httpx client signing every request with RSA-PSS (`kalshi_tui.api`), the
+  signature included in the time. Round-trip p50/p99 of a signed V2 order create
+  (`POST /portfolio/events/orders`, resting orders) next to a signed GET
+  (`/portfolio/balance`) and a public GET (`/markets/{ticker}`). Rate limits off, no faults.
+* scale: building `Exchange(market_count=20000)` (time, and memory traced by tracemalloc), one
+  lifecycle/agent tick on it, the server's start, and paging through every market over HTTP at
+  limit=1000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kalshi_tui import api
+from kalshi_tui.exchange.engine import (
+    COUNT_SCALE,
+    MONEY_SCALE,
+    PRICE_SCALE,
+    Exchange,
+    ExchangeError,
+    OrderInput,
+)
+from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
+from kalshi_tui.exchange.server import start_exchange
+
+T0 = 1_795_000_000_000
+ACCOUNTS = [f"bench-{n}" for n in range(20)]
+
+
+# ---- engine ------------------------------------------------------------------------------
+
+
+def order_stream(tickers: list[str], count: int, seed: int) -> list[tuple[str, OrderInput]]:
+    """Seeded orders: 85 % GTC, 15 % IOC; YES bids 0.40–0.55 and NO bids 0.45–0.60."""
+    rng = random.Random(seed)
+    stream = []
+    for _ in range(count):
+        buy_yes = rng.random() < 0.5
+        cents = rng.randint(40, 55) if buy_yes else 100 - rng.randint(40, 55)
+        stream.append(
+            (
+                rng.choice(ACCOUNTS),
+                OrderInput(
+                    ticker=rng.choice(tickers),
+                    side="yes" if buy_yes else "no",
+                    action="buy",
+                    price=cents * PRICE_SCALE // 100,
+                    count=rng.randint(1, 20) * COUNT_SCALE,
+                    time_in_force="immediate_or_cancel"
+                    if rng.random() < 0.15
+                    else "good_till_canceled",
+                    self_trade_prevention_type="maker",
+                ),
+            )
+        )
+    return stream
+
+
+def engine_run(orders: int, seed: int) -> tuple[float, int, int]:
+    """One timed run: (orders/s, trades, rejections)."""
+    exchange = Exchange(seed=seed, now=T0, market_count=60, agents=False)
+    for account in ACCOUNTS:
+        exchange.create_user(account, balance=10_000_000 * MONEY_SCALE)
+    tickers = [m.ticker for m in exchange.list_markets(status="open")][:10]
+    stream = order_stream(tickers, orders, seed)
+    rejected = 0
+    gc.collect()
+    started = time.perf_counter()
+    for n, (account, order) in enumerate(stream):
+        try:
+            exchange.create_order(account, order, T0 + n)
+        except ExchangeError:
+            rejected += 1
+    elapsed = time.perf_counter() - started
+    trades = len(exchange.list_trades())
+    return orders / elapsed, trades, rejected
+
+
+def bench_engine(orders: int, runs: int) -> None:
+    results = [engine_run(orders, seed) for seed in range(1, runs + 1)]
+    rates = sorted(rate for rate, _, _ in results)
+    trades = statistics.median(t for _, t, _ in results)
+    rejected = statistics.median(r for _, _, r in results)
+    print(f"engine: {orders:,} orders × {runs} runs, 10 markets, 20 accounts, no agents")
+    print(
+        f"  throughput  median {statistics.median(rates):>9,.0f} orders/s"
+        f"   (min {rates[0]:,.0f}, max {rates[-1]:,.0f})"
+    )
+    print(f"  per run     median {trades:,.0f} trades, {rejected:,.0f} rejections")
+
+
+# ---- HTTP --------------------------------------------------------------------------------
+
+
+def _percentiles(samples_s: list[float]) -> str:
+    ordered = sorted(samples_s)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] * 1000
+    mean = statistics.fmean(ordered) * 1000
+    return f"p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   mean {mean:6.2f} ms"
+
+
+def _time_requests(send: Callable[[int], httpx.Response], count: int) -> list[float]:
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        response = send(n)
+        samples.append(time.perf_counter() - started)
+        if response.status_code >= 300:
+            raise SystemExit(f"unexpected {response.status_code}: {response.text}")
+    return samples
+
+
+def bench_http(requests: int) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    key_id = str(uuid.uuid4())
+    with start_exchange(
+        seed=1,
+        markets=60,
+        agents=False,
+        keys=[(key_id, public_pem)],
+        rate_limits=RateLimitConfig(enabled=False),
+        balance_dollars=1_000_000,
+    ) as exchange:
+        auth = api.KalshiAuth(key_id, key)
+        with httpx.Client(base_url=exchange.base_url, auth=auth) as client:
+            ticker = client.get("/markets", params={"status": "open"}).json()["markets"][0][
+                "ticker"
+            ]
+
+            def create(n: int) -> httpx.Response:
+                return client.post(
+                    "/portfolio/events/orders",
+                    json={
+                        "ticker": ticker,
+                        "client_order_id": f"bench-{n}-{uuid.uuid4()}",
+                        "side": "bid" if n % 2 else "ask",
+                        "count": "1.00",
+                        "price": "0.0500" if n % 2 else "0.9500",  # rests, never crosses
+                        "time_in_force": "good_till_canceled",
+                        "self_trade_prevention_type": "taker_at_cross",
+                    },
+                )
+
+            def balance(n: int) -> httpx.Response:
+                return client.get("/portfolio/balance")
+
+            def market(n: int) -> httpx.Response:
+                return client.get(f"/markets/{ticker}")
+
+            for send in (create, balance, market):  # warm up connection, caches, JIT-free paths
+                _time_requests(send, 30)
+            created = _time_requests(create, requests)
+            signed_get = _time_requests(balance, requests)
+            public_get = _time_requests(market, requests)
+    print(f"HTTP loopback (uvicorn, keep-alive httpx, RSA-2048 PSS signing), {requests} each")
+    print(f"  signed POST /portfolio/events/orders  {_percentiles(created)}")
+    print(f"  signed GET  /portfolio/balance        {_percentiles(signed_get)}")
+    print(f"  public GET  /markets/{{ticker}}         {_percentiles(public_get)}")
+
+
+# ---- scale -------------------------------------------------------------------------------
+
+
+def bench_scale(markets: int) -> None:
+    now_ms = int(time.time() * 1000)  # the wall clock, as start_exchange uses
+    gc.collect()
+    started = time.perf_counter()
+    exchange = Exchange(seed=1, now=now_ms, market_count=markets)
+    built_s = time.perf_counter() - started
+    real = len(exchange.market_tickers())
+    ticks = 50
+    started = time.perf_counter()
+    for n in range(ticks):  # what the server's lifecycle/agent ticker does every 250 ms
+        exchange.advance(now_ms + 250 * (n + 1))
+    tick_ms = (time.perf_counter() - started) / ticks * 1000
+    del exchange
+    gc.collect()
+    tracemalloc.start()
+    traced = Exchange(seed=1, now=now_ms, market_count=markets)
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del traced
+    started = time.perf_counter()
+    with start_exchange(seed=1, markets=markets, agents=False) as running:
+        served_s = time.perf_counter() - started
+        with httpx.Client(base_url=running.base_url, timeout=60) as client:
+            started = time.perf_counter()
+            seen, pages, cursor = 0, 0, ""
+            while True:
+                params: dict[str, str | int] = {"limit": 1000}
+                if cursor:
+                    params["cursor"] = cursor
+                body = client.get("/markets", params=params).json()
+                seen += len(body["markets"])
+                pages += 1
+                cursor = body["cursor"]
+                if not cursor:
+                    break
+            paged_s = time.perf_counter() - started
+    print(f"scale: {real:,} markets (asked for {markets:,})")
+    print(f"  Exchange(market_count={markets}) built in {built_s:.2f} s, {current / 2**20:.1f} MiB")
+    print(f"  advance() with agents: {tick_ms:.2f} ms per 250 ms tick ({ticks} ticks)")
+    print(f"  start_exchange (build + serve) {served_s:.2f} s")
+    print(f"  GET /markets limit=1000: {seen:,} markets in {pages} pages, {paged_s:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=20_000, help="orders per engine run")
+    parser.add_argument("--runs", type=int, default=5, help="engine runs (median reported)")
+    parser.add_argument("--requests", type=int, default=1000, help="HTTP requests per kind")
+    parser.add_argument("--markets", type=int, default=20_000, help="markets for the scale run")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    bench_engine(args.orders, args.runs)
+    bench_http(args.requests)
+    bench_scale(args.markets)
+    print(f"total {time.perf_counter() - began:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
