@@ -197,14 +197,19 @@ async def test_every_essential_endpoint_round_trips(
         assert cancelled.count == 1
         assert await client.get_all_orders(ticker=ticker, status="resting") == []
 
-        # -- a fill against the counterparty ----------------------------------------------
-        await other.create_order(order(ticker, "0.99", count=2, action="sell"))
+        # -- a fill against the counterparty: its NO bids are YES asks at 0.79 and 0.80 ---
         taker = order(ticker, "0.99", count=2, time_in_force="immediate_or_cancel")
         filled = await client.create_order(taker)
         assert filled.fill_count == Decimal(2)
         fills = await client.get_all_fills(ticker=ticker)
         assert sum(f.count for f in fills) == Decimal(2)
         assert all(f.ticker == ticker and isinstance(f.yes_price, Decimal) for f in fills)
+        trades = (await client.get_trades(ticker=ticker, limit=1000)).trades
+        assert all(t.ticker == ticker and isinstance(t.yes_price, Decimal) for t in trades)
+        # The exchange also has a synthetic past; our fills are among the public trades
+        # (against the NO bids above: YES at 0.79 and 0.80, one contract each).
+        assert {f.trade_id for f in fills} <= {t.trade_id for t in trades}
+        assert sorted(f.yes_price for f in fills) == [Decimal("0.79"), Decimal("0.80")]
         positions = {p.ticker: p for p in (await client.get_all_positions()).market_positions}
         assert positions[ticker].position == Decimal(2)
         assert (await client.get_balance()).balance < balance.balance
