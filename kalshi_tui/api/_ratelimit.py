@@ -42,8 +42,9 @@ TIER_MARGIN = 0.9
 """Share of the tier's budget the client spends. The client and Kalshi meter the same
 requests on two clocks: one at send time, one at arrival. Network jitter bunches
 arrivals, so a client spending exactly the tier's rate is sometimes ahead of Kalshi's
-bucket and gets a 429 (against the simulator, a burst of 45 reads at 100 % drew one). At
-90 % Kalshi's bucket refills faster than the client drains it, which absorbs the jitter."""
+bucket and gets a 429. At 90 % Kalshi's bucket refills faster than the client drains it,
+which absorbs the jitter. `python -m bench.bench_rate_margin` measures it against the
+simulator: 100 concurrent reads drew 1-3 429s per burst at 100 %, none at 90 %."""
 
 
 @dataclass(frozen=True, slots=True)
