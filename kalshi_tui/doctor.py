@@ -170,6 +170,7 @@ async def _exchange_checks(settings: Settings, private_key: RSAPrivateKey | None
         KalshiClient,
         KalshiError,
         TransportError,
+        short_key_id,
     )
 
     url = settings.base_url
@@ -275,7 +276,10 @@ async def _exchange_checks(settings: Settings, private_key: RSAPrivateKey | None
                 )
             else:
                 checks.append(
-                    passed("authentication", f"key {auth.key_id}: balance ${balance.balance:,.2f}")
+                    passed(
+                        "authentication",
+                        f"key {short_key_id(auth.key_id)}: balance ${balance.balance:,.2f}",
+                    )
                 )
 
         checks.append(_check_skew(client.clock_skew_seconds, settings))

@@ -32,6 +32,7 @@ from ._errors import (
     RequestRejected,
     TradingPaused,
     TransportError,
+    short_key_id,
 )
 from ._market_data import EventFilters, MarketFilters, TradeFilters
 from ._models import (
@@ -165,4 +166,5 @@ __all__ = [
     "TransportError",
     "WeeklySchedule",
     "load_private_key",
+    "short_key_id",
 ]

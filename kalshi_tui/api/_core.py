@@ -42,6 +42,7 @@ from ._errors import (
     TransportError,
     classify,
     describe_skew,
+    hide_key_id,
 )
 from ._numbers import decode_json
 from ._ratelimit import DEFAULT_COST, Bucket, Priority, RateHeadroom, RateLimiter, RateLimits
@@ -246,7 +247,7 @@ class BaseClient:
         return response
 
     def _http_error(self, method: str, path: str, response: httpx.Response) -> KalshiError:
-        return classify(
+        error = classify(
             response.status_code,
             response.content,
             method=method,
@@ -254,6 +255,7 @@ class BaseClient:
             content_type=response.headers.get("content-type", ""),
             skew_seconds=self.clock_skew_seconds,
         )
+        return error if self.auth is None else hide_key_id(error, self.auth.key_id)
 
     def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
         try:

@@ -281,6 +281,26 @@ CLOCK_FIX_HINT = (
 )
 
 
+def short_key_id(key_id: str) -> str:
+    """Enough of an API key id to tell keys apart, never the whole id: the first eight
+    characters (at most half of a short id) and an ellipsis."""
+    return key_id[: min(8, len(key_id) // 2)] + "…"
+
+
+def hide_key_id(error: KalshiError, key_id: str) -> KalshiError:
+    """Replace our API key id, which an exchange may echo back (e.g. `api key not
+    found`), with its short form in the error's text, so logs never carry it whole."""
+    if not key_id:
+        return error
+    short = short_key_id(key_id)
+    if key_id in error.message:
+        error.message = error.message.replace(key_id, short)
+        error.args = (error.message, *error.args[1:])
+    if isinstance(error.details, str):
+        error.details = error.details.replace(key_id, short)
+    return error
+
+
 def describe_skew(skew_seconds: float) -> str:
     """Say in words how far off the local clock is."""
     direction = "behind" if skew_seconds > 0 else "ahead of"

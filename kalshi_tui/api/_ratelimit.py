@@ -38,6 +38,15 @@ _TIERS: dict[Tier, tuple[float, float]] = {
 }
 
 
+TIER_MARGIN = 0.9
+"""Share of the tier's budget the client spends. The client and Kalshi meter the same
+requests on two clocks: one at send time, one at arrival. Network jitter bunches
+arrivals, so a client spending exactly the tier's rate is sometimes ahead of Kalshi's
+bucket and gets a 429. At 90 % Kalshi's bucket refills faster than the client drains it,
+which absorbs the jitter. `python -m bench.bench_rate_margin` measures it against the
+simulator: 100 concurrent reads drew 1-3 429s per burst at 100 %, none at 90 %."""
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimits:
     """Refill rates (tokens per second) and bucket sizes for one account."""
@@ -52,12 +61,15 @@ class RateLimits:
     """Fraction of write capacity only cancels may use."""
 
     @classmethod
-    def for_tier(cls, tier: Tier) -> RateLimits:
+    def for_tier(cls, tier: Tier, *, margin: float = TIER_MARGIN) -> RateLimits:
+        """The budget the client plans with for `tier`: the tier's rates × `margin`."""
         try:
             read, write = _TIERS[tier]
         except KeyError:
             raise ValueError(f"unknown tier {tier!r}; expected one of {sorted(_TIERS)}") from None
-        return cls(read_per_second=read, write_per_second=write)
+        if not 0 < margin <= 1:
+            raise ValueError(f"margin must be in (0, 1], got {margin}")
+        return cls(read_per_second=read * margin, write_per_second=write * margin)
 
     @classmethod
     def unlimited(cls) -> RateLimits:

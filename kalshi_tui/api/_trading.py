@@ -56,8 +56,15 @@ V2_ORDERS = "/portfolio/events/orders"
 
 
 def route_missing(exc: KalshiError) -> bool:
-    """True for a 404/405 that names no Kalshi error code: the route itself is absent."""
-    return exc.status in (404, 405) and exc.code is None
+    """True for a 404/405 saying the route itself is absent, not a resource on it: a
+    reply with no Kalshi error code (a plain router page), or one whose details are a URL
+    path, as the simulator answers unknown routes (docs/WIRE.md). A missing order or
+    market names the resource instead, and never triggers a fallback."""
+    if exc.status not in (404, 405):
+        return False
+    if exc.code is None:
+        return True
+    return isinstance(exc.details, str) and exc.details.startswith("/trade-api/")
 
 
 def _is_gone(item: BatchCancelItem) -> bool:

@@ -28,7 +28,14 @@ REDACTED = "[redacted]"
 
 # Keys whose values are secrets wherever they appear in a payload (compared lower-case,
 # with "-" and "_" ignored so `KALSHI-ACCESS-SIGNATURE` and `signature` both match).
-_SECRET_KEY_PARTS = ("signature", "privatekey", "secret", "password", "authorization")
+_SECRET_KEY_PARTS = (
+    "signature",
+    "privatekey",
+    "secret",
+    "password",
+    "authorization",
+    "accesskey",
+)
 
 _PEM_BLOCK = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",

@@ -11,15 +11,28 @@ from api_testkit import FakeClock, Script, current_only, example, make_client, r
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_tui.api import OrderRequest, RateLimiter, RateLimits, TokenBucket
+from kalshi_tui.api._ratelimit import TIER_MARGIN
+
+# Kalshi's Basic tier exactly (the presets keep a margin below it).
+BASIC = RateLimits(read_per_second=200, write_per_second=100)
 
 
 def test_tier_presets() -> None:
-    basic = RateLimits.for_tier("basic")
+    basic = RateLimits.for_tier("basic", margin=1.0)
     assert (basic.read_per_second, basic.write_per_second) == (200, 100)
-    assert RateLimits.for_tier("prime").write_per_second == 4000
+    assert RateLimits.for_tier("prime", margin=1.0).write_per_second == 4000
     assert basic.write_burst_seconds == 2.0
     with pytest.raises(ValueError, match="unknown tier"):
         RateLimits.for_tier("gold")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="margin"):
+        RateLimits.for_tier("basic", margin=1.5)
+
+
+def test_presets_plan_with_a_margin_below_the_tier() -> None:
+    planned = RateLimits.for_tier("basic")
+    assert planned.read_per_second == pytest.approx(200 * TIER_MARGIN)
+    assert planned.write_per_second == pytest.approx(100 * TIER_MARGIN)
+    assert 0.8 <= TIER_MARGIN < 1
 
 
 async def test_bucket_paces_requests_on_virtual_time(clock: FakeClock) -> None:
@@ -33,8 +46,7 @@ async def test_bucket_paces_requests_on_virtual_time(clock: FakeClock) -> None:
 
 async def test_basic_tier_reads_take_expected_virtual_time(clock: FakeClock) -> None:
     script = Script(respond(200, {"exchange_active": True, "trading_active": True}))
-    limits = RateLimits.for_tier("basic")
-    async with make_client(script, clock, rate_limits=limits) as client:
+    async with make_client(script, clock, rate_limits=BASIC) as client:
         start = clock.now
         for _ in range(60):
             await client.get_exchange_status()
@@ -47,7 +59,7 @@ async def test_basic_tier_reads_take_expected_virtual_time(clock: FakeClock) -> 
 
 async def test_get_order_costs_two_tokens(rsa_key: rsa.RSAPrivateKey, clock: FakeClock) -> None:
     script = Script(respond(200, {"order": current_only(example("order"))}))
-    async with make_client(script, clock, rsa_key, rate_limits=RateLimits.for_tier("basic")) as c:
+    async with make_client(script, clock, rsa_key, rate_limits=BASIC) as c:
         start = clock.now
         for _ in range(100):
             await c.get_order("o1")
@@ -55,7 +67,7 @@ async def test_get_order_costs_two_tokens(rsa_key: rsa.RSAPrivateKey, clock: Fak
 
 
 async def test_ordinary_writes_stop_at_the_cancel_reserve(clock: FakeClock) -> None:
-    limiter = RateLimiter(RateLimits.for_tier("basic"), clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(BASIC, clock=clock, sleep=clock.sleep)
     # Write capacity 200 tokens (2 s × 100/s), reserve 20 % = 40 tokens.
     for _ in range(16):
         assert limiter.write.try_acquire(10) == 0
@@ -75,8 +87,7 @@ async def test_cancels_get_through_while_creates_wait(
         lambda r: respond(201 if r.method == "POST" else 200, ack if r.method == "POST" else cancel)
     )
     log: list[tuple[str, float]] = []
-    limits = RateLimits.for_tier("basic")
-    async with make_client(script, clock, rsa_key, rate_limits=limits) as client:
+    async with make_client(script, clock, rsa_key, rate_limits=BASIC) as client:
 
         async def create(i: int) -> None:
             await client.create_order(

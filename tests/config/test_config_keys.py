@@ -106,18 +106,22 @@ def test_public_key_is_refused(tmp_path: Path, write_key: KeyWriter, public_pem:
     key = write_key(public_pem)
     problem = only_problem(config_with_key(tmp_path, key))
     assert "public key" in problem.message
+    assert "set exchange.private_key_path to the private key file" in problem.fix
 
 
 def test_non_pem_file_is_refused(tmp_path: Path, write_key: KeyWriter) -> None:
     key = write_key(b"\x30\x82\x04\xa4 DER bytes")
     problem = only_problem(config_with_key(tmp_path, key))
     assert "not a PEM file" in problem.message
+    assert "-----BEGIN PRIVATE KEY-----" in problem.fix
 
 
 def test_garbage_pem_is_refused(tmp_path: Path, write_key: KeyWriter) -> None:
     key = write_key(b"-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n")
     problem = only_problem(config_with_key(tmp_path, key))
     assert "not a readable PEM private key" in problem.message
+    assert "download the key again" in problem.fix
+    assert "exchange.private_key_path" in problem.fix
 
 
 def test_small_rsa_key_is_refused(

@@ -8,6 +8,7 @@ gives the best bid as its last element. Canceled or filled orders leave their de
 from __future__ import annotations
 
 import bisect
+import contextlib
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -66,6 +67,15 @@ class BookSide:
             del self.levels[price]
             index = bisect.bisect_left(self.prices, price)
             del self.prices[index]
+
+    def remove(self, price: int, order: Order) -> None:
+        """Take a live order out of its level for good, queue and total: it is moving
+        (an amend to a new price or a larger size). Lazy deletion is not enough there,
+        because the order is back on the book and would still count as live here."""
+        level = self.levels[price]
+        with contextlib.suppress(ValueError):
+            level.orders.remove(order)
+        self.reduce(price, order.remaining)
 
     def depth(self, limit: int = 0) -> tuple[tuple[int, int], ...]:
         """(price, total) ascending; ``limit`` > 0 keeps the best ``limit`` levels."""

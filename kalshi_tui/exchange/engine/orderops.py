@@ -131,7 +131,7 @@ def amend(
         return order
     # A new price or a larger size loses time priority: off the book, re-enter as a taker.
     assert market.book is not None
-    market.book.side(order.is_yes).reduce(order.own_price, order.remaining)
+    market.book.side(order.is_yes).remove(order.own_price, order)
     matching.unrest(state, order)
     matching.release(state, order)
     order.yes_price = price
