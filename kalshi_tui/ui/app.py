@@ -22,12 +22,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.domain.store import Snapshot, TradingMode
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.bridge import StoreBridge
 from kalshi_tui.ui.commands import MarketCommands
 from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.trading import TradingActions
+from kalshi_tui.ui.widgets.halt_banner import HaltBanner
 from kalshi_tui.ui.widgets.log_tail import LogTail
 from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_book import OrderBookPane
@@ -52,6 +53,8 @@ class TerminalApp(TradingActions):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("ctrl+k", "halt", "HALT", priority=True, id="app.halt"),
+        Binding("ctrl+r", "rearm", "Re-arm", show=False, id="app.rearm"),
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
@@ -100,6 +103,7 @@ class TerminalApp(TradingActions):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
+        yield HaltBanner(id="halt-banner")
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Input(placeholder="filter by ticker or title", id="filter", classes="-empty")
@@ -163,6 +167,7 @@ class TerminalApp(TradingActions):
             stale = health.is_stale(now)
             table.set_stale(stale, _age_text(age) if stale else "")
         screen.query_one(StatusBar).show(snapshot, now)
+        screen.query_one(HaltBanner).show(snapshot, now)
         screen.query_one(OrderBookPane).show(snapshot, now)
         screen.query_one(PriceChart).show(snapshot, now)
         ticket = screen.query_one(OrderTicket)
@@ -247,6 +252,31 @@ class TerminalApp(TradingActions):
                 f"Toggle favourite: {selected}",
                 "Mark or unmark the selected market",
                 self.toggle_favourite,
+            )
+        snapshot = self.session.store.snapshot
+        if self.session.killswitch is not None:
+            if snapshot.trading.mode is TradingMode.HALTED:
+                yield SystemCommand(
+                    "Re-arm trading", "Typed confirmation; journaled", self.action_rearm
+                )
+            else:
+                yield SystemCommand(
+                    "HALT trading (kill switch)",
+                    "Block new orders, cancel every resting order, verify",
+                    self.action_halt,
+                )
+        if snapshot.orders:
+            yield SystemCommand(
+                f"Cancel all {len(snapshot.orders)} resting orders",
+                "Asks for confirmation",
+                self.action_cancel_all,
+            )
+        if self.session.trading is not None:
+            yield SystemCommand(
+                "Reconciliation", "Journal vs exchange findings", self.action_reconciliation
+            )
+            yield SystemCommand(
+                "Trade history", "Recent fills and settlements", self.action_history
             )
         yield SystemCommand("Show keys", "List every key binding", self.action_help)
         yield SystemCommand(

@@ -20,7 +20,7 @@ from kalshi_tui.domain.store import Snapshot, Store
 
 Renderer = Callable[[Snapshot, frozenset[str]], None]
 
-URGENT_FIELDS = frozenset({"trading", "selected"})
+URGENT_FIELDS = frozenset({"trading", "halt", "selected"})
 """Fields whose change is painted without waiting for the next tick."""
 
 

@@ -22,9 +22,10 @@ from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
 from kalshi_tui.journal import IntentRecord, IntentState
+from kalshi_tui.services.halt_info import ResumeRefused
 from kalshi_tui.services.order_changes import ChangeResult
 from kalshi_tui.ui.screens.amend import Amendment, AmendScreen
-from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen
+from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen, TypedConfirmScreen
 from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
 from kalshi_tui.ui.screens.history import HistoryRows, HistoryScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
@@ -257,6 +258,61 @@ class TradingActions(App[int]):
     def action_focus_orders(self) -> None:
         """Move focus to the Orders pane (to pick an order to cancel or amend)."""
         self.query_one(OrdersPane).focus()
+
+    # --- the kill switch ----------------------------------------------------------------
+
+    def action_halt(self) -> None:
+        """Kill switch: block new orders now, cancel every resting order, verify."""
+        killswitch = self.session.killswitch
+        if killswitch is None:
+            self.notify(
+                "This session has no journal, so it cannot trade: nothing to halt.",
+                severity="warning",
+            )
+            return
+        # Synchronous: the halt is journaled and the store is HALTED before this returns,
+        # so no order can be signed after this key press; the cancels run in the task.
+        killswitch.trigger("manual", "kill switch (ctrl+k)")
+        self.session.store.log("HALT: kill switch pressed (ctrl+k)", level="error")
+
+    def action_rearm(self) -> None:
+        """Re-arm trading after a halt (typed confirmation; journaled)."""
+        killswitch = self.session.killswitch
+        if killswitch is None or not killswitch.halted:
+            self.notify("Trading is not halted.", markup=False)
+            return
+        problems = killswitch.resume_problems()
+        if problems:
+            self.notify(
+                "Cannot re-arm yet:\n" + "\n".join(problems),
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+            try:
+                killswitch.resume(reason)
+            except ResumeRefused as refused:
+                self.notify(
+                    "Cannot re-arm: " + "; ".join(refused.problems),
+                    severity="error",
+                    markup=False,
+                )
+                return
+            self.session.store.log(f"trading re-armed: {reason}", level="warning")
+
+        self.push_screen(
+            TypedConfirmScreen(
+                "Re-arm trading",
+                "RESUME",
+                "New orders will be accepted again. The halt and this re-arm are journaled.",
+            ),
+            answered,
+        )
 
     # --- views --------------------------------------------------------------------------
 
