@@ -139,12 +139,12 @@ class Flattener:
                 delay = min(delay * 2, self._backoff[1])
             if deadline is not None and self._monotonic() >= deadline:
                 elapsed = self._monotonic() - started
-                return self._result(False, cancelled, resting, 0, attempts, elapsed)
+                return self._result(False, cancelled, gone, resting, 0, attempts, elapsed)
             if pause:
                 await asyncio.sleep(pause)
         elapsed = self._monotonic() - started
         fills = await self._pull_fills(fills_since)
-        return self._result(True, cancelled, 0, fills, attempts, elapsed)
+        return self._result(True, cancelled, gone, 0, fills, attempts, elapsed)
 
     async def _journal_says_flat(
         self, cancelled: _Tally, gone: set[str], errors: list[str]
@@ -179,14 +179,18 @@ class Flattener:
         self,
         verified: bool,
         cancelled: _Tally,
+        gone: set[str],
         resting: int | None,
         fills: int,
         attempts: int,
         elapsed: float,
     ) -> FlattenResult:
+        # Orders the journal had resting that were already gone when cancelled by id were
+        # taken off the book exchange-side (the order group's trigger): they count too, so
+        # the banner does not say "0 cancelled" after the exchange cancelled everything.
         return FlattenResult(
             verified=verified,
-            cancelled=cancelled.count,
+            cancelled=cancelled.count + len(gone - cancelled.ids),
             cancelled_ids=frozenset(cancelled.ids),
             resting=resting,
             fills=fills,

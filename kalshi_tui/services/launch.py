@@ -162,6 +162,7 @@ def demo_session(
         exchange=running,
         journal=open_journal(directory) if trading else None,
         gate=risk_gate(RiskSettings(), store),
+        risk_limits=RiskLimits.from_settings(RiskSettings()),
         on_close=lambda: url_file.unlink(missing_ok=True),
     )
 
@@ -190,6 +191,7 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
         plan=plan or plan_from(settings),
         journal=open_journal(settings.data_dir),
         gate=risk_gate(settings.risk, store),
+        risk_limits=RiskLimits.from_settings(settings.risk),
         alerts=alerts if alerts.enabled else None,
     )
 

@@ -103,6 +103,11 @@ class OrderService(OrderChangesMixin):
         """Called after any order changes at the exchange (the session refreshes orders)."""
         self.on_unknown: Callable[[], None] | None = None
         """Called when an intent becomes UNKNOWN (wakes the resolver loop)."""
+        self.consecutive_failures = 0
+        """Order requests in a row that were rejected, not sent or ended UNKNOWN; an ack
+        resets it. The automatic halt trips on it (`[risk] max_consecutive_errors`)."""
+        self.journal_error: str | None = None
+        """The last failure to write an intent to the journal (trips the automatic halt)."""
 
     # --- readiness and refusals -------------------------------------------------------
 
@@ -219,6 +224,7 @@ class OrderService(OrderChangesMixin):
                 flags=flags,
             )
         except (JournalError, sqlite3.Error, ValueError) as exc:
+            self.journal_error = str(exc)
             denial = Denial("journal_error", f"could not journal the order ({exc}); not sent")
             self._store.log(f"order refused (journal_error): {denial.message}", level="error")
             return denial
@@ -249,12 +255,14 @@ class OrderService(OrderChangesMixin):
                     cid, order=None, resolution=f"not sent: {describe_error(exc)}"
                 )
                 self._store.log(f"order NOT SENT: {what}: {describe_error(exc)}", level="error")
+                self.consecutive_failures += 1
                 return intent
             code = exc.code or type(exc).__name__
             intent = self._journal.record_reject(
                 cid, code, exc.message, response={"status": exc.status, "details": exc.details}
             )
             self._store.log(f"order REJECTED ({code}): {what}: {exc.message}", level="error")
+            self.consecutive_failures += 1
             return intent
         except Exception as exc:  # anything else: we cannot know whether it was applied
             return self._unknown(cid, what, describe_error(exc))
@@ -274,10 +282,12 @@ class OrderService(OrderChangesMixin):
             },
         )
         self._store.log(f"order {status.upper()}: {what} (id {ack.order_id})")
+        self.consecutive_failures = 0
         self._changed()
         return intent
 
     def _unknown(self, cid: str, what: str, reason: str) -> IntentRecord:
+        self.consecutive_failures += 1
         intent = self._journal.mark_unknown(cid, reason)
         self._store.log(
             f"order UNKNOWN: {what}: {reason}; looking it up before anything is resent",

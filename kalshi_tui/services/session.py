@@ -27,9 +27,11 @@ from kalshi_tui.services.poller import Poller, make_error_handler
 from kalshi_tui.services.trading import Trading, TradingPlan
 
 if TYPE_CHECKING:
+    from kalshi_tui.domain.risk_limits import RiskLimits
     from kalshi_tui.exchange.server import RunningExchange
     from kalshi_tui.journal import Journal
     from kalshi_tui.services.alerts import Alerts
+    from kalshi_tui.services.auto_halt import AutoHalt
     from kalshi_tui.services.halt_watch import HaltWatcher
     from kalshi_tui.services.killswitch import KillSwitch
     from kalshi_tui.services.order_group import OrderGroupKeeper
@@ -62,6 +64,7 @@ class Session:
         gate: PreTradeGate | None = None,
         trading_plan: TradingPlan | None = None,
         alerts: Alerts | None = None,
+        risk_limits: RiskLimits | None = None,
     ) -> None:
         self.client = client
         self.store = store
@@ -109,6 +112,18 @@ class Session:
             self.trading = Trading(client, journal, store, gate, plan=trading_plan)
             self.trading.orders.on_change = self.pollers["portfolio"].poke
             self.feeds.log_fills = False  # fill confirmation logs each fill once
+        self.auto_halt: AutoHalt | None = None
+        """The automatic kill switch (halt triggers once a second), when trading."""
+        if risk_limits is not None:
+            self._arm_auto_halt(risk_limits)
+
+    def _arm_auto_halt(self, limits: RiskLimits) -> None:
+        from kalshi_tui.services.auto_halt import AutoHalt
+
+        if self.trading is not None and self.killswitch is not None:
+            self.auto_halt = AutoHalt(
+                self.store, self.killswitch, self.trading, self.client, limits
+            )
 
     def _arm_kill_switch(self, journal: Journal) -> None:
         from kalshi_tui.services.halt_info import apply_persisted_halt
@@ -145,6 +160,8 @@ class Session:
                 group.create_task(self.alerts.run(), name="alerts")
             if self.trading is not None:
                 group.create_task(self._run_trading(self.trading), name="trading")
+            if self.auto_halt is not None:
+                group.create_task(self.auto_halt.run(), name="auto-halt")
 
     async def _run_trading(self, trading: Trading) -> None:
         """Attach the app's order group (so the exchange itself can cancel our orders on a
