@@ -89,6 +89,8 @@ class FillConfirmation:
         self._watermark: int | None = None if newest is None else int(newest.timestamp())
         self._settlement_watermark: int | None = None
         self.tally = FillTally.from_journal(journal)
+        self.on_fills: Callable[[list[Fill]], None] | None = None
+        """Called with each batch of new fills (alerts)."""
 
     def rebuild_tally(self) -> None:
         """Recount from the whole journal (start-up: another process may have written)."""
@@ -101,7 +103,9 @@ class FillConfirmation:
         else:
             since = self._watermark - self._overlap
             wires = await self._client.get_all_fills(limit=PAGE_LIMIT, min_ts=since)
-        fills = [self._in_order_terms(wire) for wire in wires]
+        # The exchange lists newest first; the journal (and FIFO P&L) replay oldest first,
+        # so same-second fills keep the exchange's order.
+        fills = [self._in_order_terms(wire) for wire in reversed(wires)]
         new = self._journal.record_fills(fills)
         if fills:
             newest = max(int(f.created_time.timestamp()) for f in fills)
@@ -109,6 +113,8 @@ class FillConfirmation:
         self.tally.add(new)
         for fill in sorted(new, key=lambda f: f.created_time):
             self._store.log(describe_fill(fill))
+        if new and self.on_fills is not None:
+            self.on_fills(new)
         for order_id in dict.fromkeys(f.order_id for f in new):
             if self._journal.order(order_id) is not None:
                 await self._refresh(order_id)

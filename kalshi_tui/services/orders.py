@@ -103,6 +103,8 @@ class OrderService(OrderChangesMixin):
         """Called after any order changes at the exchange (the session refreshes orders)."""
         self.on_unknown: Callable[[], None] | None = None
         """Called when an intent becomes UNKNOWN (wakes the resolver loop)."""
+        self.on_reject: Callable[[str, str, str], object] | None = None
+        """Called with (ticker, code, message) when the exchange rejects an order (alerts)."""
         self.consecutive_failures = 0
         """Order requests in a row that were rejected, not sent or ended UNKNOWN; an ack
         resets it. The automatic halt trips on it (`[risk] max_consecutive_errors`)."""
@@ -263,6 +265,8 @@ class OrderService(OrderChangesMixin):
             )
             self._store.log(f"order REJECTED ({code}): {what}: {exc.message}", level="error")
             self.consecutive_failures += 1
+            if self.on_reject is not None:
+                self.on_reject(draft.ticker, code, exc.message)
             return intent
         except Exception as exc:  # anything else: we cannot know whether it was applied
             return self._unknown(cid, what, describe_error(exc))

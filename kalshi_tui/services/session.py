@@ -27,6 +27,7 @@ from kalshi_tui.services.poller import Poller, make_error_handler
 from kalshi_tui.services.trading import Trading, TradingPlan
 
 if TYPE_CHECKING:
+    from kalshi_tui.domain.models import Fill
     from kalshi_tui.domain.risk_limits import RiskLimits
     from kalshi_tui.exchange.server import RunningExchange
     from kalshi_tui.journal import Journal
@@ -104,6 +105,7 @@ class Session:
             for name, (poll, (interval, stale)) in sources.items()
         }
         self._unsubscribe = store.subscribe(self._on_store_change)
+        self._unsubscribe_alerts: Callable[[], None] = lambda: None
         self.trading: Trading | None = None
         """Orders, fills and reconciliation; None for a read-only session (no journal)."""
         if journal is not None:
@@ -116,6 +118,30 @@ class Session:
         """The automatic kill switch (halt triggers once a second), when trading."""
         if risk_limits is not None:
             self._arm_auto_halt(risk_limits)
+        if self.alerts is not None and self.trading is not None:
+            self._send_trading_alerts(self.alerts, self.trading)
+
+    def _send_trading_alerts(self, alerts: Alerts, trading: Trading) -> None:
+        """Fills, rejects and new reconciliation findings go to the webhook (queued: a slow
+        or failing webhook never holds up trading)."""
+
+        def fills(new: list[Fill]) -> None:
+            for fill in new:
+                alerts.fill(fill)
+
+        trading.fills.on_fills = fills
+        trading.orders.on_reject = alerts.reject
+        seen: set[str] = set()
+
+        def findings(snapshot: Snapshot, changed: frozenset[str]) -> None:
+            if "reconciliation" not in changed:
+                return
+            for finding in snapshot.reconciliation.findings:
+                if finding.finding_id not in seen:
+                    seen.add(finding.finding_id)
+                    alerts.finding(finding.kind, finding.message)
+
+        self._unsubscribe_alerts = self.store.subscribe(findings)
 
     def _arm_auto_halt(self, limits: RiskLimits) -> None:
         from kalshi_tui.services.auto_halt import AutoHalt
@@ -209,6 +235,7 @@ class Session:
             return
         self._closed = True
         self._unsubscribe()
+        self._unsubscribe_alerts()
         if self.killswitch is not None:
             await self.killswitch.close()
         if self.trading is not None:
