@@ -21,6 +21,7 @@ Reads and writes differ only in what happens when the outcome is unclear:
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -441,3 +442,57 @@ class BaseClient:
                 raise PaginationError(f"{where}: more than {max_pages} pages; stopping")
             seen.add(next_cursor)
             cursor = next_cursor
+
+    async def _pages_ahead(
+        self,
+        fetch: Callable[[str | None], Awaitable[object]],
+        parse: Callable[[object], tuple[Sequence[T], str | None]],
+        *,
+        where: str,
+        max_pages: int = DEFAULT_MAX_PAGES,
+    ) -> AsyncIterator[Sequence[T]]:
+        """Pages like `_paginate`, but the next page is requested as soon as this one's
+        cursor is read from the decoded body, before this page is validated: the exchange
+        builds page k+1 while we validate page k (a 1,000-market page takes ~15 ms to
+        validate). Same checks, same requests; if validation fails or the caller stops
+        early, the request in flight is cancelled.
+        """
+        seen: set[str] = set()
+        pages = 0
+        data = await fetch(None)
+        pending: asyncio.Future[object] | None = None
+        try:
+            while True:
+                pages += 1
+                ahead = data.get("cursor") if isinstance(data, dict) else None
+                if isinstance(ahead, str) and ahead and ahead not in seen and pages < max_pages:
+                    pending = asyncio.ensure_future(fetch(ahead))
+                    await asyncio.sleep(0)  # let it send before we spend CPU validating
+                else:
+                    ahead = None
+                items, next_cursor = parse(data)
+                yield items
+                if not next_cursor:
+                    return
+                if next_cursor in seen:
+                    raise PaginationError(
+                        f"{where}: the exchange returned cursor {next_cursor[:40]!r} twice; "
+                        "stopping instead of looping"
+                    )
+                if pages >= max_pages:
+                    raise PaginationError(f"{where}: more than {max_pages} pages; stopping")
+                seen.add(next_cursor)
+                if pending is None or next_cursor != ahead:
+                    _discard(pending)
+                    pending = asyncio.ensure_future(fetch(next_cursor))
+                data, pending = await pending, None
+        finally:
+            _discard(pending)
+
+
+def _discard(pending: asyncio.Future[object] | None) -> None:
+    """Cancel a prefetch nobody will await, without an unretrieved-exception warning."""
+    if pending is None:
+        return
+    pending.cancel()
+    pending.add_done_callback(lambda future: future.cancelled() or future.exception())

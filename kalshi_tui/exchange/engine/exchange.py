@@ -195,6 +195,21 @@ class Exchange:
         status: str | None = None,
     ) -> list[MarketView]:
         """``status`` is a filter word: unopened/open/paused/closed/settled."""
+        chosen = self.select_markets(
+            event_tickers=event_tickers, series_ticker=series_ticker, tickers=tickers, status=status
+        )
+        return self.market_views(chosen)
+
+    def select_markets(
+        self,
+        *,
+        event_tickers: Sequence[str] | None = None,
+        series_ticker: str | None = None,
+        tickers: Sequence[str] | None = None,
+        status: str | None = None,
+    ) -> list[str]:
+        """The tickers `list_markets` would present, in its order, without building views
+        (a view costs a history lookup; a page of 1,000 should not pay for 20,000)."""
         wanted = _status_filter(status)
         state = self._state
         if tickers is not None:
@@ -209,11 +224,16 @@ class Exchange:
         else:
             candidates = list(state.markets.values())
         return [
-            present.market_view(state, m)
+            m.ticker
             for m in candidates
             if (series_ticker is None or m.series_ticker == series_ticker)
             and (wanted is None or m.status in wanted)
         ]
+
+    def market_views(self, tickers: Sequence[str]) -> list[MarketView]:
+        """Views of known markets, in the given order."""
+        state = self._state
+        return [present.market_view(state, state.markets[t]) for t in tickers]
 
     def market_tickers(self) -> list[str]:
         """All tickers in catalogue order (cheap; for paging without building views)."""

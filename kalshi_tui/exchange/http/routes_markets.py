@@ -63,27 +63,49 @@ async def list_markets(request: Request) -> Response:
     mve_filter = choice_param(query, "mve_filter", ("only", "exclude"))
     time_filters = _time_filters(request, status)
     min_updated = seconds_to_ms(query, "min_updated_ts")
-    views = context.call(
-        context.engine.list_markets,
-        event_tickers=event_tickers or None,
-        series_ticker=query.get("series_ticker") or None,
-        tickers=tickers or None,
-        status=status,
-    )
+    engine = context.engine
+    series_ticker = query.get("series_ticker") or None
     if mve_filter == "only":
-        views = []  # the simulator lists no combo (multivariate) markets
-    for name, low, high in time_filters:
-        views = [
-            view
-            for view in views
-            if (moment := _market_time(view, name)) is not None
-            and (low is None or moment >= low)
-            and (high is None or moment <= high)
-        ]
-    if min_updated is not None:
-        views = [view for view in views if view.updated_ms >= min_updated]
-    page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.ticker)
+        # The simulator lists no combo (multivariate) markets.
+        nothing: list[MarketView] = []
+        page, cursor = paginate(nothing, limit, query.get("cursor"), key=lambda view: view.ticker)
+    elif not time_filters and min_updated is None:
+        # No filter needs a view: page the tickers, then present only that page.
+        def one_page() -> tuple[list[MarketView], str]:
+            chosen = engine.select_markets(
+                event_tickers=event_tickers or None,
+                series_ticker=series_ticker,
+                tickers=tickers or None,
+                status=status,
+            )
+            page_tickers, cursor = paginate(chosen, limit, query.get("cursor"), key=_same)
+            return engine.market_views(page_tickers), cursor
+
+        page, cursor = context.call(one_page)
+    else:
+        views = context.call(
+            engine.list_markets,
+            event_tickers=event_tickers or None,
+            series_ticker=series_ticker,
+            tickers=tickers or None,
+            status=status,
+        )
+        for name, low, high in time_filters:
+            views = [
+                view
+                for view in views
+                if (moment := _market_time(view, name)) is not None
+                and (low is None or moment >= low)
+                and (high is None or moment <= high)
+            ]
+        if min_updated is not None:
+            views = [view for view in views if view.updated_ms >= min_updated]
+        page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.ticker)
     return reply({"markets": [wire.market(v, context.profile) for v in page], "cursor": cursor})
+
+
+def _same(ticker: str) -> str:
+    return ticker
 
 
 async def get_market(request: Request) -> Response:
