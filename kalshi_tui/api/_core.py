@@ -2,8 +2,10 @@
 
 Everything that touches the network goes through `_send`, which (1) refuses to sign
 when the measured clock skew is too large, (2) waits for rate-limit tokens, (3)
-sends on the one long-lived `httpx.AsyncClient`, whose `KalshiAuth` re-signs every
-attempt, and (4) records latency, counters and the server's `Date`.
+sends — on `_direct` (our lean HTTP/1.1 path, which signs with `KalshiAuth` on every
+attempt) or, with an injected transport or a proxy, on the one long-lived
+`httpx.AsyncClient`, whose `KalshiAuth` re-signs every attempt — and (4) records
+latency, counters and the server's `Date`.
 
 Reads and writes differ only in what happens when the outcome is unclear:
 
@@ -32,6 +34,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from ._auth import KalshiAuth
+from ._direct import DirectSender, proxies_configured
 from ._errors import (
     CLOCK_FIX_HINT,
     AmbiguousWriteError,
@@ -122,14 +125,22 @@ class BaseClient:
             raise ValueError(f"base_url must end with /trade-api/v2, got {base_url!r}")
         self.base_url = base_url
         self.auth = auth
+        # httpx's default transport costs more CPU per request than the RSA signature
+        # (see `_transport`); tests inject their own.
+        lean = LeanTransport() if transport is None else None
         self._http = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
             timeout=timeout,
-            # httpx's default transport costs more CPU per request than the RSA signature;
-            # see `_transport` for the measurements. Tests inject their own.
-            transport=transport if transport is not None else LeanTransport(),
+            transport=transport if lean is None else lean,
             headers={"Accept": "application/json"},
+        )
+        # Our own requests skip httpx.AsyncClient's per-request machinery (see `_direct`),
+        # except through a proxy, which only httpx knows how to use.
+        self._direct = (
+            DirectSender(lean, base_url, self._http.headers, self._http.timeout, auth)
+            if lean is not None and not proxies_configured()
+            else None
         )
         self._clock = clock
         self._monotonic = monotonic
@@ -229,12 +240,12 @@ class BaseClient:
         sent_at = self._monotonic()
         self._requests += 1
         try:
-            response = await self._http.request(
-                method,
-                path,
-                params=query_params(params or {}),
-                json=body,
-            )
+            if self._direct is not None:
+                response = await self._direct.send(method, path, query_params(params or {}), body)
+            else:
+                response = await self._http.request(
+                    method, path, params=query_params(params or {}), json=body
+                )
         except httpx.RequestError:
             self._errors += 1
             self._last_latency = self._monotonic() - sent_at

@@ -27,16 +27,33 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import httpx
 
-__all__ = ["LeanTransport"]
+__all__ = ["LeanTransport", "Origin", "RawReply", "origin_of"]
 
 MAX_HEADER_BYTES = 64 * 1024
 DEFAULT_MAX_IDLE = 16
 """Idle keep-alive connections kept per origin (more concurrent requests still work)."""
 
-_Origin = tuple[str, str, int]
+Origin = tuple[str, str, int]
+"""(scheme, host, port)."""
+
+
+class RawReply(NamedTuple):
+    status: int
+    reason: bytes
+    headers: list[tuple[bytes, bytes]]
+    content: bytes
+
+
+def origin_of(url: httpx.URL) -> Origin:
+    """The (scheme, host, port) a URL connects to; only http and https are spoken."""
+    scheme = url.scheme
+    if scheme not in ("http", "https"):
+        raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
+    return scheme, url.host, url.port or (443 if scheme == "https" else 80)
 
 
 class _PeerClosed(Exception):
@@ -122,33 +139,57 @@ class LeanTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self._ssl_context = ssl_context
         self._max_idle = max_idle_per_origin
-        self._idle: dict[_Origin, list[_Connection]] = {}
+        self._idle: dict[Origin, list[_Connection]] = {}
         self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        timeouts: Mapping[str, float | None] = request.extensions.get("timeout", {})
+        try:
+            reply = await self.round_trip(
+                origin_of(url),
+                _request_head(request),
+                request.content,  # a client-built request carries its body in memory
+                method=request.method,
+                connect_s=timeouts.get("connect"),
+                read_s=timeouts.get("read"),
+            )
+        except httpx.TransportError as exc:
+            exc.request = request
+            raise
+        return httpx.Response(
+            reply.status,
+            headers=reply.headers,
+            stream=httpx.ByteStream(reply.content),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reply.reason},
+        )
+
+    async def round_trip(
+        self,
+        origin: Origin,
+        head: bytes,
+        body: bytes,
+        *,
+        method: str,
+        connect_s: float | None,
+        read_s: float | None,
+    ) -> RawReply:
+        """Send one request (`head` is the request line and headers, CRLF-terminated) and
+        read its response; the body is returned still content-encoded."""
         if self._closed:
             raise RuntimeError("the transport is closed")
-        url = request.url
-        scheme = url.scheme
-        if scheme not in ("http", "https"):
-            raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
-        port = url.port or (443 if scheme == "https" else 80)
-        origin = (scheme, url.host, port)
-        timeouts: Mapping[str, float | None] = request.extensions.get("timeout", {})
-        connection = await self._acquire(origin, timeouts.get("connect"))
+        connection = await self._acquire(origin, connect_s)
         try:
-            head = _request_head(request)
-            body = request.content  # a client-built request carries its body in memory
             assert connection.transport is not None
             connection.transport.write(head + body if body else head)
-            status, reason, headers, keep_alive = await _read_head(connection, timeouts.get("read"))
+            status, reason, headers, keep_alive = await _read_head(connection, read_s)
             content, keep_alive = await _read_body(
-                connection, status, headers, request.method, keep_alive, timeouts.get("read")
+                connection, status, headers, method, keep_alive, read_s
             )
         except _PeerClosed:
             connection.close()
             raise httpx.RemoteProtocolError(
-                "server disconnected without sending a complete response", request=request
+                "server disconnected without sending a complete response"
             ) from None
         except BaseException:
             connection.close()
@@ -157,12 +198,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
             self._release(origin, connection)
         else:
             connection.close()
-        return httpx.Response(
-            status,
-            headers=headers,
-            stream=httpx.ByteStream(content),
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
-        )
+        return RawReply(status, reason, headers, content)
 
     async def aclose(self) -> None:
         self._closed = True
@@ -171,7 +207,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
                 connection.close()
         self._idle.clear()
 
-    async def _acquire(self, origin: _Origin, limit_s: float | None) -> _Connection:
+    async def _acquire(self, origin: Origin, limit_s: float | None) -> _Connection:
         idle = self._idle.get(origin)
         while idle:
             connection = idle.pop()
@@ -198,7 +234,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
         return connection
 
-    def _release(self, origin: _Origin, connection: _Connection) -> None:
+    def _release(self, origin: Origin, connection: _Connection) -> None:
         idle = self._idle.setdefault(origin, [])
         if len(idle) < self._max_idle and not self._closed:
             idle.append(connection)
