@@ -3,19 +3,23 @@ mapped to the httpx exceptions the retry rules rely on.
 
 A real loopback TCP server answers with scripted raw bytes, so framings the simulated
 exchange never produces (chunked, gzip, read-to-close, early close) are covered too; the
-last tests run the whole client against the simulated exchange.
+last tests run the whole client against the simulated exchange, and check that the
+client's direct path (`_direct`) writes the same requests as the httpx path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
+import json
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from kalshi_tui.api import KalshiAuth, KalshiClient, RateLimits
 from kalshi_tui.api._transport import LeanTransport
@@ -261,3 +265,109 @@ async def test_client_against_the_exchange_uses_the_lean_transport(
     assert balance.balance > 0
     assert orders.orders == ()
     assert fills.fills == ()
+
+
+# ---- the direct path (`_direct`) against the httpx path -----------------------------------
+
+
+def _verify(public: rsa.RSAPublicKey, request: bytes) -> dict[str, str]:
+    """Headers of a raw request, after checking its Kalshi signature over the path."""
+    head = request.split(b"\r\n\r\n", 1)[0].decode()
+    line, *fields = head.split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (f.split(":", 1) for f in fields)}
+    path = line.split(" ")[1].split("?", 1)[0]
+    message = (headers["kalshi-access-timestamp"] + line.split(" ")[0] + path).encode()
+    public.verify(
+        base64.b64decode(headers["kalshi-access-signature"]),
+        message,
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH),
+        hashes.SHA256(),
+    )
+    return headers
+
+
+def _without_signature(request: bytes) -> tuple[str, set[str], bytes]:
+    head, _, body = request.partition(b"\r\n\r\n")
+    line, *fields = head.decode().split("\r\n")
+    kept = {f.lower() for f in fields if not f.lower().startswith("kalshi-access-")}
+    return line, kept, body
+
+
+async def test_direct_path_writes_what_httpx_writes(key: rsa.RSAPrivateKey) -> None:
+    order = {"ticker": "KX-1", "side": "yes", "count": 1, "client_order_id": "é-1"}
+    replies = [ok(b'{"balance":100,"portfolio_value":0}'), ok(b'{"order":{}}')] * 2
+    async with RawServer(*replies) as server:
+        base = server.url + "/trade-api/v2"
+        direct = KalshiClient(base, KalshiAuth("k1", key), rate_limits=RateLimits.unlimited())
+        via_httpx = KalshiClient(
+            base,
+            KalshiAuth("k1", key),
+            rate_limits=RateLimits.unlimited(),
+            transport=LeanTransport(),
+        )
+        assert direct._direct is not None
+        assert via_httpx._direct is None
+        for client in (direct, via_httpx):
+            async with client:
+                await client._send(
+                    "GET",
+                    "/markets/KX A",
+                    params={"tickers": ["A", "B"], "flag": True, "none": None},
+                    body=None,
+                    bucket="read",
+                    cost=1,
+                    priority="normal",
+                    auth_required=True,
+                )
+                await client._send(
+                    "POST",
+                    "/portfolio/orders",
+                    params=None,
+                    body=order,
+                    bucket="write",
+                    cost=1,
+                    priority="normal",
+                    auth_required=True,
+                )
+    public = key.public_key()
+    for request in server.requests:
+        assert _verify(public, request)["kalshi-access-key"] == "k1"
+    direct_requests = [_without_signature(r) for r in server.requests[:2]]
+    httpx_requests = [_without_signature(r) for r in server.requests[2:]]
+    assert direct_requests == httpx_requests
+    assert (
+        direct_requests[0][0] == "GET /trade-api/v2/markets/KX%20A?tickers=A%2CB&flag=true HTTP/1.1"
+    )
+    assert json.loads(direct_requests[1][2]) == order
+
+
+async def test_direct_path_signs_every_retry_afresh(key: rsa.RSAPrivateKey) -> None:
+    unavailable = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}"
+    balance = ok(b'{"balance":100,"portfolio_value":0}')
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    async with (
+        RawServer(unavailable, CLOSE, balance) as server,
+        KalshiClient(
+            server.url + "/trade-api/v2",
+            KalshiAuth("k1", key),
+            rate_limits=RateLimits.unlimited(),
+            sleep=no_wait,
+        ) as client,
+    ):
+        assert client._direct is not None
+        result = await client.get_balance()
+    assert result.balance == Decimal("1.00")
+    assert len(server.requests) == 3
+    signatures = {_verify(key.public_key(), r)["kalshi-access-signature"] for r in server.requests}
+    assert len(signatures) == 3  # PSS is randomised: three attempts, three signatures
+
+
+def test_a_configured_proxy_keeps_the_httpx_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    client = KalshiClient("https://api.elections.kalshi.com/trade-api/v2")
+    assert client._direct is None
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert KalshiClient("https://api.elections.kalshi.com/trade-api/v2")._direct is not None
