@@ -180,19 +180,23 @@ class Official:
 # --- timing ----------------------------------------------------------------------------
 
 
-async def timed_async(call: Callable[[], Awaitable[object]]) -> float:
-    start = time.perf_counter()
+Sample = tuple[float, float]
+"""(wall seconds, this process's CPU seconds) for one operation."""
+
+
+async def timed_async(call: Callable[[], Awaitable[object]]) -> Sample:
+    start, cpu = time.perf_counter(), time.process_time()
     await call()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def timed_sync(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def timed_sync(call: Callable[[], object]) -> Sample:
+    start, cpu = time.perf_counter(), time.process_time()
     call()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-async def run(markets: int, repeat: int, creates: int) -> dict[str, dict[str, list[float]]]:
+async def run(markets: int, repeat: int, creates: int) -> dict[str, dict[str, list[Sample]]]:
     with tempfile.TemporaryDirectory() as tmp:
         process, exchange = start_sim(markets, Path(tmp))
         try:
@@ -204,7 +208,7 @@ async def run(markets: int, repeat: int, creates: int) -> dict[str, dict[str, li
 
 async def measure(
     exchange: dict[str, Any], repeat: int, creates: int
-) -> dict[str, dict[str, list[float]]]:
+) -> dict[str, dict[str, list[Sample]]]:
     ours = Ours(exchange)
     try:
         official: Official | None = Official(exchange)
@@ -218,9 +222,18 @@ async def measure(
     if official is not None:
         official.all_markets()
         official.portfolio()
-    results: dict[str, dict[str, list[float]]] = {
+    results: dict[str, dict[str, list[Sample]]] = {
         workload_id: {"ours": [], "sdk": []} for workload_id, _, _ in WORKLOADS
     }
+    created: list[str] = []  # the order just created, cancelled untimed
+
+    async def create_ours() -> None:
+        created.append(await ours.create(ticker))
+
+    def create_sdk() -> None:
+        assert official is not None
+        created.append(official.create(ticker))
+
     for i in range(repeat):
         order = ["ours", "sdk"] if i % 2 == 0 else ["sdk", "ours"]
         for who in order:
@@ -229,19 +242,15 @@ async def measure(
                 for _ in range(5):
                     results["portfolio_refresh"]["ours"].append(await timed_async(ours.portfolio))
                 for _ in range(creates):
-                    start = time.perf_counter()
-                    order_id = await ours.create(ticker)
-                    results["order_create_ack"]["ours"].append(time.perf_counter() - start)
-                    await ours.cancel(order_id)
+                    results["order_create_ack"]["ours"].append(await timed_async(create_ours))
+                    await ours.cancel(created.pop())
             elif official is not None:
                 results["all_markets"]["sdk"].append(timed_sync(official.all_markets))
                 for _ in range(5):
                     results["portfolio_refresh"]["sdk"].append(timed_sync(official.portfolio))
                 for _ in range(creates):
-                    start = time.perf_counter()
-                    order_id = official.create(ticker)
-                    results["order_create_ack"]["sdk"].append(time.perf_counter() - start)
-                    official.cancel(order_id)
+                    results["order_create_ack"]["sdk"].append(timed_sync(create_sdk))
+                    official.cancel(created.pop())
     await ours.close()
     return results
 
@@ -257,26 +266,30 @@ WORKLOADS: tuple[tuple[str, str, float], ...] = (
 SCHEMA = 1
 
 
-def stats_ms(times: list[float]) -> dict[str, float | int]:
-    """p50 / p95 / max in milliseconds, and the sample count."""
-    ordered = sorted(times)
+def stats_ms(samples: list[Sample]) -> dict[str, float | int]:
+    """Wall p50 / p95 / max and client-CPU p50 in milliseconds, and the sample count."""
+    ordered = sorted(wall for wall, _ in samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
         "p50": round(statistics.median(ordered) * 1000, 3),
         "p95": round(p95 * 1000, 3),
         "max": round(ordered[-1] * 1000, 3),
+        "cpu_p50": round(statistics.median(cpu for _, cpu in samples) * 1000, 3),
         "n": len(ordered),
     }
 
 
-def summarise(results: dict[str, dict[str, list[float]]]) -> list[dict[str, Any]]:
+def summarise(results: dict[str, dict[str, list[Sample]]]) -> list[dict[str, Any]]:
     """One row per workload, in `WORKLOADS` order, with the same keys whatever ran."""
     rows = []
     for workload_id, label, target in WORKLOADS:
         pair = results[workload_id]
         ours = stats_ms(pair["ours"])
         sdk = stats_ms(pair["sdk"]) if pair.get("sdk") else None
-        ratio = None if sdk is None else round(float(sdk["p50"]) / float(ours["p50"]), 3)
+        ratio = cpu_ratio = None
+        if sdk is not None:
+            ratio = round(float(sdk["p50"]) / float(ours["p50"]), 3)
+            cpu_ratio = round(float(sdk["cpu_p50"]) / max(float(ours["cpu_p50"]), 1e-3), 3)
         rows.append(
             {
                 "id": workload_id,
@@ -285,6 +298,7 @@ def summarise(results: dict[str, dict[str, list[float]]]) -> list[dict[str, Any]
                 "ours": ours,
                 "sdk": sdk,
                 "ratio": ratio,
+                "cpu_ratio": cpu_ratio,
                 "target": target,
                 "met": None if ratio is None else ratio >= target,
             }
@@ -302,6 +316,9 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace, sdk: str | None
         "params": {"markets": args.markets, "repeat": args.repeat, "creates": args.creates},
         "sdk": sdk,
         "ratio": "SDK p50 / our p50 (higher is better for us)",
+        "cpu_ratio": "SDK client-CPU p50 / ours (the server is shared; less noisy than wall)",
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
         "rows": rows,
     }
 
@@ -313,17 +330,26 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     print(
         f"{'workload':<20}{'ours p50':>9}{'p95':>8}{'max':>8}"
         f"{'SDK p50':>9}{'p95':>8}{'max':>8}{'ratio':>7}{'target':>8}  met"
+        f"{'cpu ours':>10}{'cpu SDK':>9}{'cpu ×':>7}"
     )
     for row in rows:
         ours, sdk = row["ours"], row["sdk"]
         ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
         met = "—" if row["met"] is None else ("yes" if row["met"] else "NO")
+        cpu = "—" if row["cpu_ratio"] is None else f"{row['cpu_ratio']:.2f}"
         print(
             f"{row['workload']:<20}{ms(ours, 'p50'):>9}{ms(ours, 'p95'):>8}{ms(ours, 'max'):>8}"
             f"{ms(sdk, 'p50'):>9}{ms(sdk, 'p95'):>8}{ms(sdk, 'max'):>8}{ratio:>7}"
-            f"{'≥' + format(row['target'], '.1f'):>8}  {met}"
+            f"{'≥' + format(row['target'], '.1f'):>8}  {met:<3}"
+            f"{ms(ours, 'cpu_p50'):>10}{ms(sdk, 'cpu_p50'):>9}{cpu:>7}"
         )
-    print("times in ms; ratio = SDK p50 ÷ our p50 (higher is better for us)")
+    print(
+        "times in ms (wall); ratio = SDK p50 ÷ our p50 (higher is better for us); "
+        "cpu = client-process CPU per operation (p50), the server being shared"
+    )
+    print(
+        f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
 
 
 def _sdk_version() -> str | None:
