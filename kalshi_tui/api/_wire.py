@@ -91,9 +91,13 @@ class WireModel(BaseModel):
             # Fast path for the common case: the first current key holds a plain decimal
             # string (the full check in `pick_number` handles everything else).
             value = get(current_keys[0])
-            if type(value) is str and _PLAIN_DECIMAL.match(value) is not None:
-                out[name] = Decimal(value)
-                continue
+            if type(value) is str:
+                number = _DECIMALS.get(value)
+                if number is None and _PLAIN_DECIMAL.match(value) is not None:
+                    number = _remember(value)
+                if number is not None:
+                    out[name] = number
+                    continue
             value = pick_number(data, current_keys, legacy_key, scale)
             if value is _MISSING:
                 out.pop(name, None)
@@ -109,6 +113,20 @@ _PLANS: dict[type[WireModel], tuple[tuple[str, tuple[str, ...], str | None, int]
 
 # What `parse_decimal_string` accepts, minus surrounding whitespace (left to the slow path).
 _PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?\Z")
+
+
+# Decimal strings already parsed: prices and sizes repeat across a market list, and a dict
+# lookup is several times cheaper than the regex check plus `Decimal()` (Decimals are
+# immutable, so sharing them is safe). Bounded: cleared when it grows past the limit.
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMALS_LIMIT = 100_000
+
+
+def _remember(text: str) -> Decimal:
+    if len(_DECIMALS) >= _DECIMALS_LIMIT:
+        _DECIMALS.clear()
+    number = _DECIMALS[text] = Decimal(text)
+    return number
 
 
 def _plan(cls: type[WireModel]) -> tuple[tuple[str, tuple[str, ...], str | None, int], ...]:
