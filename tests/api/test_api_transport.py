@@ -13,13 +13,18 @@ import asyncio
 import base64
 import gzip
 import json
+import ssl
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
 
 from kalshi_tui.api import KalshiAuth, KalshiClient, RateLimits
 from kalshi_tui.api._transport import LeanTransport
@@ -371,3 +376,68 @@ def test_a_configured_proxy_keeps_the_httpx_path(monkeypatch: pytest.MonkeyPatch
     assert client._direct is None
     monkeypatch.delenv("HTTPS_PROXY")
     assert KalshiClient("https://api.elections.kalshi.com/trade-api/v2")._direct is not None
+
+
+def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """Server and client TLS contexts for a throwaway certificate for `localhost`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_path, key_path)
+    client = ssl.create_default_context(cafile=str(cert_path))
+    return server, client
+
+
+async def test_https_verifies_the_certificate_and_keeps_alive(tmp_path: Path) -> None:
+    server_tls, client_tls = _self_signed(tmp_path)
+    connections = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            for body in (b"one", b"two"):
+                await reader.readuntil(b"\r\n\r\n")
+                writer.write(ok(body))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(transport=LeanTransport(ssl_context=client_tls)) as http:
+            assert (await http.get(f"https://localhost:{port}/a")).content == b"one"
+            assert (await http.get(f"https://localhost:{port}/b")).content == b"two"
+        assert connections == 1
+        # The default context trusts only real CAs: the throwaway certificate is refused.
+        async with httpx.AsyncClient(transport=LeanTransport()) as http:
+            with pytest.raises(httpx.ConnectError):
+                await http.get(f"https://localhost:{port}/c")
+    finally:
+        server.close()
+        await server.wait_closed()
