@@ -180,19 +180,23 @@ class Official:
 # --- timing ----------------------------------------------------------------------------
 
 
-async def timed_async(call: Callable[[], Awaitable[object]]) -> float:
-    start = time.perf_counter()
+Sample = tuple[float, float]
+"""(wall seconds, this process's CPU seconds) for one operation."""
+
+
+async def timed_async(call: Callable[[], Awaitable[object]]) -> Sample:
+    start, cpu = time.perf_counter(), time.process_time()
     await call()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def timed_sync(call: Callable[[], object]) -> float:
-    start = time.perf_counter()
+def timed_sync(call: Callable[[], object]) -> Sample:
+    start, cpu = time.perf_counter(), time.process_time()
     call()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-async def run(markets: int, repeat: int, creates: int) -> dict[str, Any]:
+async def run(markets: int, repeat: int, creates: int) -> dict[str, dict[str, list[Sample]]]:
     with tempfile.TemporaryDirectory() as tmp:
         process, exchange = start_sim(markets, Path(tmp))
         try:
@@ -202,7 +206,9 @@ async def run(markets: int, repeat: int, creates: int) -> dict[str, Any]:
             process.wait(timeout=15)
 
 
-async def measure(exchange: dict[str, Any], repeat: int, creates: int) -> dict[str, Any]:
+async def measure(
+    exchange: dict[str, Any], repeat: int, creates: int
+) -> dict[str, dict[str, list[Sample]]]:
     ours = Ours(exchange)
     try:
         official: Official | None = Official(exchange)
@@ -216,78 +222,143 @@ async def measure(exchange: dict[str, Any], repeat: int, creates: int) -> dict[s
     if official is not None:
         official.all_markets()
         official.portfolio()
-    results: dict[str, dict[str, list[float]]] = {
-        "all markets": {"ours": [], "sdk": []},
-        "portfolio refresh": {"ours": [], "sdk": []},
-        "order create → ack": {"ours": [], "sdk": []},
+    results: dict[str, dict[str, list[Sample]]] = {
+        workload_id: {"ours": [], "sdk": []} for workload_id, _, _ in WORKLOADS
     }
+    created: list[str] = []  # the order just created, cancelled untimed
+
+    async def create_ours() -> None:
+        created.append(await ours.create(ticker))
+
+    def create_sdk() -> None:
+        assert official is not None
+        created.append(official.create(ticker))
+
     for i in range(repeat):
         order = ["ours", "sdk"] if i % 2 == 0 else ["sdk", "ours"]
         for who in order:
             if who == "ours":
-                results["all markets"]["ours"].append(await timed_async(ours.all_markets))
+                results["all_markets"]["ours"].append(await timed_async(ours.all_markets))
                 for _ in range(5):
-                    results["portfolio refresh"]["ours"].append(await timed_async(ours.portfolio))
+                    results["portfolio_refresh"]["ours"].append(await timed_async(ours.portfolio))
                 for _ in range(creates):
-                    start = time.perf_counter()
-                    order_id = await ours.create(ticker)
-                    results["order create → ack"]["ours"].append(time.perf_counter() - start)
-                    await ours.cancel(order_id)
+                    results["order_create_ack"]["ours"].append(await timed_async(create_ours))
+                    await ours.cancel(created.pop())
             elif official is not None:
-                results["all markets"]["sdk"].append(timed_sync(official.all_markets))
+                results["all_markets"]["sdk"].append(timed_sync(official.all_markets))
                 for _ in range(5):
-                    results["portfolio refresh"]["sdk"].append(timed_sync(official.portfolio))
+                    results["portfolio_refresh"]["sdk"].append(timed_sync(official.portfolio))
                 for _ in range(creates):
-                    start = time.perf_counter()
-                    order_id = official.create(ticker)
-                    results["order create → ack"]["sdk"].append(time.perf_counter() - start)
-                    official.cancel(order_id)
+                    results["order_create_ack"]["sdk"].append(timed_sync(create_sdk))
+                    official.cancel(created.pop())
     await ours.close()
+    return results
+
+
+# Stable identifiers, labels and targets (issue 7 §3): the JSON keys never change, so
+# runs from different commits can be compared and aggregated by `python -m bench`.
+WORKLOADS: tuple[tuple[str, str, float], ...] = (
+    ("all_markets", "all markets", 1.0),
+    ("portfolio_refresh", "portfolio refresh", 2.0),
+    ("order_create_ack", "order create → ack", 1.0),
+)
+"""(id, label, target): the target is the least acceptable SDK-median ÷ our-median."""
+SCHEMA = 1
+
+
+def stats_ms(samples: list[Sample]) -> dict[str, float | int]:
+    """Wall p50 / p95 / max and client-CPU p50 in milliseconds, and the sample count."""
+    ordered = sorted(wall for wall, _ in samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
-        name: {who: times for who, times in pair.items() if times} for name, pair in results.items()
+        "p50": round(statistics.median(ordered) * 1000, 3),
+        "p95": round(p95 * 1000, 3),
+        "max": round(ordered[-1] * 1000, 3),
+        "cpu_p50": round(statistics.median(cpu for _, cpu in samples) * 1000, 3),
+        "n": len(ordered),
     }
 
 
-def summarise(results: dict[str, Any], markets: int) -> list[dict[str, Any]]:
+def summarise(results: dict[str, dict[str, list[Sample]]]) -> list[dict[str, Any]]:
+    """One row per workload, in `WORKLOADS` order, with the same keys whatever ran."""
     rows = []
-    for name, pair in results.items():
-        ours = statistics.median(pair["ours"])
-        sdk = statistics.median(pair["sdk"]) if "sdk" in pair else None
+    for workload_id, label, target in WORKLOADS:
+        pair = results[workload_id]
+        ours = stats_ms(pair["ours"])
+        sdk = stats_ms(pair["sdk"]) if pair.get("sdk") else None
+        ratio = cpu_ratio = None
+        if sdk is not None:
+            ratio = round(float(sdk["p50"]) / float(ours["p50"]), 3)
+            cpu_ratio = round(float(sdk["cpu_p50"]) / max(float(ours["cpu_p50"]), 1e-3), 3)
         rows.append(
             {
-                "workload": name,
-                "ours_ms": ours * 1000,
-                "ours_p95_ms": _p95(pair["ours"]) * 1000,
-                "sdk_ms": None if sdk is None else sdk * 1000,
-                "sdk_p95_ms": None if sdk is None else _p95(pair["sdk"]) * 1000,
-                "speedup": None if sdk is None else sdk / ours,
-                "samples": len(pair["ours"]),
-                "markets": markets,
+                "id": workload_id,
+                "workload": label,
+                "unit": "ms",
+                "ours": ours,
+                "sdk": sdk,
+                "ratio": ratio,
+                "cpu_ratio": cpu_ratio,
+                "target": target,
+                "met": None if ratio is None else ratio >= target,
             }
         )
     return rows
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+def report(rows: list[dict[str, Any]], args: argparse.Namespace, sdk: str | None) -> dict[str, Any]:
+    """The JSON document: schema version, how it was run, and the rows."""
+    return {
+        "bench": "client",
+        "schema": SCHEMA,
+        "command": "python -m bench.bench_client "
+        f"--markets {args.markets} --repeat {args.repeat} --creates {args.creates}",
+        "params": {"markets": args.markets, "repeat": args.repeat, "creates": args.creates},
+        "sdk": sdk,
+        "ratio": "SDK p50 / our p50 (higher is better for us)",
+        "cpu_ratio": "SDK client-CPU p50 / ours (the server is shared; less noisy than wall)",
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "rows": rows,
+    }
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    def ms(value: float | None) -> str:
-        return "—" if value is None else f"{value:,.1f}"
+    def ms(stats: dict[str, Any] | None, key: str) -> str:
+        return "—" if stats is None else f"{stats[key]:,.1f}"
 
     print(
-        f"{'workload':<22}{'ours p50':>10}{'ours p95':>10}"
-        f"{'SDK p50':>10}{'SDK p95':>10}{'ours ×':>8}"
+        f"{'workload':<20}{'ours p50':>9}{'p95':>8}{'max':>8}"
+        f"{'SDK p50':>9}{'p95':>8}{'max':>8}{'ratio':>7}{'target':>8}  met"
+        f"{'cpu ours':>10}{'cpu SDK':>9}{'cpu ×':>7}"
     )
     for row in rows:
-        speed = "—" if row["speedup"] is None else f"{row['speedup']:.2f}"
+        ours, sdk = row["ours"], row["sdk"]
+        ratio = "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        met = "—" if row["met"] is None else ("yes" if row["met"] else "NO")
+        cpu = "—" if row["cpu_ratio"] is None else f"{row['cpu_ratio']:.2f}"
         print(
-            f"{row['workload']:<22}{ms(row['ours_ms']):>10}{ms(row['ours_p95_ms']):>10}"
-            f"{ms(row['sdk_ms']):>10}{ms(row['sdk_p95_ms']):>10}{speed:>8}"
+            f"{row['workload']:<20}{ms(ours, 'p50'):>9}{ms(ours, 'p95'):>8}{ms(ours, 'max'):>8}"
+            f"{ms(sdk, 'p50'):>9}{ms(sdk, 'p95'):>8}{ms(sdk, 'max'):>8}{ratio:>7}"
+            f"{'≥' + format(row['target'], '.1f'):>8}  {met:<3}"
+            f"{ms(ours, 'cpu_p50'):>10}{ms(sdk, 'cpu_p50'):>9}{cpu:>7}"
         )
-    print("times in ms; 'ours ×' = SDK median ÷ our median (higher is better for us)")
+    print(
+        "times in ms (wall); ratio = SDK p50 ÷ our p50 (higher is better for us); "
+        "cpu = client-process CPU per operation (p50), the server being shared"
+    )
+    print(
+        f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
+
+
+def _sdk_version() -> str | None:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return f"kalshi-python-sync {version('kalshi-python-sync')}"
+    except PackageNotFoundError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,11 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
     results = asyncio.run(run(args.markets, args.repeat, args.creates))
-    rows = summarise(results, args.markets)
+    rows = summarise(results)
     print(f"client throughput, {args.markets} markets, loopback, one run")
     print_table(rows)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        document = report(rows, args, _sdk_version())
+        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 

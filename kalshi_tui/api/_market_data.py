@@ -58,6 +58,12 @@ class EventFilters(TypedDict, total=False):
     min_close_ts: int
 
 
+async def _flatten(pages: AsyncIterator[Sequence[Market]]) -> AsyncIterator[Market]:
+    async for page in pages:
+        for market in page:
+            yield market
+
+
 class MarketDataMixin(BaseClient):
     """Endpoints under /exchange, /markets, /events and /series."""
 
@@ -77,25 +83,34 @@ class MarketDataMixin(BaseClient):
         data = await self._read("/markets", {**filters, "cursor": cursor})
         return self._parse(MarketsPage, data, "GET /markets")
 
-    async def iter_markets(
+    def iter_markets(
         self, *, max_pages: int = DEFAULT_MAX_PAGES, **filters: Unpack[MarketFilters]
     ) -> AsyncIterator[Market]:
         """Every market matching `filters`, following cursors.
 
         Raises PaginationError if the exchange repeats a cursor or exceeds `max_pages`.
         """
-
-        async def page(cursor: str | None) -> tuple[Sequence[Market], str | None]:
-            result = await self.get_markets(cursor=cursor, **filters)
-            return result.markets, result.cursor
-
-        async for market in self._paginate(page, where="GET /markets", max_pages=max_pages):
-            yield market
+        return _flatten(self._market_pages(max_pages, filters))
 
     async def get_all_markets(
         self, *, max_pages: int = DEFAULT_MAX_PAGES, **filters: Unpack[MarketFilters]
     ) -> list[Market]:
-        return [market async for market in self.iter_markets(max_pages=max_pages, **filters)]
+        markets: list[Market] = []
+        async for page in self._market_pages(max_pages, filters):
+            markets.extend(page)
+        return markets
+
+    def _market_pages(
+        self, max_pages: int, filters: MarketFilters
+    ) -> AsyncIterator[Sequence[Market]]:
+        async def fetch(cursor: str | None) -> object:
+            return await self._read("/markets", {**filters, "cursor": cursor})
+
+        def parse(data: object) -> tuple[Sequence[Market], str | None]:
+            page = self._parse(MarketsPage, data, "GET /markets")
+            return page.markets, page.cursor
+
+        return self._pages_ahead(fetch, parse, where="GET /markets", max_pages=max_pages)
 
     async def get_market(self, ticker: str) -> Market:
         where = f"GET /markets/{ticker}"

@@ -10,6 +10,7 @@ to zero.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, ClassVar, Literal, Self
 
@@ -83,16 +84,61 @@ class WireModel(BaseModel):
             return data
         from_wire = bool(info.context and info.context.get("wire"))
         out = dict(data)
-        for table, scale in ((cls.wire_money, 100), (cls.wire_counts, 1)):
-            for name, (current_keys, legacy_key) in table.items():
-                if not from_wire and isinstance(data.get(name), Decimal):
-                    continue  # built in code: already a normalised Decimal
-                value = pick_number(data, current_keys, legacy_key, scale)
-                if value is _MISSING:
-                    out.pop(name, None)
-                else:
-                    out[name] = value
+        get = data.get
+        for name, current_keys, legacy_key, scale in _plan(cls):
+            if not from_wire and isinstance(get(name), Decimal):
+                continue  # built in code: already a normalised Decimal
+            # Fast path for the common case: the first current key holds a plain decimal
+            # string (the full check in `pick_number` handles everything else).
+            value = get(current_keys[0])
+            if type(value) is str:
+                number = _DECIMALS.get(value)
+                if number is None and _PLAIN_DECIMAL.match(value) is not None:
+                    number = _remember(value)
+                if number is not None:
+                    out[name] = number
+                    continue
+            value = pick_number(data, current_keys, legacy_key, scale)
+            if value is _MISSING:
+                out.pop(name, None)
+            else:
+                out[name] = value
         return out
+
+
+# Per-model flattening of `wire_money` and `wire_counts`: (name, current keys, legacy key,
+# scale). Market lists validate thousands of models per page; walking two dicts of tuples
+# per model showed up in profiles.
+_PLANS: dict[type[WireModel], tuple[tuple[str, tuple[str, ...], str | None, int], ...]] = {}
+
+# What `parse_decimal_string` accepts, minus surrounding whitespace (left to the slow path).
+_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?\Z")
+
+
+# Decimal strings already parsed: prices and sizes repeat across a market list, and a dict
+# lookup is several times cheaper than the regex check plus `Decimal()` (Decimals are
+# immutable, so sharing them is safe). Bounded: cleared when it grows past the limit.
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMALS_LIMIT = 100_000
+
+
+def _remember(text: str) -> Decimal:
+    if len(_DECIMALS) >= _DECIMALS_LIMIT:
+        _DECIMALS.clear()
+    number = _DECIMALS[text] = Decimal(text)
+    return number
+
+
+def _plan(cls: type[WireModel]) -> tuple[tuple[str, tuple[str, ...], str | None, int], ...]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = tuple(
+            (name, current_keys, legacy_key, scale)
+            for table, scale in ((cls.wire_money, 100), (cls.wire_counts, 1))
+            for name, (current_keys, legacy_key) in table.items()
+        )
+        _PLANS[cls] = plan
+    return plan
 
 
 def blank_cursor(value: object) -> object:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kalshi_tui.exchange.engine import MONEY_SCALE, Exchange, ExchangeError
 from kalshi_tui.exchange.http.app import create_app
@@ -48,10 +48,11 @@ def default_user_id(seed: int) -> str:
 
 
 def _protocol_class(connections: Connections) -> type[Any]:
-    """uvicorn's h11 protocol, recording each connection's transport by client address so a
-    fault can drop a connection without answering (uvicorn would otherwise send a 500)."""
+    """uvicorn's httptools protocol, recording each connection's transport by client address
+    so a fault can drop a connection without answering (uvicorn would otherwise send a 500).
+    httptools rather than h11: a third less CPU per request (see pyproject.toml)."""
 
-    class TrackedH11Protocol(H11Protocol):
+    class TrackedProtocol(HttpToolsProtocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             if self.client:
@@ -62,7 +63,7 @@ def _protocol_class(connections: Connections) -> type[Any]:
                 connections.pop((self.client[0], self.client[1]), None)
             super().connection_lost(exc)
 
-    return TrackedH11Protocol
+    return TrackedProtocol
 
 
 class _Server(uvicorn.Server):

@@ -9,6 +9,7 @@ fractional amount needs them), legacy integers are cents and whole contracts.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from kalshi_tui.exchange.engine import COUNT_SCALE, MONEY_SCALE, PRICE_SCALE
@@ -32,11 +33,15 @@ def _fixed(value: int, scale_digits: int, out_digits: int) -> str:
     return f"{sign}{whole}.{digits}"
 
 
+# Market listings format a dozen prices and counts per market; the values repeat a lot
+# (prices live on a 10,000-step grid), so these two are memoised.
+@lru_cache(maxsize=16_384)
 def price_str(price: int) -> str:
     """Price units → `"0.4300"`."""
     return _fixed(price, 4, 4)
 
 
+@lru_cache(maxsize=65_536)
 def count_str(count: int) -> str:
     """Count units → `"10.00"`."""
     return _fixed(count, 2, 2)
