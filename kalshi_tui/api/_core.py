@@ -24,6 +24,7 @@ Reads and writes differ only in what happens when the outcome is unclear:
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -127,13 +128,15 @@ class BaseClient:
         self.base_url = base_url
         self.auth = auth
         # httpx's default transport costs more CPU per request than the RSA signature
-        # (see `_transport`); tests inject their own.
-        lean = LeanTransport() if transport is None else None
+        # (see `_transport`); tests inject their own. KALSHI_TUI_HTTP=httpx is the escape
+        # hatch back to httpx's own transport (httpcore), should the lean one misbehave.
+        use_lean = transport is None and os.environ.get("KALSHI_TUI_HTTP", "") != "httpx"
+        lean = LeanTransport() if use_lean else None
         self._http = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
             timeout=timeout,
-            transport=transport if lean is None else lean,
+            transport=lean if lean is not None else transport,
             headers={"Accept": "application/json"},
         )
         # Our own requests skip httpx.AsyncClient's per-request machinery (see `_direct`),

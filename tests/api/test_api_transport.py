@@ -378,6 +378,23 @@ def test_a_configured_proxy_keeps_the_httpx_path(monkeypatch: pytest.MonkeyPatch
     assert KalshiClient("https://api.elections.kalshi.com/trade-api/v2")._direct is not None
 
 
+async def test_the_httpx_escape_hatch_uses_httpx_transport_end_to_end(
+    key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KALSHI_TUI_HTTP", "httpx")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with start_exchange(markets=30, keys=[("k1", public)], agents=False) as exchange:
+        async with KalshiClient(
+            exchange.base_url, KalshiAuth("k1", key), rate_limits=RateLimits.unlimited()
+        ) as client:
+            assert client._direct is None
+            assert not isinstance(client._http._transport, LeanTransport)
+            assert (await client.get_balance()).balance > 0
+            assert len(await client.get_all_markets(limit=7)) > 7
+
+
 def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """Server and client TLS contexts for a throwaway certificate for `localhost`."""
     key = ec.generate_private_key(ec.SECP256R1())
