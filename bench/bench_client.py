@@ -36,6 +36,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui import api
 
 
@@ -306,6 +308,32 @@ def summarise(results: dict[str, dict[str, list[Sample]]]) -> list[dict[str, Any
     return rows
 
 
+def common_rows(results: dict[str, dict[str, list[Sample]]]) -> list[dict[str, Any]]:
+    """The rows of `python -m bench` (bench/results.py): ours ÷ SDK, wall and client CPU.
+
+    The issue's target "at least 2x the SDK's throughput on the refresh, never slower on
+    the rest" reads, as ours ÷ SDK of the median time, ratio <= 0.5 and ratio <= 1.
+    """
+    out = []
+    for workload_id, _label, target in WORKLOADS:
+        pair = results[workload_id]
+        for kind, index in (("", 0), ("_cpu", 1)):
+            ours = [sample[index] * 1000 for sample in pair["ours"]]
+            sdk = [sample[index] * 1000 for sample in pair["sdk"]]
+            out.append(
+                results_row(
+                    "client",
+                    workload_id + kind,
+                    ours,
+                    "ms",
+                    comparison="kalshi_python_sync" if sdk else None,
+                    comparison_samples=sdk or None,
+                    target=f"ratio <= {1 / target:g}" if not kind and sdk else None,
+                )
+            )
+    return out
+
+
 def report(rows: list[dict[str, Any]], args: argparse.Namespace, sdk: str | None) -> dict[str, Any]:
     """The JSON document: schema version, how it was run, and the rows."""
     return {
@@ -366,15 +394,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markets", type=int, default=2000, help="markets in the exchange")
     parser.add_argument("--repeat", type=int, default=5, help="rounds per client")
     parser.add_argument("--creates", type=int, default=10, help="orders per round")
-    parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--json", type=Path, help="write the figures as common rows (bench/)")
+    parser.add_argument("--raw-json", type=Path, help="write the per-client summary as JSON")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 200 markets, one round, two creates"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.markets, args.repeat, args.creates = 200, 1, 2
     results = asyncio.run(run(args.markets, args.repeat, args.creates))
     rows = summarise(results)
     print(f"client throughput, {args.markets} markets, loopback, one run")
     print_table(rows)
-    if args.json:
+    if args.raw_json:
         document = report(rows, args, _sdk_version())
-        args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        args.raw_json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    params = {"markets": args.markets, "repeat": args.repeat, "creates": args.creates}
+    write_results(args.json, "client", {**params, "sdk": _sdk_version()}, common_rows(results))
     return 0
 
 

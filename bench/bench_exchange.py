@@ -28,11 +28,14 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui import api
 from kalshi_tui.exchange.engine import (
     COUNT_SCALE,
@@ -98,8 +101,21 @@ def engine_run(orders: int, seed: int) -> tuple[float, int, int]:
     return orders / elapsed, trades, rejected
 
 
+FIGURES: list[dict[str, Any]] = []
+"""Common rows (bench/results.py) gathered as the sections run."""
+
+
 def bench_engine(orders: int, runs: int) -> None:
     results = [engine_run(orders, seed) for seed in range(1, runs + 1)]
+    FIGURES.append(
+        results_row(
+            "exchange",
+            "engine_orders_per_s",
+            [r for r, _, _ in results],
+            "orders/s",
+            better="higher",
+        )
+    )
     rates = sorted(rate for rate, _, _ in results)
     trades = statistics.median(t for _, t, _ in results)
     rejected = statistics.median(r for _, _, r in results)
@@ -178,6 +194,18 @@ def bench_http(requests: int) -> None:
             created = _time_requests(create, requests)
             signed_get = _time_requests(balance, requests)
             public_get = _time_requests(market, requests)
+    public_ms = [t * 1e3 for t in public_get]
+    for metric, samples in (("signed_order_create", created), ("signed_get_balance", signed_get)):
+        FIGURES.append(
+            results_row(
+                "exchange",
+                metric,
+                [t * 1e3 for t in samples],
+                "ms",
+                comparison="public GET /markets/{ticker}",
+                comparison_samples=public_ms,
+            )
+        )
     print(f"HTTP loopback (uvicorn, keep-alive httpx, RSA-2048 PSS signing), {requests} each")
     print(f"  signed POST /portfolio/events/orders  {_percentiles(created)}")
     print(f"  signed GET  /portfolio/balance        {_percentiles(signed_get)}")
@@ -223,6 +251,13 @@ def bench_scale(markets: int) -> None:
                 if not cursor:
                     break
             paged_s = time.perf_counter() - started
+    for metric, value, unit in (
+        (f"catalogue_build@{markets}", built_s * 1e3, "ms"),
+        (f"catalogue_memory@{markets}", current / 2**20, "MiB"),
+        (f"agent_tick@{markets}", tick_ms, "ms"),
+        (f"all_markets_over_http@{markets}", paged_s * 1e3, "ms"),
+    ):
+        FIGURES.append(results_row("exchange", metric, [value], unit))
     print(f"scale: {real:,} markets (asked for {markets:,})")
     print(f"  Exchange(market_count={markets}) built in {built_s:.2f} s, {current / 2**20:.1f} MiB")
     print(f"  advance() with agents: {tick_ms:.2f} ms per 250 ms tick ({ticks} ticks)")
@@ -236,12 +271,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="engine runs (median reported)")
     parser.add_argument("--requests", type=int, default=1000, help="HTTP requests per kind")
     parser.add_argument("--markets", type=int, default=20_000, help="markets for the scale run")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: small sizes, one run")
     args = parser.parse_args()
+    if args.quick:
+        args.orders, args.runs, args.requests, args.markets = 2_000, 1, 30, 1_000
     began = time.perf_counter()
     bench_engine(args.orders, args.runs)
     bench_http(args.requests)
     bench_scale(args.markets)
     print(f"total {time.perf_counter() - began:.1f} s")
+    params = {k: getattr(args, k) for k in ("orders", "runs", "requests", "markets")}
+    write_results(args.json, "exchange", params, FIGURES)
 
 
 if __name__ == "__main__":

@@ -36,10 +36,13 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui import api
 from kalshi_tui.domain.store import Snapshot, Store, TradingMode
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
@@ -71,16 +74,18 @@ async def place(client: api.KalshiClient, count: int) -> None:
     await asyncio.gather(*(one(i) for i in range(count)))
 
 
-async def round_trip(client: api.KalshiClient, samples: int = 50) -> float:
+async def round_trips(client: api.KalshiClient, samples: int = 50) -> list[float]:
     times = []
     for _ in range(samples):
         start = time.perf_counter()
         await client.get_balance()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
 
 
-async def in_process(sizes: list[int], runs: int, workdir: Path, profile: str) -> list[str]:
+async def in_process(
+    sizes: list[int], runs: int, workdir: Path, profile: str, figures: list[dict[str, Any]]
+) -> list[str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -103,7 +108,9 @@ async def in_process(sizes: list[int], runs: int, workdir: Path, profile: str) -
             rate_limits=api.RateLimits.unlimited(),
             order_api="v1" if profile == "legacy" else "v2",
         ) as client:
-            rtt = await round_trip(client)
+            rtts = await round_trips(client)
+            rtt = statistics.median(rtts)
+            rtt_ms = [t * 1e3 for t in rtts]
             rows.append(f"exchange profile: {profile}")
             rows.append(f"signed round trip (GET /portfolio/balance), median: {rtt * 1e3:.2f} ms")
             rows.append("")
@@ -127,6 +134,21 @@ async def in_process(sizes: list[int], runs: int, workdir: Path, profile: str) -
                     verified.append(report.elapsed)
                     cancelled.add(report.cancelled)
                 median = statistics.median(verified)
+                for metric, samples, target in (
+                    ("blocked", blocked, None),
+                    ("verified_flat", verified, "ratio <= 5" if size == 100 else None),
+                ):
+                    figures.append(
+                        results_row(
+                            "halt",
+                            f"{metric}@{size}",
+                            [t * 1e3 for t in samples],
+                            "ms",
+                            comparison="signed round trip",
+                            comparison_samples=rtt_ms,
+                            target=target,
+                        )
+                    )
                 rows.append(
                     f"{size:>7} {runs:>5} {statistics.median(blocked) * 1e6:>11.0f} "
                     f"{median * 1e3:>12.1f} {max(verified) * 1e3:>9.1f} "
@@ -137,7 +159,9 @@ async def in_process(sizes: list[int], runs: int, workdir: Path, profile: str) -
     return rows
 
 
-def whole_process(orders: int, runs: int, workdir: Path) -> list[str]:
+def whole_process(
+    orders: int, runs: int, workdir: Path, figures: list[dict[str, Any]]
+) -> list[str]:
     env = {**os.environ, "XDG_DATA_HOME": str(workdir / "data"), "PYTHONUNBUFFERED": "1"}
     env.pop("KALSHI_TUI_CONFIG", None)
     config = workdir / "sim.toml"
@@ -209,9 +233,22 @@ def whole_process(orders: int, runs: int, workdir: Path) -> list[str]:
                 f"{done.returncode:>5}"
             )
         rows.append(f"median process time: {statistics.median(walls) * 1e3:.1f} ms")
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "kalshi_tui", "--help"], capture_output=True)
-        rows.append(f"(`kalshi-tui --help` alone: {(time.perf_counter() - start) * 1e3:.1f} ms)")
+        helps = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "kalshi_tui", "--help"], capture_output=True)
+            helps.append(time.perf_counter() - start)
+        rows.append(f"(`kalshi-tui --help` alone: {statistics.median(helps) * 1e3:.1f} ms)")
+        figures.append(
+            results_row(
+                "halt",
+                f"cli_process@{orders}",
+                [t * 1e3 for t in walls],
+                "ms",
+                comparison="kalshi-tui --help process",
+                comparison_samples=[t * 1e3 for t in helps],
+            )
+        )
     finally:
         sim.terminate()
         sim.wait(10)
@@ -220,6 +257,10 @@ def whole_process(orders: int, runs: int, workdir: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 10 and 100 orders, one run each"
+    )
     parser.add_argument("--sizes", default="10,100,1000", help="resting orders per case")
     parser.add_argument("--runs", type=int, default=5, help="runs per size (median reported)")
     parser.add_argument("--cli-runs", type=int, default=3, help="`kalshi-tui halt` processes")
@@ -230,13 +271,18 @@ def main() -> None:
         help="legacy: V1 only, no exchange-side cancel-all (batch and single cancels)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.runs, args.cli_runs = "10,100", 1, 1
     sizes = [int(part) for part in args.sizes.split(",")]
+    figures: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        rows = asyncio.run(in_process(sizes, args.runs, workdir, args.profile))
+        rows = asyncio.run(in_process(sizes, args.runs, workdir, args.profile, figures))
         if args.cli_runs:
-            rows += whole_process(100, args.cli_runs, workdir)
+            rows += whole_process(100, args.cli_runs, workdir, figures)
     print("\n".join(rows))
+    params = {"sizes": sizes, "runs": args.runs, "cli_runs": args.cli_runs}
+    write_results(args.json, "halt", {**params, "profile": args.profile}, figures)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui import export
 from kalshi_tui.domain.fees import trading_fee
 from kalshi_tui.domain.models import Fill
@@ -116,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fills", type=int, default=1_000_000, help="fills in the journal")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None, help="where to build (default: tmp)")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 5,000 fills")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.fills = 5_000
+    figures: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
         path = Path(scratch) / "journal.sqlite3"
         rows: list[tuple[str, str, str]] = []
@@ -137,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         book = load_pnl_book(journal, day_start)
         loaded = time.perf_counter()
         rows.append(("start-up: open journal", f"{(opened - began) * 1e3:.1f} ms", ""))
+        figures.append(results_row("journal", "startup_open", [(opened - began) * 1e3], "ms"))
+        figures.append(
+            results_row(
+                "journal", f"startup_load_pnl@{args.fills}", [(loaded - opened) * 1e3], "ms"
+            )
+        )
         rows.append(
             (
                 "start-up: load P&L book (one pass)",
@@ -166,12 +180,15 @@ def main(argv: list[str] | None = None) -> int:
                 book.apply_fill(fill)
             totals(value_book(book, marks))
 
+        updates: list[tuple[str, list[float]]] = []
         for name, action in (
             ("update: apply", apply_only),
             ("update: apply+value", apply_and_value),
             ("update: journal+apply+value", journal_apply_value),
         ):
-            median, p95, worst = percentiles(timed(action, UPDATES))
+            samples = timed(action, UPDATES)
+            updates.append((name, samples))
+            median, p95, worst = percentiles(samples)
             rows.append(
                 (
                     f"{name} (n={UPDATES:,})",
@@ -184,6 +201,19 @@ def main(argv: list[str] | None = None) -> int:
         rebuild_s = time.perf_counter() - began
         assert totals(value_book(rebuilt, marks)) == totals(value_book(book, marks))
         incremental = percentiles(timed(lambda: totals(value_book(book, marks)), 100))[0]
+        for name, samples in updates:
+            metric = "pnl_" + name.removeprefix("update: ").replace("+", "_")
+            figures.append(
+                results_row(
+                    "journal",
+                    metric,
+                    [t * 1e3 for t in samples],
+                    "ms",
+                    comparison="full recompute",
+                    comparison_samples=[rebuild_s * 1e3],
+                    target="median < 10" if "journal" in name else None,
+                )
+            )
         rows.append(
             (
                 "  vs full recompute after a fill",
@@ -198,6 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             began = time.perf_counter()
             written = export.export(path, out, kind, None, None, io.StringIO())
             seconds = time.perf_counter() - began
+            figures.append(
+                results_row(
+                    "journal", f"export_{kind}_rate", [written / seconds], "rows/s", better="higher"
+                )
+            )
             rows.append(
                 (
                     f"export --kind {kind}",
@@ -208,12 +243,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         rows.append(("peak resident memory (whole run)", f"{peak:,.0f} MB", ""))
+        figures.append(results_row("journal", "peak_rss", [peak], "MiB"))
 
     width = max(len(row[0]) for row in rows)
     print(f"\njournal benchmark, {args.fills:,} fills (python {sys.version.split()[0]})")
     print(f"{'measure':<{width}}  {'value':>12}  notes")
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>12}  {note}")
+    write_results(args.json, "journal", {"fills": args.fills, "seed": args.seed}, figures)
     return 0
 
 

@@ -58,6 +58,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.market_view import MarketView, SortKey
 from kalshi_tui.ui.widgets.market_cells import (
@@ -582,6 +584,13 @@ def report(results: dict[tuple[str, int], list[dict[str, Any]]], sizes: Sequence
                 cells.append(f"{med[mid] / max(med[small], 1e-9):.2f}x")
                 cells.append(f"{med[big] / max(med[mid], 1e-9):.2f}x")
             out.append(f"| {label} | {' | '.join(cells)} |")
+        out += ["", f"MarketTable growth {small:,} -> {big:,} against linear ({big / small:g}x):"]
+        for r in rows(results, sizes):
+            if r["metric"].startswith("growth_"):
+                verdict = "ok" if r["met"] else "WORSE THAN LINEAR"
+                out.append(
+                    f"  {r['metric']}: {r['median']:.2f}x vs {r['comparison_median']:g}x {verdict}"
+                )
     loads = [r[k] for rs in results.values() for r in rs for k in ("load_start", "load_end")]
     out += ["", f"1-minute load average during the children: {min(loads):.2f} - {max(loads):.2f}"]
     return "\n".join(out)
@@ -608,11 +617,80 @@ def targets(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# (metric id, field, unit, target at the largest size)
+ROW_METRICS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("first_paint", "first_paint_ms", "ms", None),
+    ("first_paint_stall", "first_paint_stall_ms", "ms", "p95 < 50"),
+    ("keystroke_repaint", "key_ms", "ms", "p95 < 50"),
+    ("keystroke_stall", "key_stall_ms", "ms", "p95 < 50"),
+    ("refresh_repaint", "refresh_ms", "ms", "p95 < 100"),
+    ("refresh_stall", "refresh_stall_ms", "ms", "p95 < 50"),
+    ("peak_rss", "rss_peak_mib", "MiB", "max < 300"),
+)
+GROWTH_METRICS = ("key_ms", "refresh_ms", "first_paint_ms")
+
+
+def rows(
+    results: dict[tuple[str, int], list[dict[str, Any]]], sizes: Sequence[int]
+) -> list[dict[str, Any]]:
+    """The common rows (bench/results.py): MarketTable next to the DataTable, per size,
+    then the growth factor from the smallest to the largest size against linear."""
+    out: list[dict[str, Any]] = []
+    biggest = max(sizes)
+    for count in sizes:
+        line = results[("line", count)]
+        table = results.get(("datatable", count), [])
+        common = {i for r in table for i in r["key_index"]} or None
+        for metric, field, unit, target in ROW_METRICS:
+            # The DataTable runs fewer keystrokes at scale: its median is compared with ours
+            # over the same keystrokes.
+            ours = _values(line, field)
+            theirs = _values(table, field) if table else []
+            out.append(
+                results_row(
+                    "market_list",
+                    f"{metric}@{count}",
+                    ours,
+                    unit,
+                    comparison="DataTable" if theirs else None,
+                    comparison_samples=theirs or None,
+                    target=target if count == biggest else None,
+                )
+            )
+            if theirs and field in _KEY_FIELDS and common is not None:
+                same = _values(line, field, common)
+                out[-1]["ratio"] = round(_median(same) / max(_median(theirs), 1e-9), 4)
+    if len(sizes) >= 2:
+        small, big = min(sizes), biggest
+        factor = big / small
+        for field in GROWTH_METRICS:
+            keys = {i for r in results[("line", big)] for i in r["key_index"]}
+            med = {c: _median(_values(results[("line", c)], field, keys)) for c in (small, big)}
+            growth = med[big] / max(med[small], 1e-9)
+            label = field.removesuffix("_ms")
+            out.append(
+                results_row(
+                    "market_list",
+                    f"growth_{label}_{small}_to_{big}",
+                    [growth],
+                    "x",
+                    comparison=f"linear ({factor:g}x)",
+                    comparison_samples=[factor],
+                    target="ratio <= 1",
+                )
+            )
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per configuration")
-    parser.add_argument("--json", help="also write every raw measurement to this file")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--raw-json", help="also write every raw measurement to this file")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 200 and 800 markets, one process each"
+    )
     parser.add_argument("--only", choices=("line", "datatable"), help="run one implementation")
     parser.add_argument("--child", nargs=5, metavar=("IMPL", "N", "SEED", "KEYS", "REFRESHES"))
     args = parser.parse_args(argv)
@@ -624,11 +702,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
 
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.quick:
+        sizes, args.runs = [200, 800], 1
     impls = [args.only] if args.only else ["line", "datatable"]
     all_results: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for count in sizes:
         for impl in impls:
             processes, keys, refreshes = _plan(impl, count, args.runs)
+            if args.quick:
+                keys, refreshes = 2, 1
             for run in range(processes):
                 began = time.perf_counter()
                 result = _spawn(impl, count, seed=run, keystrokes=keys, refreshes=refreshes)
@@ -643,9 +725,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                     file=sys.stderr,
                     flush=True,
                 )
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
+    if args.raw_json:
+        with open(args.raw_json, "w", encoding="utf-8") as out:
             json.dump({f"{i}:{c}": r for (i, c), r in all_results.items()}, out, indent=1)
+    if args.json:
+        params = {"sizes": sizes, "runs": args.runs, "quick": args.quick, "screen": SCREEN}
+        write_results(args.json, "market_list", params, rows(all_results, sizes))
     if len(impls) == 2:
         print(report(all_results, sizes))
         print()

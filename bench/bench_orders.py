@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui import api
 from kalshi_tui.journal import IntentRecord, Journal
 
@@ -61,7 +63,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "servi
 from trading_rig import make_rig  # noqa: E402
 
 
-async def main(orders: int, tier: str | None) -> None:
+async def main(
+    orders: int, tier: str | None, json_path: str | None = None, resolves: int = 3
+) -> None:
     with tempfile.TemporaryDirectory() as directory:
         limits = api.RateLimits.unlimited() if tier is None else api.RateLimits.for_tier(tier)  # type: ignore[arg-type]
         rig = await make_rig(Path(directory), rate_limits=limits)
@@ -92,7 +96,7 @@ async def main(orders: int, tier: str | None) -> None:
                 polls.append(time.perf_counter() - started)
             resolutions: dict[str, list[float]] = {"no lag": [], "1 s listing lag": []}
             for label, spec in (("no lag", ""), ("1 s listing lag", "lag_ms=1000")):
-                for _ in range(3):
+                for _ in range(resolves):
                     rig.exchange.faults.configure("drop_response=1")
                     draft = rig.draft("0.05", "1")
                     await rig.t.orders.submit(draft)
@@ -101,6 +105,31 @@ async def main(orders: int, tier: str | None) -> None:
                     await rig.t.orders.resolve(draft.client_order_id)
                     resolutions[label].append(time.perf_counter() - started)
                     rig.exchange.faults.configure()
+            trips: list[float] = []
+            for _ in range(max(20, orders // 4)):
+                started = time.perf_counter()
+                await rig.client.get_balance()
+                trips.append(time.perf_counter() - started)
+            trip_ms = [t * 1e3 for t in trips]
+            figures = [
+                results_row(
+                    "orders",
+                    metric,
+                    [t * 1e3 for t in samples],
+                    "ms",
+                    comparison="signed round trip" if compare else None,
+                    comparison_samples=trip_ms if compare else None,
+                )
+                for metric, samples, compare in (
+                    ("submit_to_journaled_ack", submits, True),
+                    ("durable_intent_write", intent_writes, False),
+                    ("cancel_to_journaled_cancel", cancels, True),
+                    ("fill_poll_nothing_new", polls, True),
+                    ("unknown_resolved", resolutions["no lag"], True),
+                )
+            ]
+            write_results(json_path, "orders", {"orders": orders, "tier": tier}, figures)
+            print(_summary("signed round trip (GET balance)", trips))
             print(_summary("submit → journaled ack", submits))
             print(_summary("  of which durable intent write", intent_writes))
             print(_summary("cancel → journaled cancel", cancels))
@@ -115,5 +144,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=200, help="orders to place (default 200)")
     parser.add_argument("--tier", default=None, help="client rate-limit tier (default: none)")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 20 orders")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.orders, arguments.tier))
+    if arguments.quick:
+        arguments.orders = 20
+    resolves = 1 if arguments.quick else 3
+    asyncio.run(main(arguments.orders, arguments.tier, arguments.json, resolves))

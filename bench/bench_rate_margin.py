@@ -20,6 +20,8 @@ import time
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui.api import KalshiAuth, KalshiClient, RateLimits
 from kalshi_tui.api._ratelimit import Tier
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
@@ -48,7 +50,13 @@ def main() -> None:
     parser.add_argument(
         "--margins", default="1.0,0.95,0.9", help="comma-separated planning margins"
     )
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: one exchange per margin")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.requests = 1, 20
+    figures = []
+    baseline: list[float] | None = None
     private_pem, public_pem = generate_key_pair()
     key = serialization.load_pem_private_key(private_pem, password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
@@ -74,10 +82,28 @@ def main() -> None:
                 exchange.stop()
             hits.append(count)
             seconds.append(elapsed)
+        # The first margin is the comparison (by default 1.0: the tier's full budget).
+        if baseline is None:
+            baseline = [float(h) for h in hits]
+        figures.append(
+            results_row(
+                "rate_margin",
+                f"429s_per_burst@{margin:.2f}",
+                [float(h) for h in hits],
+                "429s",
+                comparison=f"margin {args.margins.split(',')[0]}",
+                comparison_samples=baseline,
+            )
+        )
+        figures.append(
+            results_row("rate_margin", f"burst_wall@{margin:.2f}", [t * 1e3 for t in seconds], "ms")
+        )
         print(
             f"margin {margin:.2f}: 429s per run {hits} (total {sum(hits)}), "
             f"burst median {statistics.median(seconds):.2f} s"
         )
+    params = {"tier": args.tier, "requests": args.requests, "runs": args.runs}
+    write_results(args.json, "rate_margin", {**params, "margins": args.margins}, figures)
 
 
 if __name__ == "__main__":

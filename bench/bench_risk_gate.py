@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import Balance, BookLevel, ExchangeState, Order, OrderBook, Position
 from kalshi_tui.domain.orders import OrderDraft
@@ -126,7 +128,11 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=200)
     parser.add_argument("--orders", type=int, default=50)
     parser.add_argument("--calls", type=int, default=5_000)
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 markets, 200 calls")
     args = parser.parse_args()
+    if args.quick:
+        args.markets, args.calls = 2_000, 200
     # Loose limits so the approved case really is approved every time.
     limits = RiskLimits(max_open_orders=10_000, max_event_loss_dollars=D(1_000_000))
     clock = [START]
@@ -144,10 +150,12 @@ def main() -> None:
     print(f"{args.markets} markets, {args.positions} positions, {args.orders} resting orders")
     gate = RiskGate(limits, provider(snap))
     assert gate(order) is None, gate(order)
-    report("approved", timed(args.calls, lambda: gate(order)))
+    approved = timed(args.calls, lambda: gate(order))
+    report("approved", approved)
     halted_gate = RiskGate(limits, provider(halted))
     assert halted_gate(order) is not None
-    report("halted", timed(args.calls, lambda: halted_gate(order)))
+    refused = timed(args.calls, lambda: halted_gate(order))
+    report("halted", refused)
     state = TriggerState()
 
     def cycle() -> None:
@@ -156,7 +164,22 @@ def main() -> None:
         inp = build_trigger_input(snap, START + 1.0, session_start=START)
         state, _ = evaluate(state, inp, limits)
 
-    report("triggers", timed(args.calls, cycle))
+    cycles = timed(args.calls, cycle)
+    report("triggers", cycles)
+    figures = [
+        results_row("risk_gate", "gate_approved", approved, "µs"),
+        results_row(
+            "risk_gate",
+            "gate_halted",
+            refused,
+            "µs",
+            comparison="gate approved",
+            comparison_samples=approved,
+        ),
+        results_row("risk_gate", "trigger_cycle", cycles, "µs"),
+    ]
+    params = {k: getattr(args, k) for k in ("markets", "positions", "orders", "calls")}
+    write_results(args.json, "risk_gate", params, figures)
 
 
 if __name__ == "__main__":

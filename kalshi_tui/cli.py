@@ -249,6 +249,32 @@ def _run_export(args: argparse.Namespace) -> int:
     return export.run(args)
 
 
+# --- bench ------------------------------------------------------------------------------
+
+
+def register_bench(subparsers: Subparsers) -> None:
+    """`kalshi-tui bench`: the benchmark suite of a source checkout (`python -m bench`)."""
+    from kalshi_tui import bench_cmd  # standard library only at import time
+
+    parser = add_command(
+        subparsers,
+        "bench",
+        "run the benchmark suite (source checkout) and print one table",
+        _run_bench,
+        description="Run every benchmark in the checkout's bench/ directory against the "
+        "embedded exchange, each in its own process, and print one table: median, p95 and max "
+        "of each figure next to its comparison measured in the same run. Writes a JSON file "
+        "for comparing commits (--compare). The same as `python -m bench`.",
+    )
+    bench_cmd.configure_parser(parser)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from kalshi_tui import bench_cmd
+
+    return bench_cmd.run(args)
+
+
 SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_init,
     register_doctor,
@@ -256,6 +282,7 @@ SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_halt,
     register_resume,
     register_sim,
+    register_bench,
 )
 """Registration functions, in the order `--help` lists the subcommands."""
 
