@@ -166,7 +166,9 @@ class TerminalApp(TradingActions):
             age = health.age(now)
             stale = health.is_stale(now)
             table.set_stale(stale, _age_text(age) if stale else "")
-        screen.query_one(StatusBar).show(snapshot, now)
+        pnl = snapshot.pnl
+        day = pnl.totals.day if pnl is not None and not pnl.totals.day_unknown else None
+        screen.query_one(StatusBar).show(snapshot, now, day_pnl=day)
         screen.query_one(HaltBanner).show(snapshot, now)
         screen.query_one(OrderBookPane).show(snapshot, now)
         screen.query_one(PriceChart).show(snapshot, now)
