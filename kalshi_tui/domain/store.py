@@ -31,6 +31,7 @@ from kalshi_tui.domain.models import (
     PriceHistory,
     Settlement,
 )
+from kalshi_tui.domain.pnl_view import PnlView
 from kalshi_tui.domain.trading import PendingOrder, Reconciliation
 
 LOG_CAPACITY = 5000
@@ -150,6 +151,8 @@ class Snapshot:
     """Journal-versus-exchange findings; unacknowledged blocking ones stop new orders."""
     trading_ready: bool = False
     """True once start-up reconciliation has run and orders may be submitted."""
+    pnl: PnlView | None = None
+    """FIFO P&L from the journal, cross-checked against the exchange; None until loaded."""
 
     def market(self, ticker: str | None) -> MarketSummary | None:
         return None if ticker is None else self.markets_by_ticker.get(ticker)

@@ -23,6 +23,7 @@ from kalshi_tui import api
 from kalshi_tui.domain.orders import PreTradeGate
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.services.feeds import Feeds
+from kalshi_tui.services.pnl import PnlTracker
 from kalshi_tui.services.poller import Poller, make_error_handler
 from kalshi_tui.services.trading import Trading, TradingPlan
 
@@ -108,10 +109,14 @@ class Session:
         self._unsubscribe_alerts: Callable[[], None] = lambda: None
         self.trading: Trading | None = None
         """Orders, fills and reconciliation; None for a read-only session (no journal)."""
+        self.pnl: PnlTracker | None = None
+        """FIFO P&L from the journal (`snapshot.pnl`), when trading."""
         if journal is not None:
             if gate is None:
                 raise ValueError("a trading session needs a pre-trade gate")
             self.trading = Trading(client, journal, store, gate, plan=trading_plan)
+            self.pnl = PnlTracker(journal.path, store)
+            self.trading.fills.on_fills = self._fills_arrived
             self.trading.orders.on_change = self.pollers["portfolio"].poke
             self.feeds.log_fills = False  # fill confirmation logs each fill once
         self.auto_halt: AutoHalt | None = None
@@ -121,15 +126,18 @@ class Session:
         if self.alerts is not None and self.trading is not None:
             self._send_trading_alerts(self.alerts, self.trading)
 
+    def _fills_arrived(self, new: list[Fill]) -> None:
+        """New fills, journaled oldest first: into the P&L book and to the webhook."""
+        if self.pnl is not None:
+            self.pnl.add_fills(new)
+        if self.alerts is not None:
+            for fill in new:
+                self.alerts.fill(fill)
+
     def _send_trading_alerts(self, alerts: Alerts, trading: Trading) -> None:
         """Fills, rejects and new reconciliation findings go to the webhook (queued: a slow
         or failing webhook never holds up trading)."""
 
-        def fills(new: list[Fill]) -> None:
-            for fill in new:
-                alerts.fill(fill)
-
-        trading.fills.on_fills = fills
         trading.orders.on_reject = alerts.reject
         seen: set[str] = set()
 
@@ -205,6 +213,13 @@ class Session:
                     "without one and a halt cancels them one by one",
                     level="warning",
                 )
+        if self.pnl is not None:
+            try:
+                await self.pnl.load()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # P&L is shown, not traded on: never block trading
+                self.store.log(f"could not load P&L from the journal: {exc}", level="error")
         await trading.run()
 
     async def refresh(self) -> None:
@@ -238,6 +253,8 @@ class Session:
         self._unsubscribe_alerts()
         if self.killswitch is not None:
             await self.killswitch.close()
+        if self.pnl is not None:
+            self.pnl.close()
         if self.trading is not None:
             self.trading.close()
         with contextlib.suppress(Exception):

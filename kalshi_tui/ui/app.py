@@ -55,6 +55,7 @@ class TerminalApp(TradingActions):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("ctrl+k", "halt", "HALT", priority=True, id="app.halt"),
         Binding("ctrl+r", "rearm", "Re-arm", show=False, id="app.rearm"),
+        Binding("ctrl+e", "toggle_reducing", "Reduce-only mode", show=False, id="app.reducing"),
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
@@ -166,7 +167,9 @@ class TerminalApp(TradingActions):
             age = health.age(now)
             stale = health.is_stale(now)
             table.set_stale(stale, _age_text(age) if stale else "")
-        screen.query_one(StatusBar).show(snapshot, now)
+        pnl = snapshot.pnl
+        day = pnl.totals.day if pnl is not None and not pnl.totals.day_unknown else None
+        screen.query_one(StatusBar).show(snapshot, now, day_pnl=day)
         screen.query_one(HaltBanner).show(snapshot, now)
         screen.query_one(OrderBookPane).show(snapshot, now)
         screen.query_one(PriceChart).show(snapshot, now)
@@ -260,6 +263,12 @@ class TerminalApp(TradingActions):
                     "Re-arm trading", "Typed confirmation; journaled", self.action_rearm
                 )
             else:
+                reducing = snapshot.trading.mode is TradingMode.REDUCING
+                yield SystemCommand(
+                    "Back to ACTIVE trading" if reducing else "REDUCING mode (only reduce)",
+                    "Toggle: in REDUCING only orders that shrink a position are accepted",
+                    self.action_toggle_reducing,
+                )
                 yield SystemCommand(
                     "HALT trading (kill switch)",
                     "Block new orders, cancel every resting order, verify",

@@ -10,6 +10,8 @@ asks and shows the answer.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Awaitable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,9 +20,11 @@ from textual import on
 from textual.app import App
 
 from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain import trading_state
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
+from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.journal import IntentRecord, IntentState
 from kalshi_tui.services.halt_info import ResumeRefused
 from kalshi_tui.services.order_changes import ChangeResult
@@ -313,6 +317,29 @@ class TradingActions(App[int]):
             ),
             answered,
         )
+
+    # --- trading modes ------------------------------------------------------------------
+
+    def action_toggle_reducing(self) -> None:
+        """Switch between ACTIVE and REDUCING (only orders that shrink a position)."""
+        store = self.session.store
+        current = store.snapshot.trading
+        now = time.time()
+        if current.mode is TradingMode.REDUCING:
+            changed = trading_state.activate(current, "back to ACTIVE (trader)", now)
+        else:
+            changed = trading_state.reduce(current, "REDUCING chosen by the trader", now)
+        if isinstance(changed, trading_state.Refusal):
+            self.notify(changed.message, severity="warning", markup=False)
+            return
+        store.update(trading=changed)
+        store.log(f"trading mode {changed.mode.value}: {changed.reason}", level="warning")
+        trading = self.session.trading
+        if trading is not None:
+            with contextlib.suppress(Exception):  # the mode holds even if the journal fails
+                trading.journal.record_event(
+                    "trading_mode", {"mode": changed.mode.value, "reason": changed.reason}
+                )
 
     # --- views --------------------------------------------------------------------------
 

@@ -24,12 +24,16 @@ from kalshi_tui.domain.models import (
     Balance,
     BookLevel,
     ExchangeState,
+    Fill,
     Order,
     OrderBook,
     Position,
     PriceHistory,
     PricePoint,
 )
+from kalshi_tui.domain.pnl import PnlBook
+from kalshi_tui.domain.pnl_report import Difference, totals, value_book
+from kalshi_tui.domain.pnl_view import PnlView
 from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.store import Health, LogEntry, Snapshot, Store, TradingMode, TradingState
 from kalshi_tui.ui.screens.help import HelpScreen
@@ -486,16 +490,16 @@ async def test_positions_rows_marks_and_totals() -> None:
         pane.show(state, NOW)
         await pilot.pause()
         assert row_text(pane, "KXA-1") == [
-            "KXA-1", "YES", "10", "40¢", "46¢", "$4.60", "+$0.60", "+$1.25", "$0.17",
+            "KXA-1", "YES", "10", "40¢", "46¢", "$4.60", "+$0.60", "+$1.25", "$0.17", "",
         ]  # fmt: skip
         assert row_text(pane, "KXB-1") == [
-            "KXB-1", "NO", "5", "70¢", "65¢", "$3.25", "−$0.25", "−$0.50", "$0.10",
+            "KXB-1", "NO", "5", "70¢", "65¢", "$3.25", "−$0.25", "−$0.50", "$0.10", "",
         ]  # fmt: skip
         assert row_text(pane, "KXC-1")[4:7] == ["—", "—", "—"]
         # The flat position has no row but its realized P&L and fees are in the totals.
         assert "KXD-1" not in pane.rows
         assert row_text(pane, TOTAL_KEY) == [
-            "TOTAL", "", "", "", "1 unmarked", "$7.85", "+$0.35", "+$2.75", "$0.35",
+            "TOTAL", "", "", "", "1 unmarked", "$7.85", "+$0.35", "+$2.75", "$0.35", "",
         ]  # fmt: skip
         assert pane.row_count == 4
         assert not pane.has_class("-stale")
@@ -514,7 +518,7 @@ async def test_positions_stale_portfolio_feed() -> None:
         await pilot.pause()
         assert pane.has_class("-stale")
         assert "stale 2m" in (pane.border_title or "")
-        assert row_text(pane, TOTAL_KEY)[5:] == ["$0.00", "$0.00", "$0.00", "$0.00"]
+        assert row_text(pane, TOTAL_KEY)[5:] == ["$0.00", "$0.00", "$0.00", "$0.00", ""]
 
 
 # --- orders ------------------------------------------------------------------------------
@@ -783,3 +787,35 @@ async def test_ticket_follows_the_selected_markets_grid() -> None:
         await pilot.pause()
         assert "off the market's grid" in static_text(ticket, "#ticket-error")
         assert "Ticket · KXOTHER-1" in (ticket.border_title or "")
+
+
+async def test_positions_show_the_journal_and_flag_differences() -> None:
+    book = PnlBook()
+    fill = Fill(
+        fill_id="f1",
+        order_id="o1",
+        ticker="KXA-1",
+        side="yes",
+        action="buy",
+        count=D(10),
+        price=D("0.40"),
+        is_taker=True,
+        fee=D("0.17"),
+        created_time=datetime(2026, 11, 29, 12, tzinfo=UTC),
+    )
+    book.apply_fill(fill)
+    values = value_book(book, {"KXA-1": D("0.46")})
+    agreeing = PnlView(positions=tuple(values), totals=totals(values), fills=1)
+    pane = PositionsPane()
+    async with mounted(pane) as pilot:
+        pane.show(snapshot(pnl=agreeing), NOW)
+        await pilot.pause()
+        assert row_text(pane, "KXA-1") == [
+            "KXA-1", "YES", "10", "40¢", "46¢", "$4.60", "+$0.60", "$0.00", "$0.17", "✓",
+        ]  # fmt: skip
+        assert "journal ✓" in str(pane.border_title)
+        differing = replace(agreeing, differences=(Difference("KXA-1", "position", D(10), D(8)),))
+        pane.show(snapshot(pnl=differing), NOW)
+        await pilot.pause()
+        assert row_text(pane, "KXA-1")[-1] == "Δ"
+        assert "journal Δ 1 vs exchange" in str(pane.border_title)

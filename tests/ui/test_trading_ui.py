@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kalshi_tui.domain.models import Order
+from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import PollPlan, Session
 from kalshi_tui.ui.app import TerminalApp
@@ -207,3 +208,20 @@ async def test_history_opens_from_the_journal(
     await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
     await pilot.press("escape")
     await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen))
+
+
+async def test_reducing_mode_refuses_orders_that_open_a_position(
+    running: tuple[TerminalApp, Pilot[int], str],
+) -> None:
+    app, pilot, _ticker = running
+    app.confirm_orders = False
+    await pilot.press("ctrl+e")
+    assert app.session.snapshot.trading.mode is TradingMode.REDUCING
+    await type_ticket(pilot, app, "0.05", "1")
+    await pilot.press("enter")
+    status = app.query_one("#ticket-status", Static)
+    await wait_for(pilot, lambda: "Refused" in str(status.content))
+    assert "reducing_only" in str(status.content)
+    app.query_one("#markets").focus()
+    await pilot.press("ctrl+e")
+    assert app.session.snapshot.trading.mode is TradingMode.ACTIVE

@@ -9,6 +9,12 @@ unrealized totals and counted instead, so a missing quote never reads as zero.
 
 The pane is fed by the portfolio poller; marks come from the market list, so a
 stale market feed is named in the title too.
+
+When the session trades, the figures are the journal's own (`snapshot.pnl`: FIFO lots
+from every journaled fill, `services/pnl.py`), and the last column says whether the
+exchange agrees for that market ("✓") or not ("Δ", with the differences in the title),
+so a fill the journal missed can never hide behind the exchange's numbers. Without a
+journal the exchange's positions are shown as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.pnl_report import PositionPnl
+from kalshi_tui.domain.pnl_view import PnlView
 from kalshi_tui.domain.portfolio import (
     PortfolioTotals,
     PositionValue,
@@ -49,6 +57,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Unrealized", "unrealized"),
     ("Realized", "realized"),
     ("Fees", "fees"),
+    ("Chk", "check"),
 )
 
 
@@ -56,7 +65,7 @@ class PositionsPane(DataTable[Text]):
     """Positions table. Call `show(snapshot, now)` on store changes."""
 
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"positions", "markets", "markets_by_ticker", "health"}
+        {"positions", "markets", "markets_by_ticker", "health", "pnl"}
     )
     """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
@@ -102,17 +111,28 @@ class PositionsPane(DataTable[Text]):
 
     def show(self, snapshot: Snapshot, now: float) -> None:
         """Redraw when positions, marks or staleness changed; otherwise return at once."""
-        values = value_positions(snapshot.positions, snapshot.markets_by_ticker)
+        pnl = snapshot.pnl
+        differing: frozenset[str] = frozenset()
+        if pnl is None:
+            values = value_positions(snapshot.positions, snapshot.markets_by_ticker)
+            totals = portfolio_totals(values)
+        else:
+            values = [_from_journal(p) for p in pnl.positions]
+            totals = _journal_totals(pnl)
+            differing = frozenset(d.ticker for d in pnl.differences)
         stale = feed_staleness(snapshot, FEED, now)
         marks_stale = feed_staleness(snapshot, MARKS_FEED, now)
-        key = (tuple(values), stale, marks_stale)
+        key = (tuple(values), stale, marks_stale, pnl is None, differing)
         if key == self._shown:
             return
         self._shown = key
         self._ensure_columns()
 
         notes = [note for note in (stale, marks_stale and f"marks {marks_stale}") if note]
-        apply_feed_state(self, "Positions", " · ".join(notes) if notes else None)
+        title = "Positions"
+        if pnl is not None:
+            title += f" · journal Δ {len(differing)} vs exchange" if differing else " · journal ✓"
+        apply_feed_state(self, title, " · ".join(notes) if notes else None)
         # Only portfolio staleness greys the pane; stale marks are named, not greyed.
         self.set_class(stale is not None, "-stale")
 
@@ -122,8 +142,9 @@ class PositionsPane(DataTable[Text]):
         for value in values:
             if value.contracts == 0:
                 continue
-            self.add_row(*self._row(value, styled), key=value.ticker)
-        self.add_row(*self._total_row(portfolio_totals(values), styled), key=TOTAL_KEY)
+            check = "" if pnl is None else ("Δ" if value.ticker in differing else "✓")
+            self.add_row(*self._row(value, styled), Text(check), key=value.ticker)
+        self.add_row(*self._total_row(totals, styled), Text(""), key=TOTAL_KEY)
         if cursor_key is not None and cursor_key in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key))
 
@@ -177,3 +198,32 @@ class PositionsPane(DataTable[Text]):
         for cell in row[5:]:
             cell.stylize(bold)
         return row
+
+
+def _from_journal(position: PositionPnl) -> PositionValue:
+    """A journal (FIFO) position in the pane's row shape; realized is before fees, as the
+    exchange reports it, with fees in their own column."""
+    return PositionValue(
+        ticker=position.ticker,
+        side=position.side,
+        contracts=position.contracts,
+        average_cost=position.average_cost,
+        mark=position.mark,
+        cost_basis=position.cost_basis,
+        market_value=position.market_value,
+        unrealized_pnl=position.unrealized,
+        realized_pnl=position.realized,
+        fees_paid=position.fees,
+    )
+
+
+def _journal_totals(pnl: PnlView) -> PortfolioTotals:
+    totals = pnl.totals
+    return PortfolioTotals(
+        cost_basis=totals.cost_basis,
+        market_value=totals.market_value,
+        unrealized_pnl=totals.unrealized,
+        realized_pnl=totals.realized,
+        fees_paid=totals.fees,
+        unmarked=totals.unmarked,
+    )
