@@ -17,7 +17,7 @@ so the market table re-sorts and repaints ten times a second. Then, per round, w
   "HALTED" (timed by wrapping its `render_lines`, as bench_market_list does);
 * ctrl+k -> VERIFIED painted: until the banner shows the exchange-verified flat book;
 * the worst event-loop stall in that time (a 5 ms heartbeat), and in the half second of
-  10 Hz updates before the key.
+  10 Hz updates before the key; and the time the cyclic GC took in that time.
 
 Each round is measured twice, in the same process and alternating: with the 10 Hz feed
 ("loaded") and with the feed paused ("idle", the comparison). Re-armed between rounds.
@@ -40,7 +40,7 @@ from typing import Any
 from textual.geometry import Region
 from textual.strip import Strip
 
-from bench.bench_market_list import Heartbeat, _send_key, refreshed
+from bench.bench_market_list import GcProbe, Heartbeat, _send_key, refreshed
 from bench.results import row as results_row
 from bench.results import write as write_results
 from kalshi_tui import api
@@ -177,6 +177,7 @@ async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str
             probe = BannerProbe(app.query_one(HaltBanner))
             heartbeat = Heartbeat()
             heartbeat.start()
+            collector = GcProbe()
             feeder = Feeder(session, variants, 1.0 / hz)
             feeder.start()
             ticker = snap().selected
@@ -190,12 +191,14 @@ async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str
                     add(f"{mode}:stall_before", heartbeat.worst * 1000)
                     heartbeat.reset()
                     halted_at.clear()
+                    gc_before = collector.total_s
                     start = time.perf_counter()
                     _send_key(app, "ctrl+k")
                     await wait_for(
                         lambda at=start: probe.first(at, "VERIFIED") is not None, 60, "flat"
                     )
                     add(f"{mode}:stall_halt", heartbeat.worst * 1000)
+                    add(f"{mode}:gc_halt", (collector.total_s - gc_before) * 1000)
                     painted = probe.first(start, "HALTED")
                     verified = probe.first(start, "VERIFIED")
                     assert painted is not None
@@ -226,6 +229,7 @@ METRICS: tuple[tuple[str, str, str | None], ...] = (
     ("banner", "ctrl+k -> halt banner painted", "p95 < 50"),
     ("verified", "ctrl+k -> VERIFIED painted", None),
     ("stall_halt", "worst stall, key -> VERIFIED", "p95 < 50"),
+    ("gc_halt", "GC time, key -> VERIFIED", None),
     ("stall_before", "worst stall, 0.5 s of updates", "p95 < 50"),
 )
 
