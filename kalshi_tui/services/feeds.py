@@ -11,14 +11,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Literal
+from urllib.parse import urlsplit
 
 from kalshi_tui import api
+from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import Fill
 from kalshi_tui.domain.store import Store
 from kalshi_tui.services import convert
 
 HISTORY_SPAN_SECONDS: dict[int, int] = {1: 3 * 3600, 60: 7 * 86400, 1440: 120 * 86400}
 """How far back the price chart looks for each candle period."""
+
+MAX_STATUS_LINES = 5
+"""Status changes logged one per line per poll; beyond this they are counted."""
 
 RECENT_FILLS = 200
 """Fills kept in the snapshot for the panes (the journal keeps all of them)."""
@@ -39,6 +44,9 @@ class Feeds:
     async def exchange_status(self) -> None:
         state = convert.exchange_state(await self._client.get_exchange_status())
         old = self._store.snapshot.exchange
+        if old is None:
+            host = urlsplit(self._client.base_url).hostname
+            self._store.log(f"connected to the exchange at {host}")
         if old != state:
             if not state.exchange_active:
                 self._store.log("exchange is closed (maintenance)", level="warning")
@@ -57,8 +65,28 @@ class Feeds:
             for chunk in _chunks(sorted(missing), 100):
                 extra = await self._client.get_all_markets(tickers=chunk, limit=1000)
                 markets.extend(convert.market_summary(m) for m in extra)
+        self._log_market_changes(markets)
         self._store.update(markets=markets)
         self._store.update(rate_headroom=self._client.rate_headroom.read)
+
+    def _log_market_changes(self, markets: list[MarketSummary]) -> None:
+        """Log markets that opened, left the open list, or changed status since the last poll."""
+        old = self._store.snapshot.markets_by_ticker
+        if not old:
+            self._store.log(f"loaded {len(markets):,} markets")
+            return
+        new = {m.ticker: m for m in markets}
+        opened = sorted(t for t in new if t not in old)
+        gone = sorted(t for t in old if t not in new)
+        changed = sorted(t for t, m in new.items() if t in old and old[t].status != m.status)
+        if opened:
+            self._store.log(f"{len(opened)} market(s) opened: {_some(opened)}")
+        if gone:
+            self._store.log(f"{len(gone)} market(s) closed: {_some(gone)}")
+        for ticker in changed[:MAX_STATUS_LINES]:
+            self._store.log(f"{ticker}: {old[ticker].status} → {new[ticker].status}")
+        if len(changed) > MAX_STATUS_LINES:
+            self._store.log(f"… and {len(changed) - MAX_STATUS_LINES} more status change(s)")
 
     def _held_tickers(self) -> set[str]:
         snapshot = self._store.snapshot
@@ -140,6 +168,12 @@ class Feeds:
         self._seen_settlements = keys
         if settlements != self._store.snapshot.settlements:
             self._store.update(settlements=settlements)
+
+
+def _some(tickers: list[str], shown: int = 3) -> str:
+    """The first few tickers, and how many more."""
+    text = ", ".join(tickers[:shown])
+    return text if len(tickers) <= shown else f"{text} +{len(tickers) - shown} more"
 
 
 def _period(minutes: int) -> Literal[1, 60, 1440]:

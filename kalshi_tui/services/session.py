@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,12 +47,15 @@ class Session:
         plan: PollPlan | None = None,
         exchange: RunningExchange | None = None,
         on_close: Callable[[], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`monotonic` times poll latency; a test freezes it (with the store's clock) for
+        deterministic screens."""
         self.client = client
         self.store = store
         self.exchange = exchange
         """The embedded exchange of a demo session (stopped and saved by `close()`)."""
-        self.feeds = Feeds(client, store)
+        self.feeds = Feeds(client, store, clock=store.now)
         self._on_close = on_close
         self._closed = False
         plan = plan or PollPlan()
@@ -72,6 +76,7 @@ class Session:
                 stale_after=stale,
                 store=store,
                 on_error=handler,
+                monotonic=monotonic,
             )
             for name, (poll, (interval, stale)) in sources.items()
         }

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -56,6 +56,7 @@ class TerminalApp(App[int]):
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
         Binding("m", "focus_markets", "Markets", show=False, id="app.focus_markets"),
         Binding("t", "focus_ticket", "Ticket", id="app.focus_ticket"),
+        Binding("l", "freeze_log", "Freeze log", id="app.freeze_log"),
     ]
     """Every binding has an id so `[ui] keymap` can remap it."""
 
@@ -66,8 +67,12 @@ class TerminalApp(App[int]):
         keymap: dict[str, str] | None = None,
         favourites_path: Path | None = None,
         bridge_interval: float = 0.1,
+        poll: bool = True,
     ) -> None:
+        """`poll=False` leaves the session's pollers stopped: the caller drives
+        `session.refresh()` itself (deterministic snapshot tests)."""
         super().__init__()
+        self._poll = poll
         self.session = session
         self._keymap = dict(keymap or {})
         self._favourites_path = favourites_path
@@ -85,17 +90,15 @@ class TerminalApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Input(placeholder="filter by ticker or title", id="filter", classes="-empty")
-                yield MarketTable(id="markets")
+                yield MarketTable(id="markets", clock=self._utc_now)
+                yield LogTail(self.session.store, id="log")
             with Vertical(id="right"):
-                with Horizontal(id="detail"):
-                    yield OrderBookPane(id="book")
-                    with Vertical(id="detail-right"):
-                        yield PriceChart(id="chart")
-                        yield OrderTicket(id="ticket")
-                with Horizontal(id="portfolio"):
-                    yield PositionsPane(id="positions")
-                    yield OrdersPane(id="orders")
-        yield LogTail(self.session.store, id="log")
+                yield OrderBookPane(id="book")
+                yield PriceChart(id="chart")
+                yield OrderTicket(id="ticket")
+        with Horizontal(id="portfolio"):
+            yield PositionsPane(id="positions")
+            yield OrdersPane(id="orders")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,10 +113,15 @@ class TerminalApp(App[int]):
         # A 1 Hz tick re-renders ages and staleness even when no data arrives: a frozen
         # feed must turn grey, never look like a quiet market.
         self.set_interval(1.0, self._tick, name="staleness")
-        self.run_worker(self.session.run(), group="session", exit_on_error=False)
+        if self._poll:
+            self.run_worker(self.session.run(), group="session", exit_on_error=False)
 
     def _tick(self) -> None:
         self.render_snapshot(self.session.store.snapshot, frozenset({"clock"}))
+
+    def _utc_now(self) -> datetime:
+        """The UI's clock is the store's, so a test with a fixed clock renders fixed ages."""
+        return datetime.fromtimestamp(self.session.store.now(), UTC)
 
     async def on_unmount(self) -> None:
         self._bridge.stop()
@@ -128,7 +136,7 @@ class TerminalApp(App[int]):
         screen = self.screen_stack[0] if self.screen_stack else None
         if screen is None or not screen.is_mounted:
             return
-        now = time.time()
+        now = self.session.store.now()
         table = screen.query_one(MarketTable)
         if snapshot.markets is not self._markets_shown:
             self._markets_shown = snapshot.markets
@@ -197,6 +205,10 @@ class TerminalApp(App[int]):
     def action_focus_ticket(self) -> None:
         """Move focus to the order ticket's price field."""
         self.query_one("#ticket-price", Input).focus()
+
+    def action_freeze_log(self) -> None:
+        """Freeze or unfreeze the log tail's scrolling."""
+        self.query_one(LogTail).action_toggle_freeze()
 
     def action_help(self) -> None:
         """List every key binding."""

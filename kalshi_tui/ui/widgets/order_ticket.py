@@ -82,6 +82,8 @@ def parse_count(text: str) -> Decimal | str:
 class OrderTicket(Widget):
     """Order entry form with validation and a live preview."""
 
+    BINDING_GROUP_TITLE = "Order ticket"
+
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"selected", "markets", "markets_by_ticker"}
     )
