@@ -114,6 +114,11 @@ class Session:
         elif "history_period" in changed:
             self.pollers["history"].poke()
 
+    @property
+    def closed(self) -> bool:
+        """True once `close()` has run: pollers stopped, client closed, demo state saved."""
+        return self._closed
+
     async def close(self) -> None:
         """Stop using the network and release resources (idempotent)."""
         if self._closed:

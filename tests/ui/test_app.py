@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import PollPlan, Session
@@ -65,7 +65,8 @@ async def test_panes_populate_from_the_exchange(loaded: tuple[TerminalApp, Pilot
     assert table.view.match_count == len(snap.markets) > 40
     assert table.selected_ticker == snap.selected
     assert text_of(app, "#env") == "DEMO"
-    assert "$10,000.00" in text_of(app, "#cash")
+    # The store has the balance; the screen shows it at the next bridge tick.
+    await wait_for(pilot, lambda: "$10,000.00" in text_of(app, "#cash"))
     book = app.query_one(OrderBookPane)
     await wait_for(pilot, lambda: snap.selected in str(book.border_title))
     # The title follows the selection at once; the ladder follows the next book poll.
@@ -145,6 +146,15 @@ async def test_help_lists_the_keys(loaded: tuple[TerminalApp, Pilot[int]]) -> No
     app, pilot = loaded
     await pilot.press("question_mark")
     await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    listing = str(app.screen.query_one("#help-bindings", Static).render())
+    lines = [line.strip() for line in listing.splitlines()]
+    # The focused market list and the app's keys, then every other pane's keys.
+    for line in ("Market list", "/  Filter", "^q  Quit", "g  Group by event", "l  Freeze log"):
+        assert line in lines
+    for pane in ("Log", "Price chart", "Order ticket"):
+        assert f"When focused: {pane}" in lines
+    assert "f  Freeze log" in lines
+    assert "p  Chart period" in lines
     await pilot.press("escape")
     await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 

@@ -733,7 +733,7 @@ async def test_help_lists_active_bindings_with_remapped_keys() -> None:
         assert showing_help(app)
         listing = str(app.screen.query_one("#help-bindings", Static).render())
         lines = [line.strip() for line in listing.splitlines()]
-        assert "LogTail" in lines
+        assert "Log" in lines
         assert "z  Freeze log" in lines
         assert "f  Freeze log" not in lines
         assert "Everywhere" in lines
