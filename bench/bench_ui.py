@@ -126,7 +126,7 @@ async def measure(markets: int, mode: str) -> dict[str, Any]:
     heartbeat = Heartbeat()
     steps = LoopSteps()
     start = time.perf_counter()
-    app = TerminalApp(session)
+    app = TerminalApp(session, settle_heap=True)  # as `make_app` builds it
     async with app.run_test(size=SCREEN):
         table = app.query_one(MarketTable)
         probe = PaintProbe(table, lambda: len(table.view.rows) > 0)

@@ -56,6 +56,7 @@ class TerminalApp(App[int]):
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
         Binding("m", "focus_markets", "Markets", show=False, id="app.focus_markets"),
+        Binding("escape", "focus_markets", "Back to markets", show=False, id="app.back"),
         Binding("t", "focus_ticket", "Ticket", id="app.focus_ticket"),
         Binding("l", "freeze_log", "Freeze log", id="app.freeze_log"),
     ]
@@ -69,9 +70,12 @@ class TerminalApp(App[int]):
         favourites_path: Path | None = None,
         bridge_interval: float = 0.1,
         poll: bool = True,
+        settle_heap: bool = False,
     ) -> None:
         """`poll=False` leaves the session's pollers stopped: the caller drives
-        `session.refresh()` itself (deterministic snapshot tests)."""
+        `session.refresh()` itself (deterministic snapshot tests). `settle_heap` tunes
+        the process-wide garbage collector after the first market load (see
+        `_settle_heap`); the CLI sets it, tests that build many apps do not."""
         super().__init__()
         self._poll = poll
         self.session = session
@@ -81,6 +85,7 @@ class TerminalApp(App[int]):
             self, session.store, self.render_snapshot, interval=bridge_interval
         )
         self._markets_shown: object = None
+        self._settle_heap = settle_heap
         self._heap_settled = False
         if session.store.snapshot.environment == "prod":
             self.add_class("-prod")
@@ -141,7 +146,7 @@ class TerminalApp(App[int]):
         now = self.session.store.now()
         table = screen.query_one(MarketTable)
         if snapshot.markets is not self._markets_shown:
-            if snapshot.markets and not self._heap_settled:
+            if snapshot.markets and self._settle_heap and not self._heap_settled:
                 self._heap_settled = True
                 _settle_heap()
             self._markets_shown = snapshot.markets
@@ -310,7 +315,9 @@ def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
         session = configured_session(settings)
         data_dir = settings.data_dir
         keymap = settings.ui.keymap
-    return TerminalApp(session, keymap=keymap, favourites_path=data_dir / FAVOURITES_FILE)
+    return TerminalApp(
+        session, keymap=keymap, favourites_path=data_dir / FAVOURITES_FILE, settle_heap=True
+    )
 
 
 def run(settings: Settings | None, demo: bool) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -92,3 +93,28 @@ async def test_demo_state_survives_a_restart(tmp_path: Path) -> None:
         assert [m.ticker for m in second.snapshot.markets][:10] == tickers[:10]
     finally:
         await second.close()
+
+
+async def test_the_log_records_connection_and_market_changes(session: Session) -> None:
+    store = session.store
+    await session.refresh()
+    texts = [e.text for e in store.log_since(0)]
+    assert texts[0] == "connected to the exchange at 127.0.0.1"
+    count = len(session.snapshot.markets)
+    assert f"loaded {count:,} markets" in texts
+
+    # Pretend one market was not open last time, one was open that no longer is,
+    # and one had another status: the next poll of the real exchange logs each.
+    markets = list(session.snapshot.markets)
+    opened, changed = markets[0], markets[1]
+    gone = replace(markets[2], ticker="KXGONE-26JAN01-T1")
+    markets = [replace(changed, status="inactive"), *markets[2:], gone]
+    store.update(markets=markets)
+    seen = store.log_since(0)[-1].seq
+    await session.pollers["markets"].run_once()
+    texts = [e.text for e in store.log_since(seen)]
+    assert texts == [
+        f"1 market(s) opened: {opened.ticker}",
+        "1 market(s) closed: KXGONE-26JAN01-T1",
+        f"{changed.ticker}: inactive → {changed.status}",
+    ]

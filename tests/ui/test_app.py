@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
@@ -172,3 +173,27 @@ async def test_keymap_remaps_a_binding(session: Session, tmp_path: Path) -> None
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_palette_goes_to_a_market_by_ticker(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    target = app.session.snapshot.markets[-3].ticker
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*target.lower())
+    await pilot.pause(0.4)  # the palette searches in the background
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.session.snapshot.selected == target)
+    assert app.query_one(MarketTable).selected_ticker == target
+
+
+async def test_palette_offers_only_commands_that_apply(session: Session) -> None:
+    app = TerminalApp(session, poll=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(t.startswith("Toggle favourite") for t in titles), "nothing selected yet"
+        await session.refresh()
+        await wait_for(pilot, lambda: app.session.snapshot.selected is not None)
+        selected = app.session.snapshot.selected
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert f"Toggle favourite: {selected}" in titles

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Label
 
@@ -20,6 +22,15 @@ from kalshi_tui.services.launch import STATE_FILE, demo_dir, load_or_create_demo
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp, make_app
 from kalshi_tui.ui.widgets.status_bar import StatusBar
+
+
+@pytest.fixture(autouse=True)
+def restore_gc() -> Iterator[None]:
+    """`make_app` tunes the collector for a long-lived terminal; undo it for later tests."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], seconds: float = 8.0) -> None:
