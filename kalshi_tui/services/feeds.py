@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from kalshi_tui import api
+from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import Fill
 from kalshi_tui.domain.store import Store
@@ -163,8 +164,8 @@ class Feeds:
             for f in sorted(new, key=lambda f: f.created_time):
                 role = "taker" if f.is_taker else "maker"
                 self._store.log(
-                    f"fill {f.ticker}: {f.action} {f.count} {f.side.upper()} @ {f.price} "
-                    f"({role}, fee ${f.fee})"
+                    f"fill {f.ticker}: {f.action} {fmt.count(f.count)} {f.side.upper()} @ "
+                    f"{fmt.cents(f.price)} ({role}, fee {fmt.dollars(f.fee)})"
                 )
         merged = sorted(
             {f.fill_id: f for f in (*new, *self._store.snapshot.fills)}.values(),
@@ -180,7 +181,9 @@ class Feeds:
         if self._seen_settlements is not None:
             for s in settlements:
                 if (s.ticker, s.settled_time.isoformat()) not in self._seen_settlements:
-                    self._store.log(f"settled {s.ticker}: result {s.result}, credited ${s.revenue}")
+                    self._store.log(
+                        f"settled {s.ticker}: result {s.result}, credited {fmt.dollars(s.revenue)}"
+                    )
         self._seen_settlements = keys
         if settlements != self._store.snapshot.settlements:
             self._store.update(settlements=settlements)
