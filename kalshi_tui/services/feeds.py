@@ -69,6 +69,7 @@ class Feeds:
             self._store.update(exchange=state)
 
     async def markets(self) -> None:
+        first_load = not self._store.snapshot.markets
         markets: list[MarketSummary] = []
         pages = self._client.iter_markets(status="open", limit=self.markets_page_size)
         async for market in pages:
@@ -76,22 +77,25 @@ class Feeds:
             if len(markets) % YIELD_EVERY == 0:
                 # Converting thousands of markets in one go would stall the UI's loop.
                 await asyncio.sleep(0)
+            if first_load and len(markets) == self.markets_page_size:
+                # At start-up, show the first page while the rest is fetched.
+                self._store.update(markets=markets)
         missing = self._held_tickers() - {m.ticker for m in markets}
         if missing:
             # Markets the user holds or rests orders in stay visible after they close.
             for chunk in _chunks(sorted(missing), 100):
                 extra = await self._client.get_all_markets(tickers=chunk, limit=1000)
                 markets.extend(convert.market_summary(m) for m in extra)
-        self._log_market_changes(markets)
+        if first_load:
+            self._store.log(f"loaded {len(markets):,} markets")
+        else:
+            self._log_market_changes(markets)
         self._store.update(markets=markets)
         self._store.update(rate_headroom=self._client.rate_headroom.read)
 
     def _log_market_changes(self, markets: list[MarketSummary]) -> None:
         """Log markets that opened, left the open list, or changed status since the last poll."""
         old = self._store.snapshot.markets_by_ticker
-        if not old:
-            self._store.log(f"loaded {len(markets):,} markets")
-            return
         new = {m.ticker: m for m in markets}
         opened = sorted(t for t in new if t not in old)
         gone = sorted(t for t in old if t not in new)

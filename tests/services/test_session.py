@@ -118,3 +118,20 @@ async def test_the_log_records_connection_and_market_changes(session: Session) -
         "1 market(s) closed: KXGONE-26JAN01-T1",
         f"{changed.ticker}: inactive → {changed.status}",
     ]
+
+
+async def test_the_first_load_shows_the_first_page_before_the_rest(session: Session) -> None:
+    session.feeds.markets_page_size = 25
+    sizes: list[int] = []
+    session.store.subscribe(
+        lambda snap, changed: sizes.append(len(snap.markets)) if "markets" in changed else None
+    )
+    await session.pollers["markets"].run_once()
+    assert sizes[0] == 25
+    assert sizes[-1] == len(session.snapshot.markets) > 100
+    loaded = [e.text for e in session.store.log_since(0) if e.text.startswith("loaded")]
+    assert loaded == [f"loaded {sizes[-1]:,} markets"]
+    # Later refreshes replace the list in one update.
+    sizes.clear()
+    await session.pollers["markets"].run_once()
+    assert sizes == [len(session.snapshot.markets)]
