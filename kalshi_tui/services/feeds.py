@@ -24,11 +24,12 @@ from kalshi_tui.services import convert
 HISTORY_SPAN_SECONDS: dict[int, int] = {1: 3 * 3600, 60: 7 * 86400, 1440: 120 * 86400}
 """How far back the price chart looks for each candle period."""
 
-MARKETS_PAGE_SIZE = 500
+MARKETS_PAGE_SIZE = 250
 """Markets per page of the full refresh. The client decodes and validates a whole
 page in one step of the event loop (measured 40-50 ms of CPU per 1,000 markets on
-this machine), so half-size pages keep each step under the UI's 50 ms budget, for
-20 reads per refresh at 10,000 markets (2 at the demo's 300)."""
+this machine), so quarter-size pages keep each step near 20 ms and a 10,000-market
+refresh's worst loop stall under the UI's 50 ms budget, for 40 reads per refresh
+(2 at the demo's 300; the basic tier allows 200 a second). See bench/bench_ui.py."""
 
 YIELD_EVERY = 250
 """Markets converted between two yields to the event loop during a full refresh."""
