@@ -150,12 +150,18 @@ async def test_help_lists_the_keys(loaded: tuple[TerminalApp, Pilot[int]]) -> No
     listing = str(app.screen.query_one("#help-bindings", Static).render())
     lines = [line.strip() for line in listing.splitlines()]
     # The focused market list and the app's keys, then every other pane's keys.
-    for line in ("Market list", "/  Filter", "^q  Quit", "g  Group by event", "l  Freeze log"):
+    for line in (
+        "Market list",
+        "/  Filter  [app.filter]",
+        "^q  Quit  [app.quit]",
+        "g  Group by event  [market.group]",
+        "l  Freeze log  [app.freeze_log]",
+    ):
         assert line in lines
     for pane in ("Log", "Price chart", "Order ticket"):
         assert f"When focused: {pane}" in lines
-    assert "f  Freeze log" in lines
-    assert "p  Chart period" in lines
+    assert "f  Freeze log  [log.freeze]" in lines
+    assert "p  Chart period  [chart.period]" in lines
     await pilot.press("escape")
     await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 

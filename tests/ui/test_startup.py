@@ -21,6 +21,7 @@ from kalshi_tui.exchange.server import start_exchange
 from kalshi_tui.services.launch import STATE_FILE, demo_dir, load_or_create_demo_key
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp, make_app
+from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 
@@ -85,6 +86,14 @@ async def test_config_uses_its_exchange_and_demo_flag_overrides_it(tmp_path: Pat
         await wait_for(pilot, lambda: app.session.snapshot.balance is not None)
         assert len(app.session.snapshot.markets) > 20
         assert badge(app) == "DEMO"
+
+    # `[ui] keymap` from the same config reaches the app: f1 opens the help.
+    with config.open("a") as handle:
+        handle.write('\n[ui]\nkeymap = { "app.help" = "f1" }\n')
+    remapped = make_app(load_settings(config), demo=False)
+    async with remapped.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(remapped.screen, HelpScreen))
 
     forced = make_app(settings, demo=True)
     try:

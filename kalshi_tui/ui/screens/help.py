@@ -68,11 +68,14 @@ def bindings_listing(
     `others` are bindings of panes that are not focused, listed after the active ones.
     """
     lines: list[Content] = []
-    groups: dict[DOMNode, dict[str, list[tuple[Binding, bool]]]] = {}
+    # One line per (action, binding id): keys of one binding share a line, and two
+    # bindings of the same action keep their own ids (each remappable on its own).
+    groups: dict[DOMNode, dict[tuple[str, str | None], list[tuple[Binding, bool]]]] = {}
     inactive = {active.node for active in others}
     for active in [*bindings.values(), *others]:
         actions = groups.setdefault(active.node, {})
-        actions.setdefault(active.binding.action, []).append((active.binding, active.enabled))
+        line_key = (active.binding.action, active.binding.id)
+        actions.setdefault(line_key, []).append((active.binding, active.enabled))
     for node, actions in groups.items():
         if lines:
             lines.append(Content(""))
@@ -80,7 +83,7 @@ def bindings_listing(
         if node in inactive:
             title = f"When focused: {title}"
         lines.append(Content.styled(title, "bold $text-accent"))
-        for action, entries in actions.items():
+        for (action, _id), entries in actions.items():
             keys = ", ".join(dict.fromkeys(app.get_key_display(b) for b, _ in entries))
             binding = entries[0][0]
             enabled = any(enabled for _, enabled in entries)
@@ -91,6 +94,8 @@ def bindings_listing(
                 Content.assemble(
                     (f"{keys:>{KEY_WIDTH}}  ", "bold $accent" if enabled else "$text-disabled"),
                     (description, "" if enabled else "$text-disabled"),
+                    # The id is what `[ui] keymap` remaps.
+                    (f"  [{binding.id}]" if binding.id else "", "$text-muted"),
                 )
             )
     if not lines:
