@@ -81,6 +81,8 @@ class LogTail(Log):
     LogTail {
         border: round $primary;
         height: 1fr;
+        /* Log's default is `scroll`: empty scrollbars eat a row and a column. */
+        overflow: auto auto;
     }
     LogTail.-frozen {
         border: round $warning;
