@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import PollPlan, Session
@@ -146,6 +147,21 @@ async def test_help_lists_the_keys(loaded: tuple[TerminalApp, Pilot[int]]) -> No
     app, pilot = loaded
     await pilot.press("question_mark")
     await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    listing = str(app.screen.query_one("#help-bindings", Static).render())
+    lines = [line.strip() for line in listing.splitlines()]
+    # The focused market list and the app's keys, then every other pane's keys.
+    for line in (
+        "Market list",
+        "/  Filter  [app.filter]",
+        "^q  Quit  [app.quit]",
+        "g  Group by event  [market.group]",
+        "l  Freeze log  [app.freeze_log]",
+    ):
+        assert line in lines
+    for pane in ("Log", "Price chart", "Order ticket"):
+        assert f"When focused: {pane}" in lines
+    assert "f  Freeze log  [log.freeze]" in lines
+    assert "p  Chart period  [chart.period]" in lines
     await pilot.press("escape")
     await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
@@ -163,3 +179,27 @@ async def test_keymap_remaps_a_binding(session: Session, tmp_path: Path) -> None
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_palette_goes_to_a_market_by_ticker(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    target = app.session.snapshot.markets[-3].ticker
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*target.lower())
+    await pilot.pause(0.4)  # the palette searches in the background
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.session.snapshot.selected == target)
+    assert app.query_one(MarketTable).selected_ticker == target
+
+
+async def test_palette_offers_only_commands_that_apply(session: Session) -> None:
+    app = TerminalApp(session, poll=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(t.startswith("Toggle favourite") for t in titles), "nothing selected yet"
+        await session.refresh()
+        await wait_for(pilot, lambda: app.session.snapshot.selected is not None)
+        selected = app.session.snapshot.selected
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert f"Toggle favourite: {selected}" in titles
