@@ -100,8 +100,11 @@ async def test_moving_the_cursor_changes_the_book(loaded: tuple[TerminalApp, Pil
     assert after != before
     book = app.query_one(OrderBookPane)
     await wait_for(pilot, lambda: f"Book · {after}" in str(book.border_title))
-    assert app.session.snapshot.book is not None
-    assert app.session.snapshot.book.ticker == after
+    # The title follows the selection at once; the book itself follows the next poll.
+    await wait_for(
+        pilot,
+        lambda: app.session.snapshot.book is not None and app.session.snapshot.book.ticker == after,
+    )
 
 
 async def test_a_stale_feed_greys_its_pane(loaded: tuple[TerminalApp, Pilot[int]]) -> None:

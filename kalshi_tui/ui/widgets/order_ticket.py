@@ -110,6 +110,10 @@ class OrderTicket(Widget):
         margin-right: 2;
         background: transparent;
     }
+    OrderTicket RadioSet:focus, OrderTicket RadioSet:focus-within {
+        border: none;
+        background: $accent 20%;
+    }
     OrderTicket RadioSet > RadioButton {
         width: auto;
         margin-right: 1;
@@ -141,6 +145,10 @@ class OrderTicket(Widget):
         padding: 0;
         margin-right: 2;
         background: transparent;
+    }
+    OrderTicket Checkbox:focus {
+        border: none;
+        background: $accent 20%;
     }
     OrderTicket #ticket-error {
         color: $error;
