@@ -55,7 +55,7 @@ def resolve_account(config: str | None) -> Account:
     if not explicit and not path.exists():
         from kalshi_tui.services.launch import demo_dir
 
-        return Account(demo_dir(), "demo account (no config file)", None)
+        return Account(demo_dir(), "the demo account: no config file", None)
     # The key is checked (and loaded, once: RSA loading is slow) by `_client`.
     settings = load_settings(path, check_key=False)
     env = settings.exchange.environment

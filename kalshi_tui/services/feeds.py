@@ -8,17 +8,34 @@ so a slow book request never paints over the book of the market now selected.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Literal
+from urllib.parse import urlsplit
 
 from kalshi_tui import api
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import Fill
 from kalshi_tui.domain.store import Store
 from kalshi_tui.services import convert
 
 HISTORY_SPAN_SECONDS: dict[int, int] = {1: 3 * 3600, 60: 7 * 86400, 1440: 120 * 86400}
 """How far back the price chart looks for each candle period."""
+
+MARKETS_PAGE_SIZE = 250
+"""Markets per page of the full refresh. The client decodes and validates a whole
+page in one step of the event loop (measured 40-50 ms of CPU per 1,000 markets on
+this machine), so quarter-size pages keep each step near 20 ms and a 10,000-market
+refresh's worst loop stall under the UI's 50 ms budget, for 40 reads per refresh
+(2 at the demo's 300; the basic tier allows 200 a second). See bench/bench_ui.py."""
+
+YIELD_EVERY = 250
+"""Markets converted between two yields to the event loop during a full refresh."""
+
+MAX_STATUS_LINES = 5
+"""Status changes logged one per line per poll; beyond this they are counted."""
 
 RECENT_FILLS = 200
 """Fills kept in the snapshot for the panes (the journal keeps all of them)."""
@@ -33,6 +50,7 @@ class Feeds:
         self._client = client
         self._store = store
         self._clock = clock
+        self.markets_page_size = MARKETS_PAGE_SIZE
         self._seen_fills: set[str] | None = None
         self._seen_settlements: set[tuple[str, str]] | None = None
         self.log_fills = True
@@ -41,6 +59,9 @@ class Feeds:
     async def exchange_status(self) -> None:
         state = convert.exchange_state(await self._client.get_exchange_status())
         old = self._store.snapshot.exchange
+        if old is None:
+            host = urlsplit(self._client.base_url).hostname
+            self._store.log(f"connected to the exchange at {host}")
         if old != state:
             if not state.exchange_active:
                 self._store.log("exchange is closed (maintenance)", level="warning")
@@ -51,16 +72,45 @@ class Feeds:
             self._store.update(exchange=state)
 
     async def markets(self) -> None:
-        wire = await self._client.get_all_markets(status="open", limit=1000)
-        markets = [convert.market_summary(m) for m in wire]
+        first_load = not self._store.snapshot.markets
+        markets: list[MarketSummary] = []
+        pages = self._client.iter_markets(status="open", limit=self.markets_page_size)
+        async for market in pages:
+            markets.append(convert.market_summary(market))
+            if len(markets) % YIELD_EVERY == 0:
+                # Converting thousands of markets in one go would stall the UI's loop.
+                await asyncio.sleep(0)
+            if first_load and len(markets) == self.markets_page_size:
+                # At start-up, show the first page while the rest is fetched.
+                self._store.update(markets=markets)
         missing = self._held_tickers() - {m.ticker for m in markets}
         if missing:
             # Markets the user holds or rests orders in stay visible after they close.
             for chunk in _chunks(sorted(missing), 100):
                 extra = await self._client.get_all_markets(tickers=chunk, limit=1000)
                 markets.extend(convert.market_summary(m) for m in extra)
+        if first_load:
+            self._store.log(f"loaded {len(markets):,} markets")
+        else:
+            self._log_market_changes(markets)
         self._store.update(markets=markets)
         self._store.update(rate_headroom=self._client.rate_headroom.read)
+
+    def _log_market_changes(self, markets: list[MarketSummary]) -> None:
+        """Log markets that opened, left the open list, or changed status since the last poll."""
+        old = self._store.snapshot.markets_by_ticker
+        new = {m.ticker: m for m in markets}
+        opened = sorted(t for t in new if t not in old)
+        gone = sorted(t for t in old if t not in new)
+        changed = sorted(t for t, m in new.items() if t in old and old[t].status != m.status)
+        if opened:
+            self._store.log(f"{len(opened)} market(s) opened: {_some(opened)}")
+        if gone:
+            self._store.log(f"{len(gone)} market(s) closed: {_some(gone)}")
+        for ticker in changed[:MAX_STATUS_LINES]:
+            self._store.log(f"{ticker}: {old[ticker].status} → {new[ticker].status}")
+        if len(changed) > MAX_STATUS_LINES:
+            self._store.log(f"… and {len(changed) - MAX_STATUS_LINES} more status change(s)")
 
     def _held_tickers(self) -> set[str]:
         snapshot = self._store.snapshot
@@ -121,8 +171,8 @@ class Feeds:
             for f in sorted(new, key=lambda f: f.created_time):
                 role = "taker" if f.is_taker else "maker"
                 self._store.log(
-                    f"fill {f.ticker}: {f.action} {f.count} {f.side.upper()} @ {f.price} "
-                    f"({role}, fee ${f.fee})"
+                    f"fill {f.ticker}: {f.action} {fmt.count(f.count)} {f.side.upper()} @ "
+                    f"{fmt.cents(f.price)} ({role}, fee {fmt.dollars(f.fee)})"
                 )
         merged = sorted(
             {f.fill_id: f for f in (*new, *self._store.snapshot.fills)}.values(),
@@ -138,10 +188,18 @@ class Feeds:
         if self._seen_settlements is not None:
             for s in settlements:
                 if (s.ticker, s.settled_time.isoformat()) not in self._seen_settlements:
-                    self._store.log(f"settled {s.ticker}: result {s.result}, credited ${s.revenue}")
+                    self._store.log(
+                        f"settled {s.ticker}: result {s.result}, credited {fmt.dollars(s.revenue)}"
+                    )
         self._seen_settlements = keys
         if settlements != self._store.snapshot.settlements:
             self._store.update(settlements=settlements)
+
+
+def _some(tickers: list[str], shown: int = 3) -> str:
+    """The first few tickers, and how many more."""
+    text = ", ".join(tickers[:shown])
+    return text if len(tickers) <= shown else f"{text} +{len(tickers) - shown} more"
 
 
 def _period(minutes: int) -> Literal[1, 60, 1440]:

@@ -68,6 +68,19 @@ def describe_fill(fill: Fill) -> str:
     )
 
 
+def in_order_terms(journal: Journal, wire: api.Fill) -> Fill:
+    """A fill in its order's own terms (V2 reports "buy NO @ 57¢" as "sell YES @ 43¢"):
+    the side and action of the journaled order, or of our intent, when known."""
+    fill = convert.fill(wire)
+    record = journal.order(fill.order_id)
+    if record is not None:
+        return fill_as(fill, record.order.side, record.order.action)
+    intent = journal.intent(wire.client_order_id) if wire.client_order_id else None
+    if intent is not None:
+        return fill_as(fill, intent.side, intent.action)
+    return fill
+
+
 class FillConfirmation:
     """One poll at a time (`poll()`), from a `Poller` or the reconciler."""
 
@@ -122,14 +135,7 @@ class FillConfirmation:
         return new
 
     def _in_order_terms(self, wire: api.Fill) -> Fill:
-        fill = convert.fill(wire)
-        record = self._journal.order(fill.order_id)
-        if record is not None:
-            return fill_as(fill, record.order.side, record.order.action)
-        intent = self._journal.intent(wire.client_order_id) if wire.client_order_id else None
-        if intent is not None:
-            return fill_as(fill, intent.side, intent.action)
-        return fill
+        return in_order_terms(self._journal, wire)
 
     async def _poll_settlements(self) -> None:
         if self._settlement_watermark is None:

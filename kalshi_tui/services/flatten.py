@@ -31,8 +31,10 @@ from kalshi_tui import api
 from kalshi_tui.journal import Journal
 from kalshi_tui.journal.records import IntentState
 from kalshi_tui.services import convert
+from kalshi_tui.services.fills import in_order_terms
 from kalshi_tui.services.order_group import trigger_group
 from kalshi_tui.services.poller import describe_error
+from kalshi_tui.services.trade_terms import order_as
 
 T = TypeVar("T")
 
@@ -139,12 +141,13 @@ class Flattener:
                 delay = min(delay * 2, self._backoff[1])
             if deadline is not None and self._monotonic() >= deadline:
                 elapsed = self._monotonic() - started
-                return self._result(False, cancelled, gone, resting, 0, attempts, elapsed)
+                return self._result(False, cancelled, 0, resting, 0, attempts, elapsed)
             if pause:
                 await asyncio.sleep(pause)
         elapsed = self._monotonic() - started
         fills = await self._pull_fills(fills_since)
-        return self._result(True, cancelled, gone, 0, fills, attempts, elapsed)
+        canceled_elsewhere = await self._settle_gone(gone - cancelled.ids)
+        return self._result(True, cancelled, canceled_elsewhere, 0, fills, attempts, elapsed)
 
     async def _journal_says_flat(
         self, cancelled: _Tally, gone: set[str], errors: list[str]
@@ -179,18 +182,17 @@ class Flattener:
         self,
         verified: bool,
         cancelled: _Tally,
-        gone: set[str],
+        canceled_elsewhere: int,
         resting: int | None,
         fills: int,
         attempts: int,
         elapsed: float,
     ) -> FlattenResult:
-        # Orders the journal had resting that were already gone when cancelled by id were
-        # taken off the book exchange-side (the order group's trigger): they count too, so
-        # the banner does not say "0 cancelled" after the exchange cancelled everything.
+        # Orders the exchange cancelled itself (the order group's trigger) count too, so the
+        # banner does not say "0 cancelled" after the exchange took everything off the book.
         return FlattenResult(
             verified=verified,
-            cancelled=cancelled.count + len(gone - cancelled.ids),
+            cancelled=cancelled.count + canceled_elsewhere,
             cancelled_ids=frozenset(cancelled.ids),
             resting=resting,
             fills=fills,
@@ -265,6 +267,25 @@ class Flattener:
 
         await asyncio.gather(*(cancel(order_id) for order_id in ids))
 
+    async def _settle_gone(self, gone: set[str]) -> int:
+        """Orders the journal had resting that were already gone when cancelled by id:
+        re-read each so the journal learns whether it was canceled or filled (else the next
+        halt would find them "resting" again). Returns how many were canceled."""
+        canceled = 0
+        for order_id in sorted(gone):
+            try:
+                wire = await self._bounded(self._client.get_order(order_id))
+                order = convert.order(wire)
+                record = self._journal.order(order_id)
+                if record is not None:
+                    order = order_as(order, record.order.side, record.order.action)
+                self._journal.record_order(order)
+            except Exception as exc:  # the reconciler settles it later
+                self._last_error = f"re-reading order {order_id}: {describe_error(exc)}"
+                continue
+            canceled += order.status == "canceled"
+        return canceled
+
     async def _pull_fills(self, since: int) -> int:
         """Journal the fills since `since`; a few tries (the fills poller catches up with
         anything missed), never holding verification up."""
@@ -272,7 +293,8 @@ class Flattener:
         for _ in range(FILL_TRIES):
             try:
                 raw = await self._bounded(self._client.get_all_fills(min_ts=since))
-                return len(self._journal.record_fills(convert.fill(item) for item in raw))
+                fills = [in_order_terms(self._journal, item) for item in reversed(raw)]
+                return len(self._journal.record_fills(fills))
             except Exception as exc:
                 self._last_error = f"pulling fills: {describe_error(exc)}"
                 self._progress(last_error=self._last_error)

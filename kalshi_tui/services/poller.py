@@ -74,6 +74,8 @@ class Poller:
             self._failures += 1
             self._on_error(self.name, exc)
             return False
+        if self._failures:
+            self._store.log(f"{self.name} poll recovered after {self._failures} failure(s)")
         self._failures = 0
         self._store.record_success(self.name, latency=self._monotonic() - started)
         return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -67,7 +68,10 @@ class Session:
         trading_plan: TradingPlan | None = None,
         alerts: Alerts | None = None,
         risk_limits: RiskLimits | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`monotonic` times poll latency; a test freezes it (with the store's clock) for
+        deterministic screens."""
         self.client = client
         self.store = store
         self.exchange = exchange
@@ -81,7 +85,7 @@ class Session:
         if journal is not None:
             self._arm_kill_switch(journal)
         """The embedded exchange of a demo session (stopped and saved by `close()`)."""
-        self.feeds = Feeds(client, store)
+        self.feeds = Feeds(client, store, clock=store.now)
         self._on_close = on_close
         self._closed = False
         plan = plan or PollPlan()
@@ -102,6 +106,7 @@ class Session:
                 stale_after=stale,
                 store=store,
                 on_error=handler,
+                monotonic=monotonic,
             )
             for name, (poll, (interval, stale)) in sources.items()
         }
@@ -243,6 +248,11 @@ class Session:
             self.pollers["history"].poke()
         elif "history_period" in changed:
             self.pollers["history"].poke()
+
+    @property
+    def closed(self) -> bool:
+        """True once `close()` has run: pollers stopped, client closed, demo state saved."""
+        return self._closed
 
     async def close(self) -> None:
         """Stop using the network and release resources (idempotent)."""

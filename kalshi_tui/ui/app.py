@@ -8,10 +8,11 @@ pane's `show` decides cheaply whether it has anything to repaint. User intents
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
-import time
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -60,6 +61,7 @@ class TerminalApp(TradingActions):
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
         Binding("m", "focus_markets", "Markets", show=False, id="app.focus_markets"),
+        Binding("escape", "focus_markets", "Back to markets", show=False, id="app.back"),
         Binding("t", "focus_ticket", "Ticket", id="app.focus_ticket"),
         Binding("o", "focus_orders", "Orders", show=False, id="app.focus_orders"),
         Binding("b", "buy_at_ask", "Buy @ ask", id="app.buy_at_ask"),
@@ -76,6 +78,7 @@ class TerminalApp(TradingActions):
         Binding("a", "amend_selected", "Amend", show=False, id="app.amend_selected"),
         Binding("r", "reconciliation", "Reconcile", show=False, id="app.reconciliation"),
         Binding("H", "history", "History", show=False, id="app.history"),
+        Binding("l", "freeze_log", "Freeze log", id="app.freeze_log"),
     ]
     """Every binding has an id so `[ui] keymap` can remap it."""
 
@@ -87,8 +90,15 @@ class TerminalApp(TradingActions):
         favourites_path: Path | None = None,
         bridge_interval: float = 0.1,
         confirm_orders: bool = True,
+        poll: bool = True,
+        settle_heap: bool = False,
     ) -> None:
+        """`poll=False` leaves the session's pollers stopped: the caller drives
+        `session.refresh()` itself (deterministic snapshot tests). `settle_heap` tunes
+        the process-wide garbage collector after the first market load (see
+        `_settle_heap`); the CLI sets it, tests that build many apps do not."""
         super().__init__()
+        self._poll = poll
         self.session = session
         self.confirm_orders = confirm_orders
         self._keymap = dict(keymap or {})
@@ -97,6 +107,8 @@ class TerminalApp(TradingActions):
             self, session.store, self.render_snapshot, interval=bridge_interval
         )
         self._markets_shown: object = None
+        self._settle_heap = settle_heap
+        self._heap_settled = False
         if session.store.snapshot.environment == "prod":
             self.add_class("-prod")
 
@@ -108,17 +120,15 @@ class TerminalApp(TradingActions):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Input(placeholder="filter by ticker or title", id="filter", classes="-empty")
-                yield MarketTable(id="markets")
+                yield MarketTable(id="markets", clock=self._utc_now)
+                yield LogTail(self.session.store, id="log")
             with Vertical(id="right"):
-                with Horizontal(id="detail"):
-                    yield OrderBookPane(id="book")
-                    with Vertical(id="detail-right"):
-                        yield PriceChart(id="chart")
-                        yield OrderTicket(id="ticket")
-                with Horizontal(id="portfolio"):
-                    yield PositionsPane(id="positions")
-                    yield OrdersPane(id="orders")
-        yield LogTail(self.session.store, id="log")
+                yield OrderBookPane(id="book")
+                yield PriceChart(id="chart")
+                yield OrderTicket(id="ticket")
+        with Horizontal(id="portfolio"):
+            yield PositionsPane(id="positions")
+            yield OrdersPane(id="orders")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,10 +143,15 @@ class TerminalApp(TradingActions):
         # A 1 Hz tick re-renders ages and staleness even when no data arrives: a frozen
         # feed must turn grey, never look like a quiet market.
         self.set_interval(1.0, self._tick, name="staleness")
-        self.run_worker(self.session.run(), group="session", exit_on_error=False)
+        if self._poll:
+            self.run_worker(self.session.run(), group="session", exit_on_error=False)
 
     def _tick(self) -> None:
         self.render_snapshot(self.session.store.snapshot, frozenset({"clock"}))
+
+    def _utc_now(self) -> datetime:
+        """The UI's clock is the store's, so a test with a fixed clock renders fixed ages."""
+        return datetime.fromtimestamp(self.session.store.now(), UTC)
 
     async def on_unmount(self) -> None:
         self._bridge.stop()
@@ -151,9 +166,12 @@ class TerminalApp(TradingActions):
         screen = self.screen_stack[0] if self.screen_stack else None
         if screen is None or not screen.is_mounted:
             return
-        now = time.time()
+        now = self.session.store.now()
         table = screen.query_one(MarketTable)
         if snapshot.markets is not self._markets_shown:
+            if snapshot.markets and self._settle_heap and not self._heap_settled:
+                self._heap_settled = True
+                _settle_heap()
             self._markets_shown = snapshot.markets
             table.set_markets(snapshot.markets)
             if snapshot.selected is None:
@@ -223,6 +241,10 @@ class TerminalApp(TradingActions):
     def action_focus_ticket(self) -> None:
         """Move focus to the order ticket's price field."""
         self.query_one("#ticket-price", Input).focus()
+
+    def action_freeze_log(self) -> None:
+        """Freeze or unfreeze the log tail's scrolling."""
+        self.query_one(LogTail).action_toggle_freeze()
 
     def action_help(self) -> None:
         """List every key binding."""
@@ -318,6 +340,20 @@ class TerminalApp(TradingActions):
             self.session.store.log(f"could not save favourites: {exc}", level="warning")
 
 
+def _settle_heap() -> None:
+    """After the first market load, keep the cyclic GC off the long-lived heap.
+
+    With 10,000 markets a full (generation 2) collection walks every object the
+    process holds and stalls the event loop for 80-200 ms, once or twice per market
+    refresh. Freezing what exists after start-up (modules, widgets, the first
+    snapshot) takes it out of those walks, and a larger first threshold makes
+    collections rarer; refcounting still frees the old snapshots at once.
+    """
+    gc.freeze()
+    gen0, gen1, _ = gc.get_threshold()
+    gc.set_threshold(gen0, gen1, 1000)
+
+
 def _age_text(age: float | None) -> str:
     if age is None:
         return "never loaded"
@@ -342,6 +378,7 @@ def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
         keymap=keymap,
         favourites_path=data_dir / FAVOURITES_FILE,
         confirm_orders=confirm,
+        settle_heap=True,
     )
 
 

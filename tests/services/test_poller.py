@@ -67,7 +67,10 @@ async def test_errors_are_recorded_logged_and_the_loop_recovers() -> None:
     assert store.snapshot.health["markets"].consecutive_errors == 0
     assert poller.next_delay() == 0.0
     logged = [e.text for e in store.log_since(0)]
-    assert logged == ["markets poll failed: RuntimeError: boom"]
+    assert logged == [
+        "markets poll failed: RuntimeError: boom",
+        "markets poll recovered after 2 failure(s)",
+    ]
 
 
 def test_backoff_grows_and_is_capped() -> None:

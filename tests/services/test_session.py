@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -134,3 +135,45 @@ async def test_a_demo_session_trades_once_reconciled(tmp_path: Path) -> None:
     finally:
         await session.close()
     assert (directory / "journal.sqlite3").exists()
+
+
+async def test_the_log_records_connection_and_market_changes(session: Session) -> None:
+    store = session.store
+    await session.refresh()
+    texts = [e.text for e in store.log_since(0)]
+    assert texts[0] == "connected to the exchange at 127.0.0.1"
+    count = len(session.snapshot.markets)
+    assert f"loaded {count:,} markets" in texts
+
+    # Pretend one market was not open last time, one was open that no longer is,
+    # and one had another status: the next poll of the real exchange logs each.
+    markets = list(session.snapshot.markets)
+    opened, changed = markets[0], markets[1]
+    gone = replace(markets[2], ticker="KXGONE-26JAN01-T1")
+    markets = [replace(changed, status="inactive"), *markets[2:], gone]
+    store.update(markets=markets)
+    seen = store.log_since(0)[-1].seq
+    await session.pollers["markets"].run_once()
+    texts = [e.text for e in store.log_since(seen)]
+    assert texts == [
+        f"1 market(s) opened: {opened.ticker}",
+        "1 market(s) closed: KXGONE-26JAN01-T1",
+        f"{changed.ticker}: inactive → {changed.status}",
+    ]
+
+
+async def test_the_first_load_shows_the_first_page_before_the_rest(session: Session) -> None:
+    session.feeds.markets_page_size = 25
+    sizes: list[int] = []
+    session.store.subscribe(
+        lambda snap, changed: sizes.append(len(snap.markets)) if "markets" in changed else None
+    )
+    await session.pollers["markets"].run_once()
+    assert sizes[0] == 25
+    assert sizes[-1] == len(session.snapshot.markets) > 100
+    loaded = [e.text for e in session.store.log_since(0) if e.text.startswith("loaded")]
+    assert loaded == [f"loaded {sizes[-1]:,} markets"]
+    # Later refreshes replace the list in one update.
+    sizes.clear()
+    await session.pollers["markets"].run_once()
+    assert sizes == [len(session.snapshot.markets)]

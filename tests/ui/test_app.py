@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import PollPlan, Session
@@ -99,8 +100,11 @@ async def test_moving_the_cursor_changes_the_book(loaded: tuple[TerminalApp, Pil
     assert after != before
     book = app.query_one(OrderBookPane)
     await wait_for(pilot, lambda: f"Book · {after}" in str(book.border_title))
-    assert app.session.snapshot.book is not None
-    assert app.session.snapshot.book.ticker == after
+    # The title follows the selection at once; the book itself follows the next poll.
+    await wait_for(
+        pilot,
+        lambda: app.session.snapshot.book is not None and app.session.snapshot.book.ticker == after,
+    )
 
 
 async def test_a_stale_feed_greys_its_pane(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
@@ -146,6 +150,21 @@ async def test_help_lists_the_keys(loaded: tuple[TerminalApp, Pilot[int]]) -> No
     app, pilot = loaded
     await pilot.press("question_mark")
     await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+    listing = str(app.screen.query_one("#help-bindings", Static).render())
+    lines = [line.strip() for line in listing.splitlines()]
+    # The focused market list and the app's keys, then every other pane's keys.
+    for line in (
+        "Market list",
+        "/  Filter  [app.filter]",
+        "^q  Quit  [app.quit]",
+        "g  Group by event  [market.group]",
+        "l  Freeze log  [app.freeze_log]",
+    ):
+        assert line in lines
+    for pane in ("Log", "Price chart", "Order ticket"):
+        assert f"When focused: {pane}" in lines
+    assert "f  Freeze log  [log.freeze]" in lines
+    assert "p  Chart period  [chart.period]" in lines
     await pilot.press("escape")
     await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
@@ -163,3 +182,27 @@ async def test_keymap_remaps_a_binding(session: Session, tmp_path: Path) -> None
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_palette_goes_to_a_market_by_ticker(loaded: tuple[TerminalApp, Pilot[int]]) -> None:
+    app, pilot = loaded
+    target = app.session.snapshot.markets[-3].ticker
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*target.lower())
+    await pilot.pause(0.4)  # the palette searches in the background
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.session.snapshot.selected == target)
+    assert app.query_one(MarketTable).selected_ticker == target
+
+
+async def test_palette_offers_only_commands_that_apply(session: Session) -> None:
+    app = TerminalApp(session, poll=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(t.startswith("Toggle favourite") for t in titles), "nothing selected yet"
+        await session.refresh()
+        await wait_for(pilot, lambda: app.session.snapshot.selected is not None)
+        selected = app.session.snapshot.selected
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert f"Toggle favourite: {selected}" in titles

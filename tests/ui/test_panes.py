@@ -737,13 +737,13 @@ async def test_help_lists_active_bindings_with_remapped_keys() -> None:
         assert showing_help(app)
         listing = str(app.screen.query_one("#help-bindings", Static).render())
         lines = [line.strip() for line in listing.splitlines()]
-        assert "LogTail" in lines
-        assert "z  Freeze log" in lines
-        assert "f  Freeze log" not in lines
+        assert "Log" in lines
+        assert "z  Freeze log  [log.freeze]" in lines
+        assert "f  Freeze log  [log.freeze]" not in lines
         assert "Everywhere" in lines
-        assert "^k  Kill switch" in lines
-        assert "?  Help" in lines
-        assert "c  Cancel all (unavailable now)" in lines
+        assert "^k  Kill switch  [app.kill]" in lines
+        assert "?  Help  [app.help]" in lines
+        assert "c  Cancel all (unavailable now)  [app.cancel_all]" in lines
         await pilot.press("escape")
         await pilot.pause()
         assert not showing_help(app)

@@ -10,7 +10,7 @@ unavailable rather than hidden.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -36,18 +36,54 @@ def group_title(node: DOMNode) -> str:
     return type(node).__name__
 
 
-def bindings_listing(app: App[object], bindings: Mapping[str, ActiveBinding]) -> Content:
-    """The help text: one heading per node, then one line per action with all its keys."""
+def other_pane_bindings(
+    screen: Screen[object], listed: Mapping[str, ActiveBinding]
+) -> list[ActiveBinding]:
+    """Bindings of this project's panes that are not focused now (so not in `listed`).
+
+    They act only once their pane has focus, but the help lists every key, so they
+    follow under "When focused: <pane>" with the keymap's remaps applied.
+    """
+    shown = {active.node for active in listed.values()}
+    # Textual keeps the keymap privately; the screen applies it the same way.
+    keymap = getattr(screen.app, "_keymap", {})
+    found: list[ActiveBinding] = []
+    for widget in screen.query("*"):
+        if widget in shown or not type(widget).__module__.startswith("kalshi_tui."):
+            continue
+        bindings = widget._bindings.copy()
+        if keymap:
+            bindings.apply_keymap(keymap)
+        found.extend(ActiveBinding(widget, binding, True) for _key, binding in bindings)
+    return found
+
+
+def bindings_listing(
+    app: App[object],
+    bindings: Mapping[str, ActiveBinding],
+    others: Iterable[ActiveBinding] = (),
+) -> Content:
+    """The help text: one heading per node, then one line per action with all its keys.
+
+    `others` are bindings of panes that are not focused, listed after the active ones.
+    """
     lines: list[Content] = []
-    groups: dict[DOMNode, dict[str, list[tuple[Binding, bool]]]] = {}
-    for active in bindings.values():
+    # One line per (action, binding id): keys of one binding share a line, and two
+    # bindings of the same action keep their own ids (each remappable on its own).
+    groups: dict[DOMNode, dict[tuple[str, str | None], list[tuple[Binding, bool]]]] = {}
+    inactive = {active.node for active in others}
+    for active in [*bindings.values(), *others]:
         actions = groups.setdefault(active.node, {})
-        actions.setdefault(active.binding.action, []).append((active.binding, active.enabled))
+        line_key = (active.binding.action, active.binding.id)
+        actions.setdefault(line_key, []).append((active.binding, active.enabled))
     for node, actions in groups.items():
         if lines:
             lines.append(Content(""))
-        lines.append(Content.styled(group_title(node), "bold $text-accent"))
-        for action, entries in actions.items():
+        title = group_title(node)
+        if node in inactive:
+            title = f"When focused: {title}"
+        lines.append(Content.styled(title, "bold $text-accent"))
+        for (action, _id), entries in actions.items():
             keys = ", ".join(dict.fromkeys(app.get_key_display(b) for b, _ in entries))
             binding = entries[0][0]
             enabled = any(enabled for _, enabled in entries)
@@ -58,6 +94,8 @@ def bindings_listing(app: App[object], bindings: Mapping[str, ActiveBinding]) ->
                 Content.assemble(
                     (f"{keys:>{KEY_WIDTH}}  ", "bold $accent" if enabled else "$text-disabled"),
                     (description, "" if enabled else "$text-disabled"),
+                    # The id is what `[ui] keymap` remaps.
+                    (f"  [{binding.id}]" if binding.id else "", "$text-muted"),
                 )
             )
     if not lines:
@@ -102,17 +140,20 @@ class HelpScreen(ModalScreen[None]):
         self._listed = bindings
 
     def compose(self) -> ComposeResult:
-        bindings = self._listed if self._listed is not None else self._underneath()
+        stack = [screen for screen in self.app.screen_stack if screen is not self]
+        underneath = stack[-1] if stack else None
+        if self._listed is not None:
+            bindings, others = self._listed, []
+        elif underneath is not None:
+            bindings = underneath.active_bindings
+            others = other_pane_bindings(underneath, bindings)
+        else:
+            bindings, others = {}, []
         with Vertical(id="help-dialog") as dialog:
             dialog.border_title = "Keys"
             with VerticalScroll():
-                yield Static(bindings_listing(self.app, bindings), id="help-bindings")
+                yield Static(bindings_listing(self.app, bindings, others), id="help-bindings")
             yield Label("escape / ? / q to close", id="help-hint")
-
-    def _underneath(self) -> Mapping[str, ActiveBinding]:
-        """Active bindings of the screen this help was opened over."""
-        stack = [screen for screen in self.app.screen_stack if screen is not self]
-        return stack[-1].active_bindings if stack else {}
 
     def action_close(self) -> None:
         self.dismiss(None)

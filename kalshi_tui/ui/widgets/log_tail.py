@@ -66,6 +66,8 @@ class LevelHighlighter(Highlighter):
 class LogTail(Log):
     """Tail of the store's event log. Call `show(snapshot, now)` when the log changes."""
 
+    BINDING_GROUP_TITLE = "Log"
+
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"log"})
     """Store change names that call for a `show`; "log" is the store's log notification."""
 
@@ -79,6 +81,8 @@ class LogTail(Log):
     LogTail {
         border: round $primary;
         height: 1fr;
+        /* Log's default is `scroll`: empty scrollbars eat a row and a column. */
+        overflow: auto auto;
     }
     LogTail.-frozen {
         border: round $warning;

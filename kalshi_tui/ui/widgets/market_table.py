@@ -65,7 +65,7 @@ class _Column:
 _TITLE_MIN_WIDTH = 10
 _COLUMNS: tuple[_Column, ...] = (
     _Column("favourite", "★", 1),
-    _Column("ticker", "Ticker", 24, sort=SortKey.TICKER),
+    _Column("ticker", "Ticker", 28, sort=SortKey.TICKER),
     _Column("title", "Title", 0),
     _Column("bid", "Bid", 6, right=True),
     _Column("ask", "Ask", 6, right=True),
@@ -76,6 +76,7 @@ _COLUMNS: tuple[_Column, ...] = (
 )
 # One space between columns.
 _FIXED_WIDTH = sum(c.width for c in _COLUMNS) + len(_COLUMNS) - 1
+_TICKER_WIDTH = next(c.width for c in _COLUMNS if c.key == "ticker")
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
@@ -128,6 +129,8 @@ class _Palette:
 
 class MarketTable(ScrollView, can_focus=True):
     """A scrollable, filterable, sortable list of markets with a cursor."""
+
+    BINDING_GROUP_TITLE = "Market list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False, id="market.cursor_up"),
@@ -530,7 +533,7 @@ class MarketTable(ScrollView, can_focus=True):
         last = format_price(market.last_price)
         cells: list[tuple[str, Style]] = [
             ("★ " if favourite else "  ", palette.favourite),
-            (_fit(clean_text(market.ticker), 24) + " ", row),
+            (_fit(clean_text(market.ticker), _TICKER_WIDTH) + " ", row),
             (_fit(clean_text(market.title), _title_width(width)) + " ", row),
             (bid.rjust(6) + " ", muted if bid == MISSING else row),
             (ask.rjust(6) + " ", muted if ask == MISSING else row),

@@ -84,6 +84,8 @@ def parse_count(text: str) -> Decimal | str:
 class OrderTicket(Widget):
     """Order entry form with validation and a live preview."""
 
+    BINDING_GROUP_TITLE = "Order ticket"
+
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"selected", "markets", "markets_by_ticker"}
     )
@@ -98,30 +100,60 @@ class OrderTicket(Widget):
     OrderTicket > Horizontal {
         height: auto;
     }
+    /* Compact one-line controls: the ticket shares its column with the book and chart. */
     OrderTicket RadioSet {
         layout: horizontal;
         width: auto;
-        height: auto;
+        height: 1;
+        border: none;
+        padding: 0;
         margin-right: 2;
+        background: transparent;
+    }
+    OrderTicket RadioSet:focus, OrderTicket RadioSet:focus-within {
+        border: none;
+        background: $accent 20%;
     }
     OrderTicket RadioSet > RadioButton {
         width: auto;
         margin-right: 1;
+        padding: 0;
     }
     OrderTicket .field-label {
         width: 8;
-        padding: 1 1 0 0;
+        padding: 0 1 0 0;
         color: $text-muted;
     }
     OrderTicket Input {
-        width: 16;
+        width: 14;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    OrderTicket Input:focus {
+        border: none;
+        background: $accent 30%;
     }
     OrderTicket Input.-invalid {
-        border: tall $error;
+        background: $error 40%;
+    }
+    OrderTicket Checkbox {
+        width: auto;
+        height: 1;
+        border: none;
+        padding: 0;
+        margin-right: 2;
+        background: transparent;
+    }
+    OrderTicket Checkbox:focus {
+        border: none;
+        background: $accent 20%;
     }
     OrderTicket #ticket-error {
         color: $error;
         height: auto;
+        margin-top: 1;
     }
     OrderTicket #ticket-error.-empty {
         display: none;
@@ -129,14 +161,11 @@ class OrderTicket(Widget):
     OrderTicket #ticket-preview {
         height: auto;
         color: $text;
+        margin-top: 1;
     }
     OrderTicket #ticket-status {
         height: auto;
         color: $text-accent;
-    }
-    OrderTicket Checkbox {
-        width: auto;
-        margin-right: 1;
     }
     OrderTicket.-no-market #ticket-preview {
         color: $text-muted;
@@ -202,6 +231,8 @@ class OrderTicket(Widget):
                 yield RadioButton("GTC", value=True, id="tif-gtc")
                 yield RadioButton("IOC", id="tif-ioc")
                 yield RadioButton("FoK", id="tif-fok")
+        with Horizontal():
+            yield Label("Flags", classes="field-label")
             yield Checkbox("Post-only", id="ticket-post-only")
             yield Checkbox("Reduce-only", id="ticket-reduce-only")
         yield Static("", id="ticket-error")

@@ -66,6 +66,8 @@ def _close_of_bucket(values: Sequence[float]) -> float:
 class PriceChart(Widget, can_focus=True):
     """Price history chart. Call `show(snapshot, now)` on store changes."""
 
+    BINDING_GROUP_TITLE = "Price chart"
+
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"selected", "history", "history_period", "health"}
     )

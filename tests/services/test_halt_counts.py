@@ -1,0 +1,62 @@
+"""A halt in a demo session (orders in the app's order group): the orders the exchange
+cancelled through the group count as cancelled, the journal learns they are gone, and a
+second halt finds nothing left to cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from kalshi_tui.domain.orders import Denial, OrderDraft
+from kalshi_tui.services.launch import demo_session
+from kalshi_tui.services.session import PollPlan
+
+FAST = PollPlan(
+    exchange=(0.2, 3.0),
+    markets=(0.5, 5.0),
+    orderbook=(0.3, 2.5),
+    history=(5.0, 10.0),
+    portfolio=(0.3, 3.0),
+    settlements=(5.0, 30.0),
+)
+
+
+async def test_group_cancels_count_and_a_second_halt_finds_nothing(tmp_path: Path) -> None:
+    session = demo_session(directory=tmp_path / "demo", markets=40, plan=FAST)
+    runner = asyncio.create_task(session.run())
+    try:
+        deadline = time.monotonic() + 30
+        while not session.snapshot.trading_ready or not session.snapshot.markets:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        ticker = next(m.ticker for m in session.snapshot.markets if m.status == "active")
+        session.select(ticker)
+        while session.snapshot.book is None or session.snapshot.book.ticker != ticker:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        trading, killswitch = session.trading, session.killswitch
+        assert trading is not None
+        assert killswitch is not None
+        assert trading.orders.order_group_id is not None, "orders join the app's group"
+        for _ in range(3):
+            draft = OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", Decimal("0.02"), Decimal(1))
+            assert not isinstance(await trading.orders.submit(draft), Denial)
+
+        first = await killswitch.halt("manual", "test")
+        assert first.verified
+        assert first.cancelled == 3
+        assert trading.journal.open_orders() == []
+
+        killswitch.resume("checked")
+        second = await killswitch.halt("manual", "again")
+        assert second.verified
+        assert second.cancelled == 0
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        await session.close()
