@@ -135,7 +135,12 @@ async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str
 
     with tempfile.TemporaryDirectory() as tmp:
         session = demo_session(directory=Path(tmp) / "demo", markets=markets, plan=PLAN)
-        app = TerminalApp(session, favourites_path=Path(tmp) / "f.json", confirm_orders=False)
+        app = TerminalApp(
+            session,
+            favourites_path=Path(tmp) / "f.json",
+            confirm_orders=False,
+            settle_heap=True,  # as `make_app` (the CLI) builds it
+        )
         async with app.run_test(size=SCREEN) as pilot:
             snap: Callable[[], Snapshot] = lambda: session.snapshot  # noqa: E731
             await wait_for(lambda: snap().trading_ready and bool(snap().markets), 120, "load")

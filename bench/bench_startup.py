@@ -31,6 +31,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.results import row as results_row
+from bench.results import write as write_results
+
 SCRIPT = Path(sys.executable).with_name("kalshi-tui")
 COLUMNS, LINES = 180, 50
 
@@ -105,7 +108,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warm", action="store_true", help="reuse one demo data directory")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: one run of each")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = 1
     if not SCRIPT.exists():
         raise SystemExit(f"{SCRIPT} not found: install the package in this environment")
 
@@ -128,6 +135,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     kind = "warm" if args.warm else "cold"
     print(f"--demo first prices   {_stats(painted)}   target < 2000 ms ({kind}, {COLUMNS}x{LINES})")
     print(f"ctrl+q to exit        {_stats(quits)}")
+    rows = [
+        results_row(
+            "startup",
+            "help",
+            help_times,
+            "ms",
+            comparison="python -c pass",
+            comparison_samples=baseline,
+            target="median < 300",
+        ),
+        results_row(
+            "startup",
+            f"demo_first_prices_{kind}",
+            painted,
+            "ms",
+            comparison="kalshi-tui --help",
+            comparison_samples=help_times,
+            target="median < 2000",
+        ),
+        results_row("startup", "quit_to_exit", quits, "ms"),
+    ]
+    params = {"runs": args.runs, "warm": args.warm, "terminal": [COLUMNS, LINES]}
+    write_results(args.json, "startup", params, rows)
     print(f"load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
 
 

@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.bench_market_list import Heartbeat, PaintProbe, _send_key, settle
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui import api
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.services.launch import (
@@ -116,7 +118,9 @@ def remote_session(directory: Path, markets: int) -> tuple[Session, Connection]:
     return Session(client, Store(Snapshot(environment="demo")), plan=PLAN), parent
 
 
-async def measure(markets: int, mode: str) -> dict[str, Any]:
+async def measure(
+    markets: int, mode: str, refreshes: int = 5, typed: Sequence[str] = KEYS
+) -> dict[str, Any]:
     directory = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     stop_remote: Connection | None = None
     if mode == "inprocess":
@@ -145,7 +149,7 @@ async def measure(markets: int, mode: str) -> dict[str, Any]:
         result["rows"] = len(session.snapshot.markets)
 
         fetch, paint, stall, step = [], [], [], []
-        for _ in range(5):
+        for _ in range(refreshes):
             await asyncio.sleep(0.5)
             updated: list[float] = []
             unsubscribe = session.store.subscribe(
@@ -173,7 +177,7 @@ async def measure(markets: int, mode: str) -> dict[str, Any]:
         app.action_filter()
         await asyncio.sleep(0.3)
         keys, key_stall, key_step = [], [], []
-        for key in KEYS:
+        for key in typed:
             await asyncio.sleep(0.2)
             heartbeat.reset()
             steps.reset()
@@ -201,8 +205,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--markets", type=int, default=10_000)
     parser.add_argument("--exchange", choices=("inprocess", "subprocess"), default="inprocess")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 500 markets, 1 refresh, 2 keys"
+    )
     args = parser.parse_args(argv)
-    r = asyncio.run(measure(args.markets, args.exchange))
+    refreshes, keys = (1, KEYS[:2]) if args.quick else (5, KEYS)
+    if args.quick:
+        args.markets = 500
+    r = asyncio.run(measure(args.markets, args.exchange, refreshes, keys))
     load = os.getloadavg()[0]
     print(f"TerminalApp, {r['rows']:,} markets, exchange {r['exchange']}, {SCREEN[0]}x{SCREEN[1]}")
     print(f"  first paint of market rows  {r['first_paint_ms']:8.1f} ms")
@@ -217,6 +228,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  filter keystroke loop step  {_stats(r['key_step_ms'])} ms CPU")
     print(f"  peak RSS                    {r['rss_peak_mib']:8.1f} MiB   target < 300")
     print(f"  load average {load:.2f} on {os.cpu_count()} CPUs (stalls include OS scheduling)")
+    n = args.markets
+    rows = [
+        results_row("ui", f"{metric}@{n}", _listed(r[field]), unit, target=target)
+        for metric, field, unit, target in (
+            ("first_paint", "first_paint_ms", "ms", None),
+            ("first_paint_stall", "first_paint_stall_ms", "ms", None),
+            ("full_load", "full_load_ms", "ms", None),
+            ("refresh_fetch", "refresh_fetch_ms", "ms", None),
+            ("refresh_paint", "refresh_paint_ms", "ms", "p95 < 100"),
+            ("refresh_stall", "refresh_stall_ms", "ms", "p95 < 50"),
+            ("refresh_step_cpu", "refresh_step_ms", "ms", "p95 < 50"),
+            ("keystroke_repaint", "key_ms", "ms", "p95 < 50"),
+            ("keystroke_stall", "key_stall_ms", "ms", "p95 < 50"),
+            ("peak_rss", "rss_peak_mib", "MiB", "max < 300"),
+        )
+    ]
+    write_results(args.json, "ui", {"markets": n, "exchange": args.exchange}, rows)
+
+
+def _listed(value: float | list[float]) -> list[float]:
+    return value if isinstance(value, list) else [value]
 
 
 if __name__ == "__main__":
