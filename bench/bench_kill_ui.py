@@ -10,6 +10,9 @@ volumes changed, precomputed so the feeder costs only the store write a poller d
 so the market table re-sorts and repaints ten times a second. Then, per round, with
 `--orders` resting orders placed first:
 
+Orders go through the order service with the demo's risk limits loosened only on
+order counts (a benchmark halts ten times a minute).
+
 * ctrl+k -> orders blocked: from the key event handed to the driver (as a terminal
   would) until the store says HALTED, and whether that happened inside the key's own
   handler (`KillSwitch.trigger` is synchronous: the same event-loop turn);
@@ -44,14 +47,19 @@ from bench.bench_market_list import GcProbe, Heartbeat, _send_key, refreshed
 from bench.results import row as results_row
 from bench.results import write as write_results
 from kalshi_tui import api
+from kalshi_tui.config.models import RiskSettings
 from kalshi_tui.domain.market import MarketSummary
-from kalshi_tui.domain.store import Snapshot, TradingMode
-from kalshi_tui.services.launch import demo_session
+from kalshi_tui.domain.orders import Denial, OrderDraft
+from kalshi_tui.domain.risk_limits import RiskLimits
+from kalshi_tui.domain.store import Snapshot, Store, TradingMode
+from kalshi_tui.services.launch import open_journal, risk_gate, start_demo_exchange
 from kalshi_tui.services.session import PollPlan, Session
 from kalshi_tui.ui.app import TerminalApp
 from kalshi_tui.ui.widgets.halt_banner import HaltBanner
 
 SCREEN = (200, 60)
+VERIFIED = "VERIFIED: 0 resting"
+"""The banner's words once the exchange has listed zero resting orders (not UNVERIFIED)."""
 # The market poller loads the catalogue once; the 10 Hz feed stands in for it after.
 PLAN = PollPlan(markets=(3600.0, 7200.0))
 
@@ -111,20 +119,37 @@ async def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> 
         await asyncio.sleep(0.01)
 
 
+def bench_session(directory: Path, markets: int) -> Session:
+    """`demo_session` with risk limits loose enough for a benchmark's bursts of orders
+    (the demo's allow 60 a minute and 50 resting); everything else as the demo builds it."""
+    running, key = start_demo_exchange(directory, markets=markets)
+    client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
+    store = Store(Snapshot(environment="demo"))
+    risk = RiskSettings(max_orders_per_minute=100_000, max_open_orders=100_000)
+    return Session(
+        client,
+        store,
+        plan=PLAN,
+        exchange=running,
+        journal=open_journal(directory),
+        gate=risk_gate(risk, store),
+        risk_limits=RiskLimits.from_settings(risk),
+    )
+
+
 async def rest_orders(session: Session, ticker: str, count: int) -> None:
-    """Resting bids placed with the session's signed client (not through the order
-    service, whose risk limits cap a demo account at 60 orders a minute)."""
-    for n in range(count):
-        await session.client.create_order(
-            api.OrderRequest(
-                ticker=ticker,
-                side="yes",
-                action="buy",
-                count=Decimal(1),
-                price=Decimal("0.01") * (1 + n % 5),
-                client_order_id=str(uuid.uuid4()),
-            )
-        )
+    """Resting bids placed through the order service (journaled, as the app places them),
+    below the best bid so they do not trade."""
+    trading = session.trading
+    book = session.snapshot.book
+    assert trading is not None
+    assert book is not None
+    low = max(Decimal("0.01"), (book.best_yes_bid or Decimal("0.20")) - Decimal("0.05"))
+    for _ in range(count):
+        draft = OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", low, Decimal(1))
+        result = await trading.orders.submit(draft)
+        if isinstance(result, Denial):
+            raise RuntimeError(f"order refused: {result}")
 
 
 async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str, list[float]]:
@@ -134,7 +159,7 @@ async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str
         samples.setdefault(name, []).append(value)
 
     with tempfile.TemporaryDirectory() as tmp:
-        session = demo_session(directory=Path(tmp) / "demo", markets=markets, plan=PLAN)
+        session = bench_session(Path(tmp) / "demo", markets)
         app = TerminalApp(
             session,
             favourites_path=Path(tmp) / "f.json",
@@ -143,7 +168,15 @@ async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str
         )
         async with app.run_test(size=SCREEN) as pilot:
             snap: Callable[[], Snapshot] = lambda: session.snapshot  # noqa: E731
-            await wait_for(lambda: snap().trading_ready and bool(snap().markets), 120, "load")
+            # The first page is shown while the rest are fetched: wait for all of them.
+            await wait_for(
+                lambda: (
+                    snap().trading_ready
+                    and any(e.text.startswith("loaded") for e in session.store.log_since(0))
+                ),
+                120,
+                "every market loaded",
+            )
             await wait_for(
                 lambda: (
                     snap().selected is not None
@@ -200,12 +233,12 @@ async def measure(markets: int, rounds: int, orders: int, hz: float) -> dict[str
                     start = time.perf_counter()
                     _send_key(app, "ctrl+k")
                     await wait_for(
-                        lambda at=start: probe.first(at, "VERIFIED") is not None, 60, "flat"
+                        lambda at=start: probe.first(at, VERIFIED) is not None, 60, "flat"
                     )
                     add(f"{mode}:stall_halt", heartbeat.worst * 1000)
                     add(f"{mode}:gc_halt", (collector.total_s - gc_before) * 1000)
                     painted = probe.first(start, "HALTED")
-                    verified = probe.first(start, "VERIFIED")
+                    verified = probe.first(start, VERIFIED)
                     assert painted is not None
                     assert verified is not None
                     assert halted_at
