@@ -113,3 +113,14 @@ def test_list_names_every_benchmark(command: list[str]) -> None:
     assert done.returncode == 0, done.stderr
     for name, _ in available():
         assert name in done.stdout
+
+
+def test_bench_command_outside_a_checkout_says_where_to_run_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kalshi_tui import bench_cmd, cli
+
+    monkeypatch.setattr(bench_cmd, "checkout_root", lambda: None)
+    assert cli.main(["bench", "--list"]) == 1
+    err = capsys.readouterr().err
+    assert "not installed with the package; run it from a source checkout" in err
