@@ -2,7 +2,8 @@
 
 Run: `python -m bench.bench_halt` (add `--help` for options).
 
-In process, for 10 / 100 / 1,000 resting orders (placed before the clock starts):
+In process, for 10 / 100 / 1,000 resting orders (placed before the clock starts, in an
+order group recorded in the journal, as the app places them; `--no-group` without):
 
 * blocked: from calling `KillSwitch.trigger()` until the store says HALTED — this
   happens inside the call (journal fsync included), so new orders are refused from the
@@ -49,11 +50,12 @@ from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.server import start_exchange
 from kalshi_tui.journal import Journal, journal_path
 from kalshi_tui.services.killswitch import KillSwitch
+from kalshi_tui.services.order_group import OrderGroupKeeper
 
 KEY_ID = "bench-halt"
 
 
-async def place(client: api.KalshiClient, count: int) -> None:
+async def place(client: api.KalshiClient, count: int, group_id: str | None = None) -> None:
     page = await client.get_markets(status="open", limit=10)
     tickers = [m.ticker for m in page.markets]
     gate = asyncio.Semaphore(16)
@@ -68,6 +70,7 @@ async def place(client: api.KalshiClient, count: int) -> None:
                     count=Decimal(1),
                     price=Decimal("0.01") * (1 + i % 9),
                     client_order_id=str(uuid.uuid4()),
+                    order_group_id=group_id,
                 )
             )
 
@@ -84,7 +87,13 @@ async def round_trips(client: api.KalshiClient, samples: int = 50) -> list[float
 
 
 async def in_process(
-    sizes: list[int], runs: int, workdir: Path, profile: str, figures: list[dict[str, Any]]
+    sizes: list[int],
+    runs: int,
+    workdir: Path,
+    profile: str,
+    figures: list[dict[str, Any]],
+    group: bool = True,
+    latency_ms: float = 0.0,
 ) -> list[str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.public_key().public_bytes(
@@ -100,6 +109,9 @@ async def in_process(
         open_order_limit=1_000_000,
         profile=profile,  # type: ignore[arg-type]
     )
+    if latency_ms:
+        # Every response delayed, as across a real network (the exchange's fault injection).
+        exchange.faults.configure(f"latency_ms={latency_ms:g}")
     rows = []
     try:
         async with api.KalshiClient(
@@ -111,7 +123,9 @@ async def in_process(
             rtts = await round_trips(client)
             rtt = statistics.median(rtts)
             rtt_ms = [t * 1e3 for t in rtts]
-            rows.append(f"exchange profile: {profile}")
+            rows.append(
+                f"exchange profile: {profile}; orders in an order group: {'yes' if group else 'no'}"
+            )
             rows.append(f"signed round trip (GET /portfolio/balance), median: {rtt * 1e3:.2f} ms")
             rows.append("")
             rows.append(
@@ -121,8 +135,11 @@ async def in_process(
             for size in sizes:
                 blocked, verified, cancelled = [], [], set()
                 for run in range(runs):
-                    await place(client, size)
                     with Journal.open(journal_path(workdir / f"j-{size}-{run}")) as journal:
+                        group_id = None
+                        if group:  # as the app does: its orders sit in its order group
+                            group_id = await OrderGroupKeeper(client, journal).ensure()
+                        await place(client, size, group_id)
                         store = Store(Snapshot())
                         switch = KillSwitch(client, journal, store)
                         start = time.perf_counter()
@@ -257,6 +274,17 @@ def whole_process(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--no-group",
+        action="store_true",
+        help="place the orders outside an order group (the app always uses one)",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay every exchange response by this much (a network between app and exchange)",
+    )
     parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 10 and 100 orders, one run each"
@@ -277,11 +305,16 @@ def main() -> None:
     figures: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        rows = asyncio.run(in_process(sizes, args.runs, workdir, args.profile, figures))
+        group = args.profile == "compat" and not args.no_group
+        rows = asyncio.run(
+            in_process(sizes, args.runs, workdir, args.profile, figures, group, args.latency_ms)
+        )
         if args.cli_runs:
             rows += whole_process(100, args.cli_runs, workdir, figures)
     print("\n".join(rows))
     params = {"sizes": sizes, "runs": args.runs, "cli_runs": args.cli_runs}
+    params["order_group"] = args.profile == "compat" and not args.no_group
+    params["latency_ms"] = args.latency_ms
     write_results(args.json, "halt", {**params, "profile": args.profile}, figures)
 
 
