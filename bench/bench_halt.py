@@ -11,7 +11,9 @@ order group recorded in the journal, as the app places them; `--no-group` withou
 * verified: from the trigger until the exchange has listed zero resting orders (the
   report's `elapsed`; the raced-fills pull and the journal's cancel records come after);
 * a plain signed round trip (`GET /portfolio/balance`, median of 50) for scale, and the
-  ratio verified ÷ round trip.
+  ratio verified ÷ round trip;
+* then the 100-order case again with every exchange response delayed 20 ms (a network
+  between app and exchange), where the round trips, not the exchange's work, dominate.
 
 As a whole process: `kalshi-tui sim --port 0 --write-config` runs the exchange in a
 child process (with its trading agents, so a few of the cheap bids may cross and fill on
@@ -158,7 +160,7 @@ async def in_process(
                     figures.append(
                         results_row(
                             "halt",
-                            f"{metric}@{size}",
+                            f"{metric}@{size}" + (f"+{latency_ms:g}ms" if latency_ms else ""),
                             [t * 1e3 for t in samples],
                             "ms",
                             comparison="signed round trip",
@@ -309,6 +311,12 @@ def main() -> None:
         rows = asyncio.run(
             in_process(sizes, args.runs, workdir, args.profile, figures, group, args.latency_ms)
         )
+        if not args.latency_ms and not args.quick:
+            # The same at 100 orders across a 20 ms network, where round trips dominate.
+            rows.append("")
+            rows += asyncio.run(
+                in_process([100], args.runs, workdir, args.profile, figures, group, 20.0)
+            )
         if args.cli_runs:
             rows += whole_process(100, args.cli_runs, workdir, figures)
     print("\n".join(rows))
