@@ -111,8 +111,9 @@ class WireModel(BaseModel):
 # per model showed up in profiles.
 _PLANS: dict[type[WireModel], tuple[tuple[str, tuple[str, ...], str | None, int], ...]] = {}
 
-# What `parse_decimal_string` accepts, minus surrounding whitespace (left to the slow path).
-_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?\Z")
+# What `parse_decimal_string` accepts, minus surrounding whitespace and more than 15 integer
+# digits (both left to the slow path, which refuses implausible magnitudes).
+_PLAIN_DECIMAL = re.compile(r"-?\d{1,15}(?:\.\d+)?\Z")
 
 
 # Decimal strings already parsed: prices and sizes repeat across a market list, and a dict
