@@ -25,6 +25,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 from kalshi_tui import api
 from kalshi_tui.domain import format as fmt
@@ -67,6 +68,18 @@ def _ack_status(ack: api.OrderAck) -> str:
     if ack.remaining_count > 0:
         return "resting"
     return "executed" if ack.fill_count > 0 else "canceled"
+
+
+def _implausible_ack(ack: api.OrderAck, count: Decimal) -> str | None:
+    """Why an acknowledgement's counts cannot be true of an order for `count` contracts
+    (negative, or more filled and resting than ordered); None when they can."""
+    filled, resting = ack.fill_count, ack.remaining_count
+    if filled < 0 or resting < 0 or filled + resting > count:
+        return (
+            f"the exchange's acknowledgement has impossible counts (filled {filled}, "
+            f"resting {resting} of {count} ordered)"
+        )
+    return None
 
 
 class OrderService(OrderChangesMixin):
@@ -270,6 +283,9 @@ class OrderService(OrderChangesMixin):
             return intent
         except Exception as exc:  # anything else: we cannot know whether it was applied
             return self._unknown(cid, what, describe_error(exc))
+        problem = _implausible_ack(ack, request.count)
+        if problem is not None:  # the exchange said yes, but not to anything we can believe
+            return self._unknown(cid, what, problem)
         status = _ack_status(ack)
         intent = self._journal.record_ack(
             cid,
@@ -305,7 +321,16 @@ class OrderService(OrderChangesMixin):
         """409: the exchange has an order under this id. Find it and acknowledge it."""
         intent = self._journal.mark_unknown(cid, f"{EXISTS_REASON}: the exchange has this id")
         self._store.log(f"order {cid} already exists on the exchange; looking it up")
-        return await self._resolve_intent(intent)
+        try:
+            return await self._resolve_intent(intent)
+        except api.KalshiError as exc:  # the lookup failed: it stays UNKNOWN for the resolver
+            self._store.log(
+                f"order {cid}: looking it up failed ({describe_error(exc)}); still UNKNOWN",
+                level="warning",
+            )
+            if self.on_unknown is not None:
+                self.on_unknown()
+            return self._journal.intent(cid) or intent
 
     # --- resolving UNKNOWN intents ----------------------------------------------------
 
