@@ -258,8 +258,10 @@ def test_pollers_survive_fuzzed_answers_and_report_them(
         if succeeded:
             assert health.consecutive_errors == 0
             continue
-        assert health.consecutive_errors == 1 and health.errors == 1
-        assert health.last_error and "\n" not in health.last_error
+        assert health.consecutive_errors == 1
+        assert health.errors == 1
+        assert health.last_error
+        assert "\n" not in health.last_error
         assert len(health.last_error) < 1000
     if not outcomes["portfolio"]:
         # The last good balance, positions and orders stay; nothing turns into zero.
