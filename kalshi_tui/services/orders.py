@@ -70,6 +70,10 @@ def _ack_status(ack: api.OrderAck) -> str:
     return "executed" if ack.fill_count > 0 else "canceled"
 
 
+def _finite_or_text(value: Decimal | None) -> Decimal | str | None:
+    return value if value is None or value.is_finite() else str(value)
+
+
 def _implausible_ack(ack: api.OrderAck, count: Decimal) -> str | None:
     """Why an acknowledgement's counts cannot be true of an order for `count` contracts
     (negative, or more filled and resting than ordered); None when they can."""
@@ -179,8 +183,10 @@ class OrderService(OrderChangesMixin):
         payload = {
             "code": denial.code,
             "message": denial.message,
-            "value": denial.value,
-            "limit": denial.limit,
+            # A refused NaN or infinite count is journaled as text: the journal stores
+            # only finite amounts, and the refusal itself must not fail.
+            "value": _finite_or_text(denial.value),
+            "limit": _finite_or_text(denial.limit),
             "ticker": draft.ticker,
         }
         self._journal.record_event(

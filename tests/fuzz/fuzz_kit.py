@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -483,3 +484,29 @@ def decimals_in(value: object) -> list[object]:
     elif isinstance(value, (float, Decimal)):
         found.append(value)
     return found
+
+
+# ---- routing ---------------------------------------------------------------------------
+
+ROUTES: list[tuple[str, str]] = [
+    (r"/exchange/status$", "exchange_status"),
+    (r"/markets/trades$", "trades"),
+    (r"/markets/[^/]+/orderbook$", "orderbook"),
+    (r"/candlesticks$", "candlesticks"),
+    (r"/markets/[^/]+$", "market"),
+    (r"/markets$", "markets"),
+    (r"/portfolio/balance$", "balance"),
+    (r"/portfolio/positions$", "positions"),
+    (r"/portfolio/orders/[^/]+$", "order"),
+    (r"/portfolio/orders$", "orders"),
+    (r"/portfolio/fills$", "fills"),
+    (r"/portfolio/settlements$", "settlements"),
+]
+
+
+def endpoint_of(request: httpx.Request) -> str:
+    path = request.url.path
+    for pattern, name in ROUTES:
+        if re.search(pattern, path):
+            return name
+    raise AssertionError(f"unexpected request {path}")

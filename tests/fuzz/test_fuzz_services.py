@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +30,7 @@ from fuzz_kit import (
     Canned,
     client_for,
     encode,
+    endpoint_of,
     response_bodies,
 )
 from hypothesis import HealthCheck, event, given, settings
@@ -160,20 +160,6 @@ def test_regression_an_ack_with_impossible_counts_is_not_believed(
 
 # ---- the pollers --------------------------------------------------------------------
 
-ROUTES: list[tuple[str, str]] = [
-    (r"/exchange/status$", "exchange_status"),
-    (r"/markets/trades$", "trades"),
-    (r"/markets/[^/]+/orderbook$", "orderbook"),
-    (r"/candlesticks$", "candlesticks"),
-    (r"/markets/[^/]+$", "market"),
-    (r"/markets$", "markets"),
-    (r"/portfolio/balance$", "balance"),
-    (r"/portfolio/positions$", "positions"),
-    (r"/portfolio/orders/[^/]+$", "order"),
-    (r"/portfolio/orders$", "orders"),
-    (r"/portfolio/fills$", "fills"),
-    (r"/portfolio/settlements$", "settlements"),
-]
 FEED_ENDPOINTS = [
     "exchange_status",
     "markets",
@@ -185,14 +171,6 @@ FEED_ENDPOINTS = [
     "fills",
     "settlements",
 ]
-
-
-def endpoint_of(request: httpx.Request) -> str:
-    path = request.url.path
-    for pattern, name in ROUTES:
-        if re.search(pattern, path):
-            return name
-    raise AssertionError(f"unexpected request {path}")
 
 
 class Exchange:
