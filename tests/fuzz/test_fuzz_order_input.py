@@ -310,3 +310,18 @@ def test_regression_a_no_price_is_checked_as_the_yes_price_it_becomes(
     assert result.code == "off_grid"
     assert "YES 0.99" in result.message
     assert not exchange.orders
+
+
+def test_regression_a_refused_nan_count_is_journaled_not_raised(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    """Found by the fuzz: the gate refused a NaN count, and journaling the refusal (value
+    NaN) raised ValueError out of `submit` instead of returning the Denial."""
+    for count in (D("NaN"), D("Infinity"), D("sNaN")):
+        exchange = RecordingExchange(((D(0), D(1), D("0.01")),))
+        draft = OrderDraft(f"fuzz-{count}", TICKER, "yes", "buy", D("0.41"), count)
+        with tempfile.TemporaryDirectory() as directory:
+            result = asyncio.run(submit_draft(draft, exchange, rsa_key, Path(directory)))
+        assert isinstance(result, Denial), result
+        assert result.code == "invalid_count"
+        assert not exchange.orders
