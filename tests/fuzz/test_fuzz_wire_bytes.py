@@ -42,7 +42,8 @@ BROKEN: list[bytes] = [
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=1\r\n{}\r\n0\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
-    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+    b"2\r\n{}\r\n0\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}",
     b"HTTP/1.1 200 OK\r\nContent-Encoding: br, zstd\r\nContent-Length: 2\r\n\r\n{}",
     b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
@@ -119,7 +120,7 @@ async def call_once(server: Server, key: rsa.RSAPrivateKey, name: str) -> object
             return exc
 
 
-NAMES = sorted(READS) + ["create_v2", "cancel_v2", "amend_v2", "batch_cancel_v2"]
+NAMES = [*sorted(READS), "create_v2", "cancel_v2", "amend_v2", "batch_cancel_v2"]
 
 
 @settings(
