@@ -70,6 +70,15 @@ def parse_legacy_int(value: object, what: str) -> int:
     return value
 
 
+def legacy_amount(value: object, what: str, scale: int) -> Decimal:
+    """A legacy integer (cents when `scale` is 100, whole contracts when 1) as dollars or
+    contracts, within the same plausible range as the decimal strings."""
+    amount = Decimal(parse_legacy_int(value, what)) / scale
+    if abs(amount) >= MAX_MAGNITUDE:
+        raise ValueError(f"{what}: {_clip(str(value))} is beyond any plausible amount")
+    return amount
+
+
 def _clip(text: str, limit: int = 40) -> str:
     """A hostile value in an error message, cut short (it may be 100 digits long)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -21,6 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fuzz_kit import (
     CONTENT_TYPES,
+    OID,
     READ_BODIES,
     READS,
     STATUSES,
@@ -325,3 +326,16 @@ def test_regression_absurd_amounts_are_malformed(
     assert isinstance(result, api.MalformedResponse), repr(result)
     assert "beyond any plausible amount" in str(result)
     assert len(str(result)) < 300
+
+
+def test_regression_an_absurd_legacy_count_is_malformed(rsa_key: rsa.RSAPrivateKey) -> None:
+    """Found by the fuzz: a legacy integer count of 10^15 contracts (an amend answer's
+    `fill_count`) passed the bound meant for integer cents."""
+    write = WRITES["amend_v2"]
+    body = {"order_id": OID, "fill_count": 10**15, "remaining_count": "6.00"}
+    result = asyncio.run(outcome(write.call, Canned(200, encode(body)), rsa_key, write.api))
+    assert isinstance(result, api.AmbiguousWriteError), repr(result)
+    assert "beyond any plausible amount" in str(result)
+    book = {"orderbook": {"yes": [[41, 10**15]], "no": []}}
+    read = asyncio.run(outcome(READS["orderbook"], Canned(200, encode(book)), rsa_key))
+    assert isinstance(read, api.MalformedResponse), repr(read)
