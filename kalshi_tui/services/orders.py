@@ -75,8 +75,10 @@ def _finite_or_text(value: Decimal | None) -> Decimal | str | None:
 
 
 def _implausible_ack(ack: api.OrderAck, count: Decimal) -> str | None:
-    """Why an acknowledgement's counts cannot be true of an order for `count` contracts
-    (negative, or more filled and resting than ordered); None when they can."""
+    """Why an acknowledgement cannot be true of an order for `count` contracts (no order
+    id, negative counts, more filled and resting than ordered); None when it can."""
+    if not ack.order_id.strip():
+        return "the exchange's acknowledgement has no order id"
     filled, resting = ack.fill_count, ack.remaining_count
     if filled < 0 or resting < 0 or filled + resting > count:
         return (
