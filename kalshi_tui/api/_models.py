@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
-from ._numbers import ONE, legacy_amount, parse_decimal_string
+from ._numbers import MAX_MAGNITUDE, ONE, legacy_amount, parse_decimal_string
 from ._wire import FieldMap, Side, WireModel, blank_cursor, money
 
 
@@ -206,6 +206,13 @@ class Market(WireModel):
     price_level_structure: str = "linear_cent"
     price_ranges: tuple[PriceRange, ...] = ()
     exchange_index: int | None = None
+
+    @field_validator("floor_strike", "cap_strike")
+    @classmethod
+    def _plausible_strike(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and abs(value) >= MAX_MAGNITUDE:
+            raise ValueError(f"strike {value:.3g} is beyond any plausible value")
+        return value
 
     @property
     def price_grid(self) -> PriceGrid:

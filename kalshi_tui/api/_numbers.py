@@ -28,7 +28,8 @@ MAX_MAGNITUDE = Decimal(10) ** 15
 malformed, not a number to compute with (rounding it to the cent would already exceed
 Decimal's 28 digits and raise far from here, in a pane)."""
 MAX_LEGACY_INT = 10**17
-"""The same bound for legacy integer cents (and whole contracts)."""
+"""The same bound for legacy integer cents, checked before dividing (`legacy_amount` then
+holds the dollars or whole contracts to `MAX_MAGNITUDE`)."""
 
 
 def decode_json(content: bytes) -> Any:

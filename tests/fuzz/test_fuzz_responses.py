@@ -28,6 +28,7 @@ from fuzz_kit import (
     WRITES,
     Call,
     Canned,
+    Raw,
     client_for,
     decimals_in,
     encode,
@@ -339,3 +340,12 @@ def test_regression_an_absurd_legacy_count_is_malformed(rsa_key: rsa.RSAPrivateK
     book = {"orderbook": {"yes": [[41, 10**15]], "no": []}}
     read = asyncio.run(outcome(READS["orderbook"], Canned(200, encode(book)), rsa_key))
     assert isinstance(read, api.MalformedResponse), repr(read)
+
+
+@pytest.mark.parametrize("strike", ["1e308", "-1e20", "1E+999999"])
+def test_regression_an_absurd_strike_is_malformed(rsa_key: rsa.RSAPrivateKey, strike: str) -> None:
+    """Found in review of the fuzz's number check: `floor_strike` (a JSON number, not a
+    `$` string) took 1E+308 as it came."""
+    market = {**READ_BODIES["market"]["market"], "floor_strike": Raw(strike)}
+    result = asyncio.run(outcome(READS["market"], Canned(200, encode({"market": market})), rsa_key))
+    assert isinstance(result, api.MalformedResponse), repr(result)
