@@ -50,11 +50,14 @@ def permission_problem(path: Path, *, config_file: Path | None = None) -> Proble
         who.append("other users")
     if mode & stat.S_IXUSR:
         who.append("execution")
+    wrong = [f"open to {' and '.join(who)}"] if who else []
+    if mode & (stat.S_ISUID | stat.S_ISGID | stat.S_ISVTX):
+        wrong.append("with special mode bits (setuid/setgid/sticky) set")
     return Problem(
         file=config_file,
         key=KEY_SETTING,
         message=(
-            f"private key {path} has mode {mode:04o}, open to {' and '.join(who)}; "
+            f"private key {path} has mode {mode:04o}, {' and '.join(wrong)}; "
             "like ssh, kalshi-tui refuses to use it"
         ),
         fix=f"chmod 600 {path}",

@@ -1,5 +1,6 @@
 """Secrets never leave their file: a session with debug logging and forced errors, the
-journal, the daily log, `doctor` and `init`, searched for the private key, every
+journal, the daily log, `doctor` and `init`, the rendered screen of the running app, the
+crash report Textual prints, and every kind of `export`, searched for the private key, every
 signature produced and the API key id. Zero occurrences is the only passing count.
 
 Everything runs for real: the embedded exchange over loopback verifies the signatures,
@@ -9,27 +10,34 @@ records each signature `sign_message` returns, so the search knows what to look 
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from textual.pilot import Pilot
 
 from kalshi_tui import api
 from kalshi_tui.api import _auth
 from kalshi_tui.api._errors import hide_key_id
 from kalshi_tui.cli import main
 from kalshi_tui.config import load_settings
+from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
 from kalshi_tui.journal import Journal
 from kalshi_tui.journal.daily_log import install_daily_log
 from kalshi_tui.services.launch import configured_session
+from kalshi_tui.services.session import PollPlan
+from kalshi_tui.ui.app import TerminalApp
 
 KEY_ID = str(uuid.uuid4())
 
@@ -335,3 +343,135 @@ def test_client_errors_shorten_an_echoed_key_id(secrets: Secrets) -> None:
     assert hidden.details == api.short_key_id(KEY_ID)
     assert api.short_key_id(KEY_ID) == KEY_ID[:8] + "…"
     assert api.short_key_id("abcd") == "ab…"
+
+
+def screen_text(svg: str) -> str:
+    """The characters of a Textual screenshot (SVG), without markup."""
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+@pytest.fixture
+def quoting(secrets: Secrets) -> Iterator[RunningExchange]:
+    """An exchange whose agents quote the markets (an order needs a two-sided quote to
+    pass the price collar)."""
+    running = start_exchange(
+        seed=7,
+        markets=20,
+        agents=True,
+        rate_limits=RateLimitConfig(enabled=False),
+        keys=[(KEY_ID, secrets.public_pem)],
+    )
+    yield running
+    running.stop()
+
+
+async def test_screen_crash_report_and_exports_leak_nothing(
+    tmp_path: Path,
+    secrets: Secrets,
+    quoting: RunningExchange,
+    debug_log: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The places the session test above does not look: the rendered screen of the real
+    app while the exchange fails, the crash report Textual prints when the app dies (with
+    the locals of every frame), and `kalshi-tui export` of every kind."""
+    config = write_config(tmp_path, quoting, secrets)
+    settings = load_settings(config)
+    plan = PollPlan(
+        exchange=(0.2, 3.0),
+        markets=(0.5, 5.0),
+        orderbook=(0.3, 2.5),
+        history=(2.0, 10.0),
+        portfolio=(0.3, 3.0),
+        settlements=(5.0, 30.0),
+    )
+    session = configured_session(settings, plan=plan)
+    app = TerminalApp(session, favourites_path=tmp_path / "favourites.json")
+    screens: list[str] = []
+
+    async def settle(pilot: Pilot[int], condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 30  # generous: CI machines are shared
+        while not condition():
+            assert time.monotonic() < deadline, "the app did not get there in time"
+            await pilot.pause(0.05)
+
+    def crash() -> None:
+        # What any unexpected bug looks like to Textual, in a frame holding the client
+        # and its credentials, as the session's own frames do.
+        auth = session.client.auth
+        client = session.client
+        raise RuntimeError(f"forced crash ({client!r}, {auth!r})")
+
+    traded: list[str] = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 45)) as pilot:
+            snapshot = session.store
+            await settle(pilot, lambda: snapshot.snapshot.trading_ready)
+            await settle(
+                pilot, lambda: any(m.yes_bid and m.yes_ask for m in snapshot.snapshot.markets)
+            )
+            market = next(m for m in snapshot.snapshot.markets if m.yes_bid and m.yes_ask)
+            traded.append(market.ticker)
+            session.select(market.ticker)
+            await settle(
+                pilot,
+                lambda: (
+                    snapshot.snapshot.book is not None
+                    and snapshot.snapshot.book.ticker == market.ticker
+                ),
+            )
+            assert session.trading is not None
+            assert market.yes_bid is not None
+            placed = await session.trading.orders.submit(
+                OrderDraft(
+                    str(uuid.uuid4()), market.ticker, "yes", "buy", market.yes_bid, Decimal(2)
+                )
+            )
+            assert not isinstance(placed, Denial), placed
+            screens.append(app.export_screenshot())
+            quoting.faults.configure("read_error=0.4,reset=0.2,rate_limit=0.2,seed=4")
+            await pilot.pause(1.5)
+            screens.append(app.export_screenshot())
+            quoting.faults.configure("clock_shift_s=300")
+            await settle(
+                pilot,
+                lambda: any("clock" in h.last_error for h in snapshot.snapshot.health.values()),
+            )
+            screens.append(app.export_screenshot())
+            quoting.faults.configure()
+            app.call_later(crash)
+            await pilot.pause(0.5)
+
+    with pytest.raises(RuntimeError, match="forced crash"):
+        await drive()
+    ticker = traded[0]
+    await session.close()
+
+    # Textual prints the crash report (a traceback with each frame's locals) to stderr.
+    crash_report = capsys.readouterr().err
+    assert "forced crash" in crash_report
+    assert "auth" in crash_report, "the report shows locals"
+    assert api.short_key_id(KEY_ID) in crash_report, "the auth object is in it, shortened"
+
+    exports = {}
+    for kind in ("fills", "orders", "settlements", "events"):
+        out = tmp_path / f"export-{kind}.csv"
+        assert main(["export", "--config", str(config), "--out", str(out), "--kind", kind]) == 0
+        exports[f"export {kind}"] = out.read_text(encoding="utf-8")
+    assert ticker in exports["export orders"]
+
+    captured = capsys.readouterr()
+    files = sorted(p for p in settings.data_dir.rglob("*") if p.is_file())
+    haystacks = read_all([*files, debug_log])
+    haystacks |= {f"screen {i}": screen_text(svg) for i, svg in enumerate(screens)}
+    haystacks |= exports
+    # The one known exception: the per-account data directory is named after the key id
+    # (`paths.account_dir_name`), so a printed journal path carries it; `export` prints
+    # where it read from. Recorded in docs/RELIABILITY-fuzz.md; every other place counts.
+    data_dir = str(settings.data_dir)
+    assert data_dir in captured.out
+    stdout = captured.out.replace(data_dir, "<data dir>")
+    haystacks |= {"crash report": crash_report, "stdout": stdout, "stderr": captured.err}
+    assert ticker in haystacks["screen 0"], "the screen text is searchable"
+    assert_no_secrets(haystacks, secrets)

@@ -22,6 +22,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ._errors import short_key_id
+
 __all__ = ["KalshiAuth", "PrivateKeyError", "load_private_key", "sign_message"]
 
 KEY_HEADER = "KALSHI-ACCESS-KEY"
@@ -103,8 +105,9 @@ class KalshiAuth(httpx.Auth):
         self._clock = clock
 
     def __repr__(self) -> str:
-        # Never show the key object; the id alone identifies the credentials.
-        return f"KalshiAuth(key_id={self.key_id!r})"
+        # Never the key object, nor the whole id: a crash report that prints locals (as
+        # Textual's does) would otherwise carry the id to the terminal and its scrollback.
+        return f"KalshiAuth(key_id={short_key_id(self.key_id)!r})"
 
     def headers_for(self, method: str, path: str) -> dict[str, str]:
         """The three auth headers for `method` on `path` (query string stripped)."""

@@ -283,7 +283,8 @@ class BaseClient:
     def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
         try:
             return decode_json(response.content)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # RecursionError: nesting deeper than the decoder's recursion limit.
             self._errors += 1
             kind = response.headers.get("content-type", "unknown content type")
             raise MalformedResponse(

@@ -185,7 +185,7 @@ def parse_error_body(content: bytes, content_type: str = "") -> ErrorInfo:
     """
     try:
         body: Any = json.loads(content.decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: deep nesting
         return ErrorInfo(code=None, message=_summarise_garbage(content, content_type))
     return error_info_from_object(body)
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
-from ._numbers import ONE, parse_decimal_string, parse_legacy_int
+from ._numbers import MAX_MAGNITUDE, ONE, legacy_amount, parse_decimal_string
 from ._wire import FieldMap, Side, WireModel, blank_cursor, money
 
 
@@ -207,6 +207,13 @@ class Market(WireModel):
     price_ranges: tuple[PriceRange, ...] = ()
     exchange_index: int | None = None
 
+    @field_validator("floor_strike", "cap_strike")
+    @classmethod
+    def _plausible_strike(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and abs(value) >= MAX_MAGNITUDE:
+            raise ValueError(f"strike {value:.3g} is beyond any plausible value")
+        return value
+
     @property
     def price_grid(self) -> PriceGrid:
         """Valid order prices; legacy markets without `price_ranges` trade in cents."""
@@ -262,13 +269,13 @@ def _parse_levels(raw: object, where: str, *, cents: bool) -> tuple[Level, ...]:
             raise ValueError(f"{where}: {pair!r} is not a [price, count] pair")
         price_raw, count_raw = pair
         if cents:
-            price = Decimal(parse_legacy_int(price_raw, where)) / 100
+            price = legacy_amount(price_raw, where, 100)
         else:
             price = parse_decimal_string(price_raw, where)
         if isinstance(count_raw, str):
             count = parse_decimal_string(count_raw, where)
         else:
-            count = Decimal(parse_legacy_int(count_raw, where))
+            count = legacy_amount(count_raw, where, 1)
         levels.append(Level(price=price, count=count))
     # Kalshi sends ascending prices, best bid last; sort anyway so callers can rely on it.
     return tuple(sorted(levels, key=lambda level: level.price))

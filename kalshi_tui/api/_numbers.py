@@ -23,6 +23,14 @@ ONE = Decimal(1)
 
 _DECIMAL_STRING = re.compile(r"^-?\d+(\.\d+)?$")
 
+MAX_MAGNITUDE = Decimal(10) ** 15
+"""No amount of dollars or contracts on the wire reaches this; a value that does is
+malformed, not a number to compute with (rounding it to the cent would already exceed
+Decimal's 28 digits and raise far from here, in a pane)."""
+MAX_LEGACY_INT = 10**17
+"""The same bound for legacy integer cents, checked before dividing (`legacy_amount` then
+holds the dollars or whole contracts to `MAX_MAGNITUDE`)."""
+
 
 def decode_json(content: bytes) -> Any:
     """Decode a response body keeping numbers exact. Raises ValueError if unreadable."""
@@ -39,18 +47,42 @@ def parse_decimal_string(value: object, what: str) -> Decimal:
         text = value.strip()
         if _DECIMAL_STRING.match(text):
             try:
-                return Decimal(text)
+                number = Decimal(text)
             except InvalidOperation:  # pragma: no cover - the regex already vetted it
                 pass
-        raise ValueError(f"{what}: {value!r} is not a decimal string")
-    raise ValueError(f"{what}: expected a decimal string, got JSON {_json_kind(value)} {value!r}")
+            else:
+                if abs(number) >= MAX_MAGNITUDE:
+                    raise ValueError(f"{what}: {_clip(text)} is beyond any plausible amount")
+                return number
+        raise ValueError(f"{what}: {_clip(repr(value))} is not a decimal string")
+    raise ValueError(
+        f"{what}: expected a decimal string, got JSON {_json_kind(value)} {_clip(repr(value))}"
+    )
 
 
 def parse_legacy_int(value: object, what: str) -> int:
     """A legacy integer field (cents or whole contracts). Floats and bools are refused."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{what}: expected an integer, got JSON {_json_kind(value)} {value!r}")
+        raise ValueError(
+            f"{what}: expected an integer, got JSON {_json_kind(value)} {_clip(repr(value))}"
+        )
+    if abs(value) >= MAX_LEGACY_INT:
+        raise ValueError(f"{what}: {_clip(str(value))} is beyond any plausible amount")
     return value
+
+
+def legacy_amount(value: object, what: str, scale: int) -> Decimal:
+    """A legacy integer (cents when `scale` is 100, whole contracts when 1) as dollars or
+    contracts, within the same plausible range as the decimal strings."""
+    amount = Decimal(parse_legacy_int(value, what)) / scale
+    if abs(amount) >= MAX_MAGNITUDE:
+        raise ValueError(f"{what}: {_clip(str(value))} is beyond any plausible amount")
+    return amount
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A hostile value in an error message, cut short (it may be 100 digits long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _json_kind(value: object) -> str:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from ._numbers import ONE
+from ._numbers import ONE, parse_decimal_string
 from ._wire import Action, BookSide, FieldMap, Side, WireModel, blank_cursor, money
 
 
@@ -166,7 +166,11 @@ class Order(_Directional):
         if isinstance(data, dict) and data.get("no_price_dollars") is None:
             yes = data.get("yes_price_dollars")
             if isinstance(yes, str) and data.get("no_price") is None:
-                data = {**data, "no_price_dollars": str(ONE - Decimal(yes))}
+                try:
+                    yes_price = parse_decimal_string(yes, "yes_price_dollars")
+                except ValueError:
+                    return data  # the field's own validation reports it
+                data = {**data, "no_price_dollars": str(ONE - yes_price)}
         return data
 
     @property

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
-from ._numbers import parse_decimal_string, parse_legacy_int
+from ._numbers import legacy_amount, parse_decimal_string
 
 Side = Literal["yes", "no"]
 Action = Literal["buy", "sell"]
@@ -46,10 +46,10 @@ def pick_number(
         if value is None:
             continue
         if key == legacy_key and isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value) / scale
+            return legacy_amount(value, key, scale)
         return parse_decimal_string(value, key)
     if legacy_key is not None and data.get(legacy_key) is not None:
-        return Decimal(parse_legacy_int(data[legacy_key], legacy_key)) / scale
+        return legacy_amount(data[legacy_key], legacy_key, scale)
     return _MISSING
 
 
@@ -111,8 +111,9 @@ class WireModel(BaseModel):
 # per model showed up in profiles.
 _PLANS: dict[type[WireModel], tuple[tuple[str, tuple[str, ...], str | None, int], ...]] = {}
 
-# What `parse_decimal_string` accepts, minus surrounding whitespace (left to the slow path).
-_PLAIN_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?\Z")
+# What `parse_decimal_string` accepts, minus surrounding whitespace and more than 15 integer
+# digits (both left to the slow path, which refuses implausible magnitudes).
+_PLAIN_DECIMAL = re.compile(r"-?\d{1,15}(?:\.\d+)?\Z")
 
 
 # Decimal strings already parsed: prices and sizes repeat across a market list, and a dict

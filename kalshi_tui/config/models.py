@@ -206,6 +206,14 @@ class ExchangeSettings(Section):
                 f'write the REST base URL, e.g. "{parts.scheme}://{parts.netloc}{API_PATH}"',
             )
         host = parts.hostname or ""
+        if not host.isascii():
+            # IDNA (what the HTTP client applies) maps "。", "．" and "｡" to "." and folds
+            # full-width letters: a host that looks like no production host here could
+            # become one on the wire.
+            raise config_problem(
+                f"base_url {url!r} has a non-ASCII host name",
+                "write the host in plain ASCII (an international name in its xn-- form)",
+            )
         environment = info.data.get("environment")
         if environment == "demo" and is_production_host(host):
             raise config_problem(

@@ -13,7 +13,7 @@ all bands.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, Inexact, InvalidOperation, localcontext
 
 PriceRange = tuple[Decimal, Decimal, Decimal]
 """One band of the grid: (start, end, step), dollars, both ends included."""
@@ -78,7 +78,19 @@ def is_on_grid(price: Decimal, grid: Sequence[PriceRange] = WHOLE_CENT_GRID) -> 
     """Whether `price` is a valid limit price: inside (0, 1) and on a band's step."""
     if not ZERO < price < ONE:
         return False
-    return any(start <= price <= end and (price - start) % step == 0 for start, end, step in grid)
+    return any(start <= price <= end and _on_step(price, start, step) for start, end, step in grid)
+
+
+def _on_step(price: Decimal, start: Decimal, step: Decimal) -> bool:
+    """`price - start` is a whole number of steps, computed exactly: with more digits than
+    Decimal's precision (0.1 followed by 40 zeros and a 1) the subtraction would round
+    onto the grid, so an inexact result means off the grid."""
+    with localcontext() as context:
+        context.traps[Inexact] = True
+        try:
+            return (price - start) % step == 0
+        except (Inexact, InvalidOperation):
+            return False
 
 
 def clamp(price: Decimal, grid: Sequence[PriceRange] = WHOLE_CENT_GRID) -> Decimal:

@@ -140,6 +140,14 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
         return Denial(
             "off_grid", f"price {draft.price} is off {draft.ticker}'s price grid", draft.price
         )
+    # The grid is one of YES prices (the single book the order lands on); a NO price is
+    # checked as the YES price it becomes, which differs when the bands are not symmetric.
+    if not is_on_grid(draft.yes_price, grid):
+        return Denial(
+            "off_grid",
+            f"NO price {draft.price} is YES {draft.yes_price}, off {draft.ticker}'s price grid",
+            draft.price,
+        )
     return None
 
 

@@ -19,12 +19,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_tui import api, paths
-from kalshi_tui.config.models import RiskSettings
+from kalshi_tui.config.models import RiskSettings, is_loopback_host
 from kalshi_tui.domain.orders import OrderDraft, PreTradeGate
 from kalshi_tui.domain.risk import RiskGate
 from kalshi_tui.domain.risk_context import RiskContext, build_context
@@ -127,11 +128,17 @@ def risk_gate(risk: RiskSettings, store: Store) -> PreTradeGate:
 
 
 def running_demo_url(directory: Path) -> str | None:
-    """The base URL a running demo session published, or None."""
+    """The base URL a running demo session published, or None. The embedded exchange
+    listens on loopback only, so a URL naming any other host (a stale or edited file) is
+    ignored: the demo key must never sign requests for a real exchange."""
     try:
-        return (directory / URL_FILE).read_text().strip() or None
+        url = (directory / URL_FILE).read_text().strip()
     except OSError:
         return None
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
+        return None
+    return url
 
 
 def open_journal(data_dir: Path) -> Journal:

@@ -25,6 +25,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 from kalshi_tui import api
 from kalshi_tui.domain import format as fmt
@@ -67,6 +68,24 @@ def _ack_status(ack: api.OrderAck) -> str:
     if ack.remaining_count > 0:
         return "resting"
     return "executed" if ack.fill_count > 0 else "canceled"
+
+
+def _finite_or_text(value: Decimal | None) -> Decimal | str | None:
+    return value if value is None or value.is_finite() else str(value)
+
+
+def _implausible_ack(ack: api.OrderAck, count: Decimal) -> str | None:
+    """Why an acknowledgement cannot be true of an order for `count` contracts (no order
+    id, negative counts, more filled and resting than ordered); None when it can."""
+    if not ack.order_id.strip():
+        return "the exchange's acknowledgement has no order id"
+    filled, resting = ack.fill_count, ack.remaining_count
+    if filled < 0 or resting < 0 or filled + resting > count:
+        return (
+            f"the exchange's acknowledgement has impossible counts (filled {filled}, "
+            f"resting {resting} of {count} ordered)"
+        )
+    return None
 
 
 class OrderService(OrderChangesMixin):
@@ -166,8 +185,10 @@ class OrderService(OrderChangesMixin):
         payload = {
             "code": denial.code,
             "message": denial.message,
-            "value": denial.value,
-            "limit": denial.limit,
+            # A refused NaN or infinite count is journaled as text: the journal stores
+            # only finite amounts, and the refusal itself must not fail.
+            "value": _finite_or_text(denial.value),
+            "limit": _finite_or_text(denial.limit),
             "ticker": draft.ticker,
         }
         self._journal.record_event(
@@ -270,6 +291,9 @@ class OrderService(OrderChangesMixin):
             return intent
         except Exception as exc:  # anything else: we cannot know whether it was applied
             return self._unknown(cid, what, describe_error(exc))
+        problem = _implausible_ack(ack, request.count)
+        if problem is not None:  # the exchange said yes, but not to anything we can believe
+            return self._unknown(cid, what, problem)
         status = _ack_status(ack)
         intent = self._journal.record_ack(
             cid,
@@ -305,7 +329,16 @@ class OrderService(OrderChangesMixin):
         """409: the exchange has an order under this id. Find it and acknowledge it."""
         intent = self._journal.mark_unknown(cid, f"{EXISTS_REASON}: the exchange has this id")
         self._store.log(f"order {cid} already exists on the exchange; looking it up")
-        return await self._resolve_intent(intent)
+        try:
+            return await self._resolve_intent(intent)
+        except api.KalshiError as exc:  # the lookup failed: it stays UNKNOWN for the resolver
+            self._store.log(
+                f"order {cid}: looking it up failed ({describe_error(exc)}); still UNKNOWN",
+                level="warning",
+            )
+            if self.on_unknown is not None:
+                self.on_unknown()
+            return self._journal.intent(cid) or intent
 
     # --- resolving UNKNOWN intents ----------------------------------------------------
 

@@ -109,7 +109,8 @@ async def test_public_requests_are_signed_when_auth_exists(
 
 
 def test_repr_does_not_show_the_key(rsa_key: rsa.RSAPrivateKey) -> None:
-    assert repr(KalshiAuth(KEY_ID, rsa_key)) == f"KalshiAuth(key_id={KEY_ID!r})"
+    # Nor the whole key id: crash reports print locals (tests/test_secrets.py).
+    assert repr(KalshiAuth(KEY_ID, rsa_key)) == f"KalshiAuth(key_id={KEY_ID[:8] + '…'!r})"
 
 
 # ---- load_private_key ---------------------------------------------------------------

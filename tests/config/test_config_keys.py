@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from kalshi_tui.config import ConfigError, Problem, load_settings
-from kalshi_tui.keys import key_file_problems, load_private_key
+from kalshi_tui.keys import key_file_problems, load_private_key, permission_problem
 
 KeyWriter = Callable[..., Path]
 
@@ -154,3 +155,57 @@ def test_doctor_style_load_without_key_check(tmp_path: Path) -> None:
     config = config_with_key(tmp_path, tmp_path / "absent.key")
     settings = load_settings(config, check_key=False)
     assert settings.exchange.private_key_path == tmp_path / "absent.key"
+
+
+def test_the_whole_mode_matrix(
+    tmp_path: Path, write_key: KeyWriter, rsa_pem: bytes, chmod_effective: None
+) -> None:
+    """Every one of the 4,096 mode values (permission bits plus setuid, setgid, sticky):
+    refused exactly when it grants anything beyond owner read/write, and then with a
+    message naming who it is open to and the `chmod 600` fix."""
+    key = write_key(rsa_pem)
+    refused = 0
+    for mode in range(0o10000):
+        os.chmod(key, mode)
+        if stat.S_IMODE(key.stat().st_mode) != mode:
+            continue  # e.g. setgid is dropped for a group we are not in
+        problem = permission_problem(key)
+        if mode & ~0o600 == 0:
+            assert problem is None, f"{mode:04o} refused"
+            continue
+        refused += 1
+        assert problem is not None, f"{mode:04o} accepted"
+        assert f"mode {mode:04o}, " in problem.message
+        if mode & 0o177:
+            assert "open to " in problem.message
+        if mode & 0o7000:
+            assert "special mode bits" in problem.message
+        assert "open to ;" not in problem.message, problem.message
+        assert problem.fix == f"chmod 600 {key}"
+    os.chmod(key, 0o600)
+    assert refused > 3000
+
+
+def test_regression_special_bits_alone_say_what_is_wrong(
+    tmp_path: Path, write_key: KeyWriter, rsa_pem: bytes, chmod_effective: None
+) -> None:
+    """Found by the mode matrix: 1600 (sticky on an owner-only key; also setuid/setgid)
+    was refused with "open to ;", an empty list of who it is open to."""
+    key = write_key(rsa_pem, mode=0o600)
+    os.chmod(key, 0o1600)  # sticky: settable by any owner
+    problem = permission_problem(key)
+    assert problem is not None
+    assert "special mode bits" in problem.message
+
+
+def test_a_symlink_is_judged_by_the_key_it_points_to(
+    tmp_path: Path, write_key: KeyWriter, rsa_pem: bytes, chmod_effective: None
+) -> None:
+    key = write_key(rsa_pem, mode=0o644)
+    link = tmp_path / "link.key"
+    link.symlink_to(key)  # a symlink's own mode is 0777 and means nothing
+    problem = permission_problem(link)
+    assert problem is not None
+    assert "0644" in problem.message
+    os.chmod(key, 0o600)
+    assert permission_problem(link) is None

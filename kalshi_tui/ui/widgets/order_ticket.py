@@ -41,6 +41,10 @@ from kalshi_tui.domain.store import Snapshot
 COUNT_STEP = Decimal("0.01")
 """Smallest contract increment Kalshi accepts (fractional contracts, kalshi-api.md §4.1)."""
 
+MAX_TICKET_COUNT = Decimal(1_000_000)
+"""Largest count the ticket takes: far beyond any order a market can hold (the `[risk]`
+limits refuse much less), and small enough that the preview's exact arithmetic works."""
+
 DEFAULT_PRICE = Decimal("0.50")
 """Where stepping starts when the price box is empty or unreadable."""
 
@@ -76,6 +80,8 @@ def parse_count(text: str) -> Decimal | str:
         return f"count {text!r} is not a number"
     if count <= 0:
         return "count must be more than 0"
+    if count > MAX_TICKET_COUNT:
+        return f"count {text} is too large: at most {MAX_TICKET_COUNT:,} contracts"
     if count % COUNT_STEP != 0:
         return "count has at most 2 decimals"
     return count

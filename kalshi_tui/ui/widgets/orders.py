@@ -40,7 +40,9 @@ def fill_progress(filled: Decimal, total: Decimal, cells: int = PROGRESS_CELLS) 
     """ "4/10 ██░░░": filled over total and a bar rounded down to whole cells."""
     bar = ""
     if total > 0:
-        done = int(min(filled / total, Decimal(1)) * cells)
+        # Clamped both ways: an exchange reporting a negative fill must not ask for
+        # millions of cells (it froze the app for half a minute).
+        done = int(max(Decimal(0), min(filled / total, Decimal(1))) * cells)
         bar = "█" * done + "░" * (cells - done)
     return f"{fmt.count(filled)}/{fmt.count(total)} {bar}".rstrip()
 
