@@ -1,13 +1,13 @@
 """Taking every resting order off the book and proving it: the kill switch's clean-up.
 
-One round: exchange-side cancels first (trigger the app's order group and the V2
-cancel-all, sent together — until one cancel-all has gone through), then list resting
-orders, batch-cancel them (chunks of 20 in parallel) and cancel one by one whatever a
-batch did not take. Rounds repeat until a listing shows zero resting orders: that listing
-is the verification. A round with errors is followed by a jittered exponential backoff.
-Every call is bounded by `attempt_timeout`; the whole run is unbounded unless
-`give_up_after` is given. All cancels use the client's reserved cancel budget. Finally the
-fills since `fills_since` are pulled into the journal (fills that raced the cancels).
+One round: exchange-side cancels first (trigger the app's order group; the V2 cancel-all
+— until one cancel-all has gone through), then list resting orders, batch-cancel them
+(chunks of 20 in parallel) and cancel one by one whatever a batch did not take. Rounds
+repeat until a listing shows zero resting orders: that listing is the verification. A
+round with errors is followed by a jittered exponential backoff. Every call is bounded by
+`attempt_timeout`; the whole run is unbounded unless `give_up_after` is given. All
+cancels use the client's reserved cancel budget. Finally the fills since `fills_since`
+are pulled into the journal (fills that raced the cancels).
 
 An empty listing alone is not trusted, because REST listings lag the matching engine:
 orders the journal last saw resting that the clean-up has not cancelled are cancelled by
@@ -205,29 +205,17 @@ class Flattener:
         return await asyncio.wait_for(awaitable, self._attempt_timeout)
 
     async def _exchange_side(self, cancelled: _Tally, errors: list[str]) -> bool:
-        """Group trigger and V2 cancel-all, sent together (each cancels on its own, neither
-        needs the other's answer, and the listing that verifies waits for both: one round
-        trip instead of two before it); True once cancel-all went through."""
-
-        async def trigger() -> None:
+        """Group trigger, then V2 cancel-all; True once cancel-all went through."""
+        try:
             group_id = self._group_id()
             await self._bounded(trigger_group(self._client, self._journal, group_id))
-
-        triggered, cancel_all = await asyncio.gather(
-            trigger(),
-            self._bounded(self._client.cancel_all_orders()),
-            return_exceptions=True,
-        )
-        for outcome in (triggered, cancel_all):
-            # As `except Exception` would: cancellation and interrupts propagate.
-            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
-                raise outcome
-        if isinstance(triggered, Exception):
-            errors.append(f"order group trigger: {describe_error(triggered)}")
-        if isinstance(cancel_all, BaseException):
-            errors.append(f"cancel-all: {describe_error(cancel_all)}")
+        except Exception as exc:
+            errors.append(f"order group trigger: {describe_error(exc)}")
+        try:
+            result = await self._bounded(self._client.cancel_all_orders())
+        except Exception as exc:
+            errors.append(f"cancel-all: {describe_error(exc)}")
             return False
-        result = cancel_all
         cancelled.ids.update(result.order_ids)
         cancelled.unnamed += max(0, result.count - len(result.order_ids))
         return True
