@@ -42,6 +42,8 @@ class FillTally:
         self.filled: dict[str, Decimal] = defaultdict(lambda: ZERO)
         self.settled: set[str] = set()
         """Markets with a journaled settlement: their position is closed."""
+        self.counted = 0
+        """Fills added; when the journal holds more, someone else journaled fills."""
 
     @classmethod
     def from_journal(cls, journal: Journal) -> FillTally:
@@ -54,6 +56,7 @@ class FillTally:
         for fill in fills:
             self.positions[fill.ticker] += signed_contracts(fill.side, fill.action, fill.count)
             self.filled[fill.order_id] += fill.count
+            self.counted += 1
 
     def position(self, ticker: str) -> Decimal:
         return ZERO if ticker in self.settled else self.positions.get(ticker, ZERO)
@@ -66,6 +69,19 @@ def describe_fill(fill: Fill) -> str:
         f"FILL {fill.action} {fmt.count(fill.count)} {fill.side.upper()} @ "
         f"{fmt.cents(fill.price)} {fill.ticker} ({role}, fee {fmt.dollars(fill.fee)})"
     )
+
+
+def in_order_terms(journal: Journal, wire: api.Fill) -> Fill:
+    """A wire fill in its order's terms ("buy NO @ 40¢", not the book's "sell YES @ 60¢"),
+    as every fill must be journaled, whoever pulls it (this module, the kill switch)."""
+    fill = convert.fill(wire)
+    record = journal.order(fill.order_id)
+    if record is not None:
+        return fill_as(fill, record.order.side, record.order.action)
+    intent = journal.intent(wire.client_order_id) if wire.client_order_id else None
+    if intent is not None:
+        return fill_as(fill, intent.side, intent.action)
+    return fill
 
 
 class FillConfirmation:
@@ -96,6 +112,13 @@ class FillConfirmation:
         """Recount from the whole journal (start-up: another process may have written)."""
         self.tally = FillTally.from_journal(self._journal)
 
+    def refresh_tally(self) -> None:
+        """Recount if fills reached the journal other than through `poll` — the kill
+        switch journals the fills that raced its cancels, `kalshi-tui halt` in another
+        process too — so the reconciler never compares the exchange with a stale count."""
+        if self._journal.count_fills() != self.tally.counted:
+            self.rebuild_tally()
+
     async def poll(self) -> list[Fill]:
         """Journal new fills and settlements; returns the fills that were new."""
         if self._watermark is None:
@@ -122,14 +145,7 @@ class FillConfirmation:
         return new
 
     def _in_order_terms(self, wire: api.Fill) -> Fill:
-        fill = convert.fill(wire)
-        record = self._journal.order(fill.order_id)
-        if record is not None:
-            return fill_as(fill, record.order.side, record.order.action)
-        intent = self._journal.intent(wire.client_order_id) if wire.client_order_id else None
-        if intent is not None:
-            return fill_as(fill, intent.side, intent.action)
-        return fill
+        return in_order_terms(self._journal, wire)
 
     async def _poll_settlements(self) -> None:
         if self._settlement_watermark is None:

@@ -30,7 +30,7 @@ from typing import TypeVar
 from kalshi_tui import api
 from kalshi_tui.journal import Journal
 from kalshi_tui.journal.records import IntentState
-from kalshi_tui.services import convert
+from kalshi_tui.services.fills import in_order_terms
 from kalshi_tui.services.order_group import trigger_group
 from kalshi_tui.services.poller import describe_error
 
@@ -272,7 +272,8 @@ class Flattener:
         for _ in range(FILL_TRIES):
             try:
                 raw = await self._bounded(self._client.get_all_fills(min_ts=since))
-                return len(self._journal.record_fills(convert.fill(item) for item in raw))
+                fills = [in_order_terms(self._journal, item) for item in reversed(raw)]
+                return len(self._journal.record_fills(fills))
             except Exception as exc:
                 self._last_error = f"pulling fills: {describe_error(exc)}"
                 self._progress(last_error=self._last_error)
