@@ -54,12 +54,14 @@ class Account:
         clock: Callable[[], float],
         *,
         lag_window: float = 0.0,
+        timeout: float = CLIENT_TIMEOUT_S,
     ) -> None:
         self._base_url = base_url
         self._key_id = key_id
         self._key = key
         self._path = journal_path
         self._clock = clock
+        self._timeout = timeout
         self._plan = TradingPlan(lag_window=lag_window, miss_limit=3)
         self.client: api.KalshiClient | None = None
         self.store = Store(Snapshot(environment="demo"))
@@ -88,7 +90,7 @@ class Account:
             self._base_url,
             api.KalshiAuth(self._key_id, self._key, clock=self._clock),
             rate_limits=api.RateLimits.unlimited(),
-            timeout=CLIENT_TIMEOUT_S,
+            timeout=self._timeout,
             clock=self._clock,
             monotonic=time.monotonic,
             sleep=no_wait,
