@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--budget-s", type=float, default=None, help="stop starting seeds after this many s"
     )
+    parser.add_argument(
+        "--concurrent",
+        action="store_true",
+        help="run resolver, fills and reconciliation concurrently with each action, as the "
+        "app's pollers do (not replayable exactly: the wire order depends on timing)",
+    )
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.actions < 1:
         parser.error("--seeds and --actions must be at least 1")
@@ -40,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.budget_s is not None and time.monotonic() - started > args.budget_s:
             break
         with tempfile.TemporaryDirectory(prefix=f"soak-{seed}-") as directory:
-            result = asyncio.run(run_seed(seed, args.actions, Path(directory)))
+            result = asyncio.run(
+                run_seed(seed, args.actions, Path(directory), concurrent=args.concurrent)
+            )
         results.append(result)
         faults = sum(result.faults.values())
         state = "ok" if result.ok else "FAIL"

@@ -113,8 +113,17 @@ def replay_command(seed: int, actions: int) -> str:
 class Driver:
     """One seed's run; see the module docstring."""
 
-    def __init__(self, seed: int, exchange: RunningExchange, account: Account, clock: SimClock):
+    def __init__(
+        self,
+        seed: int,
+        exchange: RunningExchange,
+        account: Account,
+        clock: SimClock,
+        *,
+        concurrent: bool = False,
+    ) -> None:
         self.seed = seed
+        self.concurrent = concurrent
         self.rng = random.Random(f"soak:{seed}")
         self.exchange = exchange
         self.account = account
@@ -143,12 +152,18 @@ class Driver:
                 self.exchange.faults.adjust(write=replace(base, latency_ms=TIMEOUT_LATENCY_MS))
             halted_before = self._journal_halted()
             before = len(soak_checks.read_truth(self.exchange).orders)
-            await self._act(name)
+            if self.concurrent and name != "restart":
+                # The app's pollers race the user's action (the order of requests on the
+                # wire, and so the fault each meets, then depends on timing).
+                await asyncio.gather(self._act(name), self._steps())
+            else:
+                await self._act(name)
             if delayed:
                 self.exchange.faults.adjust(write=base)
                 # Let a write the client gave up on land before anything looks for it.
                 await asyncio.sleep(TIMEOUT_LATENCY_MS / 1000)
-            await self._steps()
+            if not self.concurrent or name == "restart":
+                await self._steps()
             problems = self._check(halted_before and self._journal_halted(), before)
             if problems:
                 return [f"step {self.step_no} ({name}): {p}" for p in problems]
@@ -338,7 +353,9 @@ QUIET_LOGGERS = ("kalshi_tui.exchange.http.app", "uvicorn.error")
 disconnect; that is the fault working, not news."""
 
 
-async def run_seed(seed: int, actions: int, workdir: Path) -> SeedResult:
+async def run_seed(
+    seed: int, actions: int, workdir: Path, *, concurrent: bool = False
+) -> SeedResult:
     """Run one seed in `workdir` (its journal lives there); never raises for a violation."""
     started = time.monotonic()
     clock = SimClock()
@@ -358,7 +375,7 @@ async def run_seed(seed: int, actions: int, workdir: Path) -> SeedResult:
     account = Account(
         exchange.base_url, KEY_ID, _private_key(private_pem), workdir / "journal.sqlite3", clock
     )
-    driver = Driver(seed, exchange, account, clock)
+    driver = Driver(seed, exchange, account, clock, concurrent=concurrent)
     try:
         driver.tickers = await _tickers(exchange)
         try:
