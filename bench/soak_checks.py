@@ -75,7 +75,8 @@ def _origin(journal: Journal, order: OrderView) -> str | None:
 
 def cheap(journal: Journal, truth: Truth, tally: Tally) -> list[str]:
     """Every exchange order traces to one intent; no intent placed two orders; every
-    journaled fill is one the exchange made."""
+    settled intent's outcome is the exchange's (placed: its order exists; not placed or
+    rejected: no order carries its id); every journaled fill is one the exchange made."""
     problems: list[str] = []
     origins: Counter[str] = Counter()
     for order in truth.orders:
@@ -88,11 +89,31 @@ def cheap(journal: Journal, truth: Truth, tally: Tally) -> list[str]:
         else:
             origins[origin] += 1
     problems += [f"intent {cid} created {n} exchange orders" for cid, n in origins.items() if n > 1]
+    ids = {order.order_id for order in truth.orders}
+    cids = {order.client_order_id for order in truth.orders}
+    for intent in journal.intents(PLACED):
+        if intent.order_id not in ids:
+            problems.append(
+                f"intent {intent.client_order_id} is {intent.state} with order "
+                f"{intent.order_id}, which the exchange does not have"
+            )
+    for intent in journal.intents(NEVER_PLACED):
+        if intent.client_order_id in cids:
+            problems.append(
+                f"intent {intent.client_order_id} was settled {intent.state} but the "
+                "exchange has an order under its client_order_id"
+            )
     exchange_fills = {f.fill_id for f in truth.fills}
     extra = journal.fill_ids() - exchange_fills
     if extra:
         problems.append(f"journal has fills the exchange never made: {sorted(extra)[:5]}")
-    _count(tally, "order_has_intent", "one_order_per_intent", "journal_fills_real")
+    _count(
+        tally,
+        "order_has_intent",
+        "one_order_per_intent",
+        "resolved_truly",
+        "journal_fills_real",
+    )
     return problems
 
 

@@ -166,8 +166,11 @@ async def test_kill_mid_cancel_all(venue: Venue) -> None:
         await account.close()
 
 
-async def test_kill_mid_halt_comes_back_halted_and_flat(venue: Venue) -> None:
-    run_child(venue, "halt", "mid_halt")
+@pytest.mark.parametrize("kill_at", ["mid_halt", "after_cancel_all"])
+async def test_kill_mid_halt_comes_back_halted_and_flat(venue: Venue, kill_at: str) -> None:
+    """Killed with the halt journaled and the cancels not sent, or sent and applied but
+    not journaled: the restart comes up HALTED, re-runs the clean-up and verifies."""
+    run_child(venue, "halt", kill_at)
     assert_sound(venue.journal)
     account = await restart(venue)
     try:
