@@ -20,7 +20,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.soak_driver import SeedResult, replay_command, run_seed
+from bench.soak_driver import FAULTS, SeedResult, replay_command, run_seed
+from kalshi_tui.exchange.http.faults import parse_spec
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +38,16 @@ def main(argv: list[str] | None = None) -> int:
         help="run resolver, fills and reconciliation concurrently with each action, as the "
         "app's pollers do (not replayable exactly: the wire order depends on timing)",
     )
+    parser.add_argument(
+        "--faults",
+        default=FAULTS,
+        help=f"fault SPEC (see `kalshi-tui sim --help`); default {FAULTS!r}",
+    )
     args = parser.parse_args(argv)
+    try:
+        parse_spec(args.faults)
+    except ValueError as exc:
+        parser.error(f"--faults: {exc}")
     if args.seeds < 1 or args.actions < 1:
         parser.error("--seeds and --actions must be at least 1")
     started = time.monotonic()
@@ -47,7 +57,13 @@ def main(argv: list[str] | None = None) -> int:
             break
         with tempfile.TemporaryDirectory(prefix=f"soak-{seed}-") as directory:
             result = asyncio.run(
-                run_seed(seed, args.actions, Path(directory), concurrent=args.concurrent)
+                run_seed(
+                    seed,
+                    args.actions,
+                    Path(directory),
+                    concurrent=args.concurrent,
+                    faults=args.faults,
+                )
             )
         results.append(result)
         faults = sum(result.faults.values())
@@ -60,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         for failure in result.failures[:5]:
             print(f"    {failure}")
         if not result.ok:
-            print(f"    replay: {replay_command(seed, args.actions)}")
+            print(f"    replay: {replay_command(seed, args.actions, args.faults)}")
     report(results, time.monotonic() - started)
     return 0 if all(r.ok for r in results) else 1
 

@@ -38,7 +38,9 @@ async def no_wait(_seconds: float) -> None:
     await asyncio.sleep(0)
 
 
-def allow_all(_draft: OrderDraft) -> Denial | None:
+def allow_all(draft: OrderDraft) -> Denial | None:
+    """The soak's pre-trade gate: every order passes (the soak is about the order path)."""
+    del draft
     return None
 
 

@@ -28,6 +28,7 @@ import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -39,10 +40,9 @@ from bench import soak_checks
 from bench.soak_account import CLIENT_TIMEOUT_S, Account
 from kalshi_tui import api
 from kalshi_tui.domain.models import Action, Side
-from kalshi_tui.domain.orders import Denial, OrderDraft
+from kalshi_tui.domain.orders import Denial, OrderDraft, TimeInForce
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.exchange.engine.views import PRICE_SCALE
-from kalshi_tui.exchange.http.faults import ClassFaults, parse_spec
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.keygen import generate_key_pair
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
@@ -106,8 +106,9 @@ class SeedResult:
         return not self.failures
 
 
-def replay_command(seed: int, actions: int) -> str:
-    return f"python -m bench.soak --seeds 1 --seed-start {seed} --actions {actions}"
+def replay_command(seed: int, actions: int, faults: str = FAULTS) -> str:
+    command = f"python -m bench.soak --seeds 1 --seed-start {seed} --actions {actions}"
+    return command if faults == FAULTS else f"{command} --faults '{faults}'"
 
 
 class Driver:
@@ -121,9 +122,11 @@ class Driver:
         clock: SimClock,
         *,
         concurrent: bool = False,
+        faults: str = FAULTS,
     ) -> None:
         self.seed = seed
         self.concurrent = concurrent
+        self.faults = faults
         self.rng = random.Random(f"soak:{seed}")
         self.exchange = exchange
         self.account = account
@@ -140,7 +143,7 @@ class Driver:
         self.start_cash = soak_checks.read_truth(self.exchange).cash
         self.account.open()
         await self._start()
-        self.exchange.faults.configure(FAULTS, seed=self.seed)
+        self.exchange.faults.configure(self.faults, seed=self.seed)
         base = self.exchange.faults.config.write
         names, weights = list(WEIGHTS), list(WEIGHTS.values())
         for self.step_no in range(1, actions + 1):
@@ -194,7 +197,7 @@ class Driver:
         self.clock.advance(SIM_SECONDS_PER_ACTION)
         self.exchange.tick()
         trading = self.account.trading
-        steps = []
+        steps: list[Callable[[], Awaitable[object]]] = []
         # The app runs these on timers; skipping some lets fills pile up for a halt, a
         # reconciliation or a restart to meet first.
         if self.rng.random() < 0.8:
@@ -264,7 +267,7 @@ class Driver:
         yes_price = ask + cents if yes_bid else bid - cents
         yes_price = min(max(yes_price, 100), PRICE_SCALE - 100)
         price = yes_price if side == "yes" else PRICE_SCALE - yes_price
-        tif = "immediate_or_cancel" if rng.random() < 0.1 else "good_till_canceled"
+        tif: TimeInForce = "immediate_or_cancel" if rng.random() < 0.1 else "good_till_canceled"
         return OrderDraft(
             client_order_id=str(uuid.UUID(int=rng.getrandbits(128))),
             ticker=ticker,
@@ -303,8 +306,8 @@ class Driver:
         record = self.account.journal.order(order_id)
         assert record is not None
         old = record.order
-        price = min(max(old.price + Decimal(self.rng.randint(-2, 2)) / 100, Decimal("0.01")), 1)
-        price = min(price, Decimal("0.99"))
+        moved: Decimal = old.price + Decimal(self.rng.randint(-2, 2)) / 100
+        price = min(max(moved, Decimal("0.01")), Decimal("0.99"))
         count = old.fill_count + Decimal(self.rng.randint(1, 10))
         result = await self.account.trading.orders.amend(order_id, price, count)
         self.outcomes[f"amend:{'ok' if result.ok else 'failed'}"] += 1
@@ -354,7 +357,7 @@ disconnect; that is the fault working, not news."""
 
 
 async def run_seed(
-    seed: int, actions: int, workdir: Path, *, concurrent: bool = False
+    seed: int, actions: int, workdir: Path, *, concurrent: bool = False, faults: str = FAULTS
 ) -> SeedResult:
     """Run one seed in `workdir` (its journal lives there); never raises for a violation."""
     started = time.monotonic()
@@ -375,7 +378,7 @@ async def run_seed(
     account = Account(
         exchange.base_url, KEY_ID, _private_key(private_pem), workdir / "journal.sqlite3", clock
     )
-    driver = Driver(seed, exchange, account, clock, concurrent=concurrent)
+    driver = Driver(seed, exchange, account, clock, concurrent=concurrent, faults=faults)
     try:
         driver.tickers = await _tickers(exchange)
         try:
@@ -407,6 +410,3 @@ async def _tickers(exchange: RunningExchange) -> list[str]:
         if m.price_ranges and all(r.step == Decimal("0.01") for r in m.price_ranges)
     ]
     return plain[:TICKERS]
-
-
-__all__ = ["FAULTS", "ClassFaults", "SeedResult", "parse_spec", "replay_command", "run_seed"]

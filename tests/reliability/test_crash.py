@@ -105,7 +105,9 @@ async def restart(venue: Venue) -> Account:
         venue.exchange.base_url, KEY_ID, venue.key, venue.journal, time.time, lag_window=2.0
     )
     account.open()
-    probe = OrderDraft("probe-" + os.urandom(4).hex(), "X", "yes", "buy", Decimal("0.5"), 1)
+    probe = OrderDraft(
+        "probe-" + os.urandom(4).hex(), "X", "yes", "buy", Decimal("0.5"), Decimal(1)
+    )
     refused = await account.trading.orders.submit(probe)
     assert isinstance(refused, Denial)
     assert refused.code == "not_reconciled"
