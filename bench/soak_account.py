@@ -112,13 +112,18 @@ class Account:
             self.store,
             group_id=lambda: keeper.group_id,
             unacknowledged_findings=lambda: len(self.store.snapshot.reconciliation.blocking),
-            on_rearm=keeper.reset_after_resume,
+            on_rearm=self._rearm_order_group,
             attempt_timeout=2.0,
             backoff_start=0.001,
             backoff_cap=0.01,
         )
         self._watcher = HaltWatcher(journal, self._killswitch, self.store)
         self._trading = Trading(self.client, journal, self.store, allow_all, plan=self._plan)
+
+    async def _rearm_order_group(self) -> None:
+        """As `Session._rearm_order_group`: reset or replace the group, tell the service."""
+        assert self.keeper is not None
+        self.trading.orders.order_group_id = await self.keeper.rearm()
 
     async def start(self) -> int:
         """Order group, then start-up reconciliation (retried while faults refuse it), then

@@ -286,6 +286,12 @@ class Driver:
             assert isinstance(result, IntentRecord)
             code = f":{result.reject_code}" if result.reject_code else ""
             self.outcomes[f"place:{result.state}{code}"] += 1
+            if result.reject_code == "order_group_limit_reached":
+                # Not halted (the order passed the refusals), yet the exchange holds the
+                # app's group triggered: trading is dead until a restart.
+                raise AssertionError(
+                    "an order was rejected by the app's triggered order group after a resume"
+                )
 
     def _pick_open(self) -> str | None:
         open_orders = self.account.journal.open_orders()

@@ -49,3 +49,11 @@ async def test_seed_3_kill_switch_fills_are_journaled_in_order_terms(tmp_path: P
     fills it pulled in the book's terms ("buy YES" for a "sell NO" order). Fixed: it uses
     `fills.in_order_terms` like fill confirmation."""
     await soak(3, 200, tmp_path)
+
+
+async def test_seed_5_orders_join_a_working_group_after_a_failed_reset(tmp_path: Path) -> None:
+    """Defect found by seed 5 (step 10): the order group's reset after a resume met a fault,
+    the group was retired, yet the order service kept placing orders in it and the exchange
+    refused every one (`order_group_limit_reached`) until a restart. Fixed:
+    `OrderGroupKeeper.rearm`, which the session's re-arm uses to tell the order service."""
+    await soak(5, 40, tmp_path)
