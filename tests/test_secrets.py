@@ -434,6 +434,9 @@ async def test_screen_crash_report_and_exports_leak_nothing(
             await pilot.pause(1.5)
             screens.append(app.export_screenshot())
             quoting.faults.configure("clock_shift_s=300")
+            # The read faults above left the pollers backing off; ask for a poll now.
+            for poller in session.pollers.values():
+                poller.poke()
             await settle(
                 pilot,
                 lambda: any("clock" in h.last_error for h in snapshot.snapshot.health.values()),

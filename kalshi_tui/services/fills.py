@@ -42,6 +42,8 @@ class FillTally:
         self.filled: dict[str, Decimal] = defaultdict(lambda: ZERO)
         self.settled: set[str] = set()
         """Markets with a journaled settlement: their position is closed."""
+        self.counted = 0
+        """Fills added; when the journal holds more, someone else journaled fills."""
 
     @classmethod
     def from_journal(cls, journal: Journal) -> FillTally:
@@ -54,6 +56,7 @@ class FillTally:
         for fill in fills:
             self.positions[fill.ticker] += signed_contracts(fill.side, fill.action, fill.count)
             self.filled[fill.order_id] += fill.count
+            self.counted += 1
 
     def position(self, ticker: str) -> Decimal:
         return ZERO if ticker in self.settled else self.positions.get(ticker, ZERO)
@@ -69,8 +72,8 @@ def describe_fill(fill: Fill) -> str:
 
 
 def in_order_terms(journal: Journal, wire: api.Fill) -> Fill:
-    """A fill in its order's own terms (V2 reports "buy NO @ 57¢" as "sell YES @ 43¢"):
-    the side and action of the journaled order, or of our intent, when known."""
+    """A wire fill in its order's terms ("buy NO @ 40¢", not the book's "sell YES @ 60¢"),
+    as every fill must be journaled, whoever pulls it (this module, the kill switch)."""
     fill = convert.fill(wire)
     record = journal.order(fill.order_id)
     if record is not None:
@@ -108,6 +111,13 @@ class FillConfirmation:
     def rebuild_tally(self) -> None:
         """Recount from the whole journal (start-up: another process may have written)."""
         self.tally = FillTally.from_journal(self._journal)
+
+    def refresh_tally(self) -> None:
+        """Recount if fills reached the journal other than through `poll` — the kill
+        switch journals the fills that raced its cancels, `kalshi-tui halt` in another
+        process too — so the reconciler never compares the exchange with a stale count."""
+        if self._journal.count_fills() != self.tally.counted:
+            self.rebuild_tally()
 
     async def poll(self) -> list[Fill]:
         """Journal new fills and settlements; returns the fills that were new."""

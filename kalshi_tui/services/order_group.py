@@ -96,6 +96,20 @@ class OrderGroupKeeper:
         except api.KalshiError:
             self._retire(group_id, "reset failed after resume")
 
+    async def rearm(self) -> str | None:
+        """After a resume: reset the group (retired if that fails) and return the group new
+        orders must join — the same one, a new one, or None if none could be created (orders
+        then go without a group and a halt cancels them one by one). Without this, a reset
+        that met a fault left the order service naming the triggered group, and the exchange
+        refused every new order until a restart."""
+        await self.reset_after_resume()
+        if self.group_id is not None:
+            return self.group_id
+        try:
+            return await self.ensure()
+        except api.KalshiError:
+            return None
+
     def _retire(self, group_id: str, why: str) -> None:
         self._journal.record_event(
             ORDER_GROUP_EVENT, {"action": "retired", "order_group_id": group_id, "why": why}

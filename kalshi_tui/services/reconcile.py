@@ -117,6 +117,7 @@ class Reconciler:
         self._check_orders(orders, baseline=baseline)
         await self._check_missing(orders)
         if stable:
+            self._fills.refresh_tally()
             self._check_positions(positions)
             self._check_fill_counts(orders)
         self._runs += 1

@@ -180,9 +180,17 @@ class Session:
             group_id=lambda: keeper.group_id,
             alerts=self.alerts,
             unacknowledged_findings=lambda: len(self.store.snapshot.reconciliation.blocking),
-            on_rearm=keeper.reset_after_resume,
+            on_rearm=self._rearm_order_group,
         )
         self.halt_watcher = HaltWatcher(journal, self.killswitch, self.store)
+
+    async def _rearm_order_group(self) -> None:
+        """After a resume: the group reset (or replaced), and the order service told."""
+        if self.order_groups is None:
+            return
+        group_id = await self.order_groups.rearm()
+        if self.trading is not None:
+            self.trading.orders.order_group_id = group_id
 
     @property
     def snapshot(self) -> Snapshot:

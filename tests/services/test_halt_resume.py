@@ -190,3 +190,21 @@ async def test_the_watcher_never_rearms_a_halt_the_journal_never_held(
         HaltWatcher(other, switch2, store).check()
         assert store.snapshot.trading.mode is TradingMode.HALTED
     assert (await task).verified
+
+
+async def test_rearm_replaces_a_group_that_cannot_be_reset(
+    client: api.KalshiClient, journal: Journal
+) -> None:
+    """Found by the fault soak (seed 5): a reset that failed after a resume retired the
+    group, but orders kept naming it and the exchange refused them all until a restart.
+    `rearm()` hands back the group new orders must join."""
+    keeper = OrderGroupKeeper(client, journal)
+    old = await keeper.ensure()
+    assert await keeper.trigger()
+    await client.delete_order_group(old)  # so the reset after the resume fails
+    new = await keeper.rearm()
+    assert new is not None
+    assert new != old
+    assert current_order_group(journal) == new
+    assert len(await place_resting(client, 1, group_id=new)) == 1
+    assert await keeper.rearm() == new, "a group that resets is kept"

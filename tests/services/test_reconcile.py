@@ -231,3 +231,33 @@ async def test_current_wire_profile_buy_no_filled_and_reconciled(tmp_path: Path)
         assert state.findings == (), "journal position −4 (NO) equals the exchange's"
     finally:
         await rig.close()
+
+
+async def test_fills_the_kill_switch_journals_are_counted_and_in_order_terms(rig: Rig) -> None:
+    """Found by the fault soak (seed 3): fills that raced a halt's cancels were journaled
+    in the book's terms and never reached the reconciler's count (a false mismatch that
+    blocked trading)."""
+    from kalshi_tui.services.killswitch import KillSwitch
+
+    rig.open()
+    await rig.t.start()
+    intent = await rig.submit(rig.draft("0.57", count="5", side="no"))  # a YES ask at 43¢
+    await rig.other.create_order(
+        api.OrderRequest(
+            ticker=rig.ticker,
+            side="yes",
+            action="buy",
+            count=Decimal(5),
+            price=Decimal("0.43"),
+            client_order_id=new_id(),
+            time_in_force="immediate_or_cancel",
+        )
+    )
+    report = await KillSwitch(rig.client, rig.journal, rig.store).halt("manual", "test")
+    assert report.fills_recorded == 1
+    fills = list(rig.journal.fills())
+    assert [(f.order_id, f.side, f.action, f.price) for f in fills] == [
+        (intent.order_id, "no", "buy", Decimal("0.57"))
+    ]
+    await rig.t.reconciler.run()
+    assert rig.store.snapshot.reconciliation.findings == ()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -190,6 +191,11 @@ class FaultInjector:
         self._default_seed = seed
         self._config = config or FaultConfig()
         self._rngs = self._make_rngs(self._config)
+        self.injected: Counter[str] = Counter()
+        """Faults injected so far, by `<class>_<action>` (e.g. `write_drop_response`) and
+        `<class>_latency` for delayed requests; never reset (soak and bench reports)."""
+        self.requests: Counter[str] = Counter()
+        """Requests seen, by route class (`read`, `write`); the denominators of `injected`."""
 
     def _make_rngs(self, config: FaultConfig) -> dict[RouteClass, random.Random]:
         seed = config.seed if config.seed is not None else self._default_seed
@@ -213,6 +219,13 @@ class FaultInjector:
             self._rngs = self._make_rngs(config)
         return config
 
+    def adjust(self, **overrides: object) -> FaultConfig:
+        """Change fields of the faults in force (e.g. `write=ClassFaults(...)`) without
+        restarting the draws, so a seeded run stays one reproducible sequence."""
+        with self._lock:
+            self._config = replace(self._config, **overrides)  # type: ignore[arg-type]
+            return self._config
+
     def set_paused(self, paused: bool) -> None:
         """Pause or resume trading without disturbing the other faults or the draws."""
         with self._lock:
@@ -226,12 +239,19 @@ class FaultInjector:
         rates: ClassFaults = getattr(config, route_class)
         latency_s = (rates.latency_ms + draws[4] * config.jitter_ms) / 1000.0
         status = config.error_status[int(draws[5] * len(config.error_status))]
+        decision = Decision(latency_s, None)
         if draws[0] < rates.reset:
-            return Decision(latency_s, "reset")
-        if draws[1] < rates.error:
-            return Decision(latency_s, "error", status)
-        if draws[2] < rates.rate_limit:
-            return Decision(latency_s, "rate_limit", 429)
-        if route_class == "write" and draws[3] < config.drop_response:
-            return Decision(latency_s, "drop_response")
-        return Decision(latency_s, None)
+            decision = Decision(latency_s, "reset")
+        elif draws[1] < rates.error:
+            decision = Decision(latency_s, "error", status)
+        elif draws[2] < rates.rate_limit:
+            decision = Decision(latency_s, "rate_limit", 429)
+        elif route_class == "write" and draws[3] < config.drop_response:
+            decision = Decision(latency_s, "drop_response")
+        with self._lock:
+            self.requests[route_class] += 1
+            if decision.action is not None:
+                self.injected[f"{route_class}_{decision.action}"] += 1
+            if latency_s > 0:
+                self.injected[f"{route_class}_latency"] += 1
+        return decision

@@ -1,0 +1,100 @@
+"""The process `test_crash.py` kills: opens the journal and the trading services against an
+exchange running in the test's process, does one scenario, and SIGKILLs itself at the
+kill point named by the environment variable `SOAK_KILL_AT` — no hook in production code:
+the client method the point sits on is wrapped here, in the child only.
+
+    PYTHONPATH=<repo> python tests/reliability/crash_child.py URL KEY_FILE KEY_ID JOURNAL SCENARIO
+
+Scenarios: `place` (one resting order), `cancel_all` (three orders, then cancel-all),
+`halt` (three orders, then the kill switch), `churn` (place and cancel until killed from
+outside). Kill points:
+
+    before_create      the intent is journaled (durably) and marked sent; the POST never leaves
+    after_create       the exchange applied the order and answered; the ack is not journaled
+    after_cancel_all   the exchange cancelled everything; the journal has not heard
+    mid_halt           the halt is journaled; the clean-up's cancel-all is about to go out
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bench.soak_account import Account
+from kalshi_tui import api
+from kalshi_tui.domain.orders import OrderDraft
+
+KILL_ENV = "SOAK_KILL_AT"
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def wrap(obj: Any, name: str, *, before: bool) -> None:
+    """Replace `obj.name` (an async method) with one that dies before or after it runs."""
+    real: Callable[..., Awaitable[Any]] = getattr(obj, name)
+
+    async def dying(*args: Any, **kwargs: Any) -> Any:
+        if before:
+            die()
+        result = await real(*args, **kwargs)
+        die()
+        return result
+
+    setattr(obj, name, dying)
+
+
+def draft(ticker: str, price: str) -> OrderDraft:
+    return OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", Decimal(price), Decimal(1))
+
+
+async def main(url: str, key_file: str, key_id: str, journal: str, scenario: str) -> None:
+    key = api.load_private_key(Path(key_file))
+    account = Account(url, key_id, key, Path(journal), time.time, lag_window=2.0, timeout=5.0)
+    account.open()
+    await account.start()
+    client = account.client
+    assert client is not None
+    markets = await client.get_markets(status="open", limit=3)
+    tickers = [m.ticker for m in markets.markets]
+    orders = account.trading.orders
+    kill_at = os.environ.get(KILL_ENV, "")
+    if scenario in ("cancel_all", "halt"):
+        for i, ticker in enumerate(tickers):
+            await orders.submit(draft(ticker, f"0.0{i + 2}"))
+    if kill_at == "before_create":
+        wrap(client, "create_order", before=True)
+    elif kill_at == "after_create":
+        wrap(client, "create_order", before=False)
+    elif kill_at == "after_cancel_all":
+        wrap(client, "cancel_all_orders", before=False)
+    elif kill_at == "mid_halt":
+        wrap(client, "cancel_all_orders", before=True)
+    if scenario == "place":
+        await orders.submit(draft(tickers[0], "0.05"))
+    elif scenario == "cancel_all":
+        await orders.cancel_all()
+    elif scenario == "halt":
+        await account.killswitch.halt("crash-test", "halted by the crash test")
+    elif scenario == "churn":
+        while True:
+            for ticker in tickers:
+                await orders.submit(draft(ticker, "0.03"))
+            open_orders = account.journal.open_orders()
+            if len(open_orders) > 6:
+                await orders.cancel(open_orders[0].order.order_id)
+    print(f"scenario {scenario} finished without reaching kill point {kill_at!r}")
+    sys.exit(3)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:6]))
