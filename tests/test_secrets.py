@@ -471,7 +471,7 @@ async def test_screen_crash_report_and_exports_leak_nothing(
     haystacks |= exports
     # The one known exception: the per-account data directory is named after the key id
     # (`paths.account_dir_name`), so a printed journal path carries it; `export` prints
-    # where it read from. Recorded in docs/RELIABILITY-fuzz.md; every other place counts.
+    # where it read from. Recorded in docs/RELIABILITY.md; every other place counts.
     data_dir = str(settings.data_dir)
     assert data_dir in captured.out
     stdout = captured.out.replace(data_dir, "<data dir>")
