@@ -413,7 +413,7 @@ async def test_screen_crash_report_and_exports_leak_nothing(
             )
             market = next(m for m in snapshot.snapshot.markets if m.yes_bid and m.yes_ask)
             traded.append(market.ticker)
-            session.select(market.ticker)
+            app.select_market(market.ticker)  # as the palette does: table and session agree
             await settle(
                 pilot,
                 lambda: (
