@@ -53,8 +53,10 @@ class Feeds:
         self.markets_page_size = MARKETS_PAGE_SIZE
         self._seen_fills: set[str] | None = None
         self._seen_settlements: set[tuple[str, str]] | None = None
-        self.log_fills = True
-        """Log new fills (off when the trading service's fill confirmation logs them)."""
+        self.poll_fills = True
+        """Fetch and log recent fills with the portfolio. Off when the trading service's fill
+        confirmation pulls them (it hands its new fills to `merge_fills`), so a trading
+        session does not read fills twice every portfolio poll."""
 
     async def exchange_status(self) -> None:
         state = convert.exchange_state(await self._client.get_exchange_status())
@@ -147,7 +149,7 @@ class Feeds:
         balance = await self._client.get_balance()
         positions = await self._client.get_all_positions()
         orders = await self._client.get_all_orders(status="resting")
-        fills = await self._client.get_fills(limit=100)
+        fills = await self._client.get_fills(limit=100) if self.poll_fills else None
         self._store.update(
             balance=convert.balance(balance),
             positions=tuple(
@@ -155,10 +157,15 @@ class Feeds:
             ),
             orders=tuple(convert.order(o) for o in orders),
         )
-        self._merge_fills([convert.fill(f) for f in fills.fills])
+        if fills is not None:
+            self._merge_fills([convert.fill(f) for f in fills.fills], log=True)
         self._store.update(rate_headroom=self._client.rate_headroom.read)
 
-    def _merge_fills(self, fills: list[Fill]) -> None:
+    def merge_fills(self, fills: list[Fill]) -> None:
+        """Fills another service journaled and logged: keep the recent-fills list current."""
+        self._merge_fills(fills, log=False)
+
+    def _merge_fills(self, fills: list[Fill], *, log: bool) -> None:
         first_poll = self._seen_fills is None
         seen = self._seen_fills if self._seen_fills is not None else set()
         new = [f for f in fills if f.fill_id not in seen]
@@ -166,7 +173,7 @@ class Feeds:
             return
         seen.update(f.fill_id for f in new)
         self._seen_fills = seen
-        if not first_poll and self.log_fills:
+        if not first_poll and log:
             # Oldest first, so the log reads in order.
             for f in sorted(new, key=lambda f: f.created_time):
                 role = "taker" if f.is_taker else "maker"

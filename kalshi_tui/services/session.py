@@ -123,7 +123,7 @@ class Session:
             self.pnl = PnlTracker(journal.path, store)
             self.trading.fills.on_fills = self._fills_arrived
             self.trading.orders.on_change = self.pollers["portfolio"].poke
-            self.feeds.log_fills = False  # fill confirmation logs each fill once
+            self.feeds.poll_fills = False  # fill confirmation reads, logs and hands them on
         self.auto_halt: AutoHalt | None = None
         """The automatic kill switch (halt triggers once a second), when trading."""
         if risk_limits is not None:
@@ -132,7 +132,9 @@ class Session:
             self._send_trading_alerts(self.alerts, self.trading)
 
     def _fills_arrived(self, new: list[Fill]) -> None:
-        """New fills, journaled oldest first: into the P&L book and to the webhook."""
+        """New fills, journaled oldest first: into the P&L book, the recent-fills list and
+        the webhook."""
+        self.feeds.merge_fills(new)
         if self.pnl is not None:
             self.pnl.add_fills(new)
         if self.alerts is not None:
