@@ -13,22 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from live_kit import FAST
 
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.domain.trading import Finding, Reconciliation
 from kalshi_tui.services.auto_halt import AutoHalt
 from kalshi_tui.services.launch import demo_session
-from kalshi_tui.services.session import PollPlan, Session
-
-FAST = PollPlan(
-    exchange=(0.2, 3.0),
-    markets=(0.5, 5.0),
-    orderbook=(0.3, 2.5),
-    history=(5.0, 10.0),
-    portfolio=(0.3, 3.0),
-    settlements=(5.0, 30.0),
-)
+from kalshi_tui.services.session import Session
 
 
 @pytest.fixture

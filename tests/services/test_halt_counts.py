@@ -11,18 +11,10 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
+from live_kit import FAST
+
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.services.launch import demo_session
-from kalshi_tui.services.session import PollPlan
-
-FAST = PollPlan(
-    exchange=(0.2, 3.0),
-    markets=(0.5, 5.0),
-    orderbook=(0.3, 2.5),
-    history=(5.0, 10.0),
-    portfolio=(0.3, 3.0),
-    settlements=(5.0, 30.0),
-)
 
 
 async def test_group_cancels_count_and_a_second_halt_finds_nothing(tmp_path: Path) -> None:

@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from live_kit import FAST, wait_for
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
 from kalshi_tui.services.launch import demo_session
-from kalshi_tui.services.session import PollPlan, Session
+from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
 from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.widgets.log_tail import LogTail
 from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_book import OrderBookPane
 from kalshi_tui.ui.widgets.status_bar import StatusBar
-
-FAST = PollPlan(
-    exchange=(0.2, 3.0),
-    markets=(0.5, 5.0),
-    orderbook=(0.3, 2.5),
-    history=(2.0, 10.0),
-    portfolio=(0.3, 3.0),
-    settlements=(5.0, 30.0),
-)
-
-
-async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], seconds: float = 8.0) -> None:
-    """Let the app run until `condition` holds (polls are live, so time must pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.05)
 
 
 @pytest.fixture

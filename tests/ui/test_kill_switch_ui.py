@@ -4,40 +4,21 @@ survives a restart, and re-arms only through the typed confirmation."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from textual.pilot import Pilot
+from live_kit import FAST, wait_for
 from textual.widgets import Input
 
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.services.launch import demo_session
-from kalshi_tui.services.session import PollPlan, Session
+from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
 from kalshi_tui.ui.screens.confirm import TypedConfirmScreen
 from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.widgets.halt_banner import HaltBanner
-
-FAST = PollPlan(
-    exchange=(0.2, 3.0),
-    markets=(0.5, 5.0),
-    orderbook=(0.3, 2.5),
-    history=(2.0, 10.0),
-    portfolio=(0.3, 3.0),
-    settlements=(5.0, 30.0),
-)
-
-
-async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.05)
 
 
 def make_session(directory: Path) -> Session:

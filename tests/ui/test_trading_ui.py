@@ -3,42 +3,25 @@ loopback with a real journal: ticket → preview → exchange, hotkeys, cancel, 
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from live_kit import FAST, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.services.launch import demo_session
-from kalshi_tui.services.session import PollPlan, Session
+from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
 from kalshi_tui.ui.screens.amend import AmendScreen
 from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen
 from kalshi_tui.ui.screens.history import HistoryScreen
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 from kalshi_tui.ui.widgets.orders import OrdersPane
-
-FAST = PollPlan(
-    exchange=(0.2, 3.0),
-    markets=(0.5, 5.0),
-    orderbook=(0.3, 2.5),
-    history=(2.0, 10.0),
-    portfolio=(0.3, 3.0),
-    settlements=(5.0, 30.0),
-)
-
-
-async def wait_for(pilot: Pilot[int], condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.05)
 
 
 @pytest.fixture
