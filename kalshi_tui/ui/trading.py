@@ -21,7 +21,7 @@ from textual.app import App
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain import trading_state
-from kalshi_tui.domain.models import Order
+from kalshi_tui.domain.models import Action, Order
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
 from kalshi_tui.domain.store import TradingMode
@@ -75,10 +75,6 @@ class TradingActions(App[int]):
     """Preview each order before it is sent (`[ui] confirm_orders`; production always does)."""
 
     # --- helpers -----------------------------------------------------------------------
-
-    @property
-    def trading(self) -> Trading | None:
-        return self.session.trading
 
     def _needs_trading(self) -> Trading | None:
         trading = self.session.trading
@@ -142,7 +138,7 @@ class TradingActions(App[int]):
 
     # --- hotkeys ------------------------------------------------------------------------
 
-    def _quick(self, action: str, passive: bool) -> None:
+    def _quick(self, action: Action, passive: bool) -> None:
         """Prefill the ticket from the book and submit it (with the usual preview)."""
         snapshot = self.session.store.snapshot
         book = snapshot.book
@@ -151,22 +147,17 @@ class TradingActions(App[int]):
             self.notify("No order book for the selected market yet.", severity="warning")
             return
         side = ticket.side
-        if action == "buy":
-            price = (
-                (book.best_yes_bid if side == "yes" else book.best_no_bid)
-                if passive
-                else (book.best_yes_ask if side == "yes" else book.best_no_ask)
-            )
-        else:
+        # A sell hits the best bid; a buy lifts the best offer, or joins the bid (passive).
+        at_bid = passive or action == "sell"
+        if at_bid:
             price = book.best_yes_bid if side == "yes" else book.best_no_bid
+        else:
+            price = book.best_yes_ask if side == "yes" else book.best_no_ask
         if price is None:
-            self.notify(
-                f"No {'bid' if passive or action == 'sell' else 'offer'} to trade "
-                f"against on {side.upper()}.",
-                severity="warning",
-            )
+            level = "bid" if at_bid else "offer"
+            self.notify(f"No {level} to trade against on {side.upper()}.", severity="warning")
             return
-        ticket.prefill(side, "buy" if action == "buy" else "sell", price)
+        ticket.prefill(side, action, price)
         ticket.set_post_only(passive)
         ticket.submit()
 
