@@ -72,9 +72,12 @@ class Session:
     ) -> None:
         """`monotonic` times poll latency; a test freezes it (with the store's clock) for
         deterministic screens."""
+        if journal is not None and gate is None:
+            raise ValueError("a trading session needs a pre-trade gate")
         self.client = client
         self.store = store
         self.exchange = exchange
+        """The embedded exchange of a demo session (stopped and saved by `close()`)."""
         self.journal = journal
         """The account's journal; with it the session has a kill switch (comes up HALTED
         when the journal says so) and watches for halts from other processes."""
@@ -84,7 +87,6 @@ class Session:
         self.halt_watcher: HaltWatcher | None = None
         if journal is not None:
             self._arm_kill_switch(journal)
-        """The embedded exchange of a demo session (stopped and saved by `close()`)."""
         self.feeds = Feeds(client, store, clock=store.now)
         self._on_close = on_close
         self._closed = False
@@ -116,9 +118,7 @@ class Session:
         """Orders, fills and reconciliation; None for a read-only session (no journal)."""
         self.pnl: PnlTracker | None = None
         """FIFO P&L from the journal (`snapshot.pnl`), when trading."""
-        if journal is not None:
-            if gate is None:
-                raise ValueError("a trading session needs a pre-trade gate")
+        if journal is not None and gate is not None:
             self.trading = Trading(client, journal, store, gate, plan=trading_plan)
             self.pnl = PnlTracker(journal.path, store)
             self.trading.fills.on_fills = self._fills_arrived
