@@ -96,23 +96,28 @@ class JournalCore:
         path = Path(path)
         if path.is_dir():
             raise JournalError(f"{path} is a directory, not a journal file", path=path)
-        if path.exists():
-            schema.check_header(path)
-        elif not create:
+        if not path.exists() and not create:
             raise JournalError(
                 f"no journal at {path}. Check the config's [storage] data_dir, or start "
                 "kalshi-tui once to create it.",
                 path=path,
             )
-        else:
+        if not path.exists():
             _create_private_file(path)
-        conn = sqlite3.connect(
-            path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=True
-        )
+        try:
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=True
+            )
+        except sqlite3.Error as exc:
+            raise schema.unreadable_error(path, exc) from exc
         try:
             version = _prepare(conn, path)
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if schema.is_not_a_database(exc):
+                raise schema.not_sqlite_error(path) from exc
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+                raise schema.unreadable_error(path, exc) from exc
             raise schema.corrupt_error(path, exc) from exc
         except BaseException:
             conn.close()

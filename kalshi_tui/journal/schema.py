@@ -6,12 +6,18 @@ empty journal. Each migration runs in its own transaction together with the vers
 so a crash mid-migration leaves the file at the previous version, never in between.
 
 Opening refuses, with a `JournalError` naming the file and what to do:
-* a file that is not SQLite (checked from its header *before* SQLite touches it, so the
-  file is left byte-for-byte as it was and no -wal/-shm files appear beside it);
+* a file that is not SQLite (SQLite itself reads its header, before anything is written, so
+  the file is left byte-for-byte as it was and no -wal/-shm files appear beside it);
 * a SQLite file that belongs to another application;
 * a schema newer than this code knows (downgrading kalshi-tui must not corrupt a journal
   that a newer version wrote).
 A journal is never recreated or overwritten to "fix" any of these.
+
+Nothing here (or anywhere in kalshi-tui) opens the database, -wal or -shm file other than
+through SQLite: closing any descriptor of a file drops every POSIX lock this process holds
+on it, so a plain `open()`/`close()` beside a live connection lets another process think
+it is the last user, checkpoint and unlink the WAL under the running app (SQLite's "How To
+Corrupt An SQLite Database File", section 2.2). `shutil.copymode`/`os.stat` only stat.
 """
 
 from __future__ import annotations
@@ -25,8 +31,6 @@ from kalshi_tui.journal.records import JournalError
 
 APPLICATION_ID = 0x4B544A4C
 """`PRAGMA application_id` of a kalshi-tui journal ("KTJL")."""
-
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -177,28 +181,26 @@ MIGRATIONS: tuple[Migration, ...] = (_script(_V1), _script(_V2))
 LATEST_VERSION = len(MIGRATIONS)
 
 
-def check_header(path: Path) -> None:
-    """Refuse a file that is not SQLite, reading it only (it is never modified).
+def not_sqlite_error(path: Path) -> JournalError:
+    return JournalError(
+        f"{path} is not a kalshi-tui journal (not a SQLite database). It was left "
+        "untouched. Move it aside or point [storage] data_dir at another directory; "
+        "kalshi-tui never overwrites an existing file.",
+        path=path,
+    )
 
-    An empty file is accepted: SQLite treats it as an empty database, and there is
-    nothing in it to lose.
-    """
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise JournalError(
-            f"cannot read the journal {path}: {exc.strerror or exc}. Check the file's "
-            "permissions (it should belong to you, mode 600).",
-            path=path,
-        ) from exc
-    if header and header != SQLITE_HEADER:
-        raise JournalError(
-            f"{path} is not a kalshi-tui journal (not a SQLite database). It was left "
-            "untouched. Move it aside or point [storage] data_dir at another directory; "
-            "kalshi-tui never overwrites an existing file.",
-            path=path,
-        )
+
+def unreadable_error(path: Path, exc: sqlite3.Error) -> JournalError:
+    return JournalError(
+        f"cannot read the journal {path}: {exc}. Check the file's permissions (it should "
+        "belong to you, mode 600).",
+        path=path,
+    )
+
+
+def is_not_a_database(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's answer when page 1 does not start with the SQLite header."""
+    return "file is not a database" in str(exc)
 
 
 def corrupt_error(path: Path, exc: sqlite3.DatabaseError) -> JournalError:
