@@ -142,7 +142,14 @@ class LogTail(Log):
             self._held.extend(lines)
             self._update_title()
         else:
-            self.write_lines(lines)
+            self._write_following(lines)
+
+    def _write_following(self, lines: list[str]) -> None:
+        """Write and follow the tail. `Log` only scrolls when the view already sits at the
+        end, which stops being true once the first overflow (or a horizontal scrollbar)
+        moves the end under it; so scroll after the next layout, unconditionally."""
+        self.write_lines(lines, scroll_end=False)
+        self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
 
     @property
     def held(self) -> int:
@@ -158,7 +165,7 @@ class LogTail(Log):
         if not frozen and self._held:
             held = list(self._held)
             self._held.clear()
-            self.write_lines(held, scroll_end=True)
+            self._write_following(held)
         self._update_title()
 
     def _update_title(self) -> None:
