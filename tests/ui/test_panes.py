@@ -621,6 +621,41 @@ async def test_log_tail_freezes_and_unfreezes() -> None:
         assert [line.split(" ", 2)[2] for line in pane.lines] == ["first", "second", "third"]
 
 
+async def test_log_tail_keeps_following_past_the_pane_height() -> None:
+    """The tail once stopped following after its sixth line: `Log` scrolls only when the
+    view already sits at the end, and the first overflow (or a horizontal scrollbar from
+    a long line) moved the end under it. Every later line must still come into view,
+    and unfreezing must catch up too."""
+    store = Store(clock=lambda: NOW)
+    pane = LogTail(store)
+    pane.styles.height = 8
+    async with mounted(pane) as pilot:
+
+        def visible() -> str:
+            return "\n".join(
+                pane.render_line(y).text for y in range(pane.scrollable_content_region.height)
+            )
+
+        for n in range(1, 31):
+            text = f"event {n}" if n != 4 else "a very long line " + "x" * 300
+            store.log(text)
+            pane.show(store.snapshot, NOW)
+            await pilot.pause()
+            await pilot.pause()
+            assert f"event {n}" in visible() or n == 4, (n, visible())
+        assert pane.scroll_offset.y == pane.max_scroll_y
+        pane.focus()
+        await pilot.press("f")
+        for n in range(31, 41):
+            store.log(f"event {n}")
+        pane.show(store.snapshot, NOW)
+        await pilot.pause()
+        assert "event 40" not in visible()
+        await pilot.press("f")
+        await pilot.pause()
+        assert "event 40" in visible()
+
+
 def test_format_entry_unknown_level_is_tagged() -> None:
     entry = LogEntry(seq=1, time=NOW, level="debug", text="x")
     assert format_entry(entry) == f"{clock_of(NOW)} DEBU x"
