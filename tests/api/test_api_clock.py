@@ -4,11 +4,10 @@ clear ClockSkewError (with the fix), while reads and cancels always go out."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import format_datetime
-
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
+from email.utils import format_datetime
 
 import pytest
 from api_testkit import FakeClock, Script, kalshi_error, make_client, respond

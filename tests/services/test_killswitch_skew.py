@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from halt_kit import KEY_ID, StartExchange, open_tickers, place_resting, resting_count
 
@@ -61,12 +62,8 @@ async def test_exchange_clock_jumping_mid_session_still_halts_to_verified(
         # New orders stay refused while the clocks disagree.
         tickers = await open_tickers(client, 1)
         assert tickers
-        try:
+        with pytest.raises(api.ClockSkewError, match="not sending POST"):
             await place_resting(client, 1)
-        except api.ClockSkewError as exc:
-            assert "not sending POST" in str(exc)
-        else:
-            raise AssertionError("an order went out on a clock 120 s off")
         # The exchange's clock is right again: the next responses clear the guard.
         exchange.faults.configure("")
         await client.get_exchange_status()
