@@ -244,9 +244,13 @@ async def test_session_with_forced_errors_leaks_nothing(
         exchange.faults.configure("clock_shift_s=300")
         await session.refresh()
         with pytest.raises(api.ClockSkewError) as skew:
-            await client.get_balance()
+            await client.create_order(order(ticker))  # reads go out under skew; orders not
         log.error("clock: %s", skew.value, exc_info=True)
         errors.append(str(skew.value))
+        # Under skew the pollers' reads go out (stamped with the exchange's time), so
+        # force read errors for the pollers to report.
+        exchange.faults.configure("read_error=1.0")
+        await session.refresh()
         exchange.faults.configure()
     finally:
         await session.close()

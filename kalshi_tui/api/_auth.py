@@ -90,6 +90,9 @@ class KalshiAuth(httpx.Auth):
     """Signs every outgoing request with the Kalshi access headers.
 
     `clock` returns Unix seconds; it is injectable so tests can pin the timestamp.
+    `offset_seconds` is added to it when stamping: the client sets it to the measured
+    exchange-minus-local skew once that is beyond its limit, so requests that must go
+    out under skew (cancels, reads) carry the exchange's time, not our wrong one.
     """
 
     def __init__(
@@ -103,6 +106,7 @@ class KalshiAuth(httpx.Auth):
         self.key_id = key_id
         self._private_key = private_key
         self._clock = clock
+        self.offset_seconds = 0.0
 
     def __repr__(self) -> str:
         # Never the key object, nor the whole id: a crash report that prints locals (as
@@ -112,7 +116,7 @@ class KalshiAuth(httpx.Auth):
     def headers_for(self, method: str, path: str) -> dict[str, str]:
         """The three auth headers for `method` on `path` (query string stripped)."""
         path = path.split("?", 1)[0]
-        timestamp = str(int(self._clock() * 1000))
+        timestamp = str(int((self._clock() + self.offset_seconds) * 1000))
         message = (timestamp + method.upper() + path).encode("utf-8")
         return {
             KEY_HEADER: self.key_id,

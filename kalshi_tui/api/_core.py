@@ -1,11 +1,20 @@
 """The request machinery under `KalshiClient`: send, retry, classify, measure.
 
-Everything that touches the network goes through `_send`, which (1) refuses to sign
-when the measured clock skew is too large, (2) waits for rate-limit tokens, (3)
+Everything that touches the network goes through `_send`, which (1) applies the clock
+skew guard (below), (2) waits for rate-limit tokens, (3)
 sends — on `_direct` (our lean HTTP/1.1 path, which signs with `KalshiAuth` on every
 attempt) or, with an injected transport or a proxy, on the one long-lived
 `httpx.AsyncClient`, whose `KalshiAuth` re-signs every attempt — and (4) records
 latency, counters and the server's `Date`.
+
+The clock skew guard. Every response's `Date` (public endpoints and errors included)
+refreshes the estimate of exchange time minus local time. Once it is beyond
+`max_skew_seconds`, signatures carry the exchange's time as measured (local time plus
+the skew) instead of our wrong clock, and only writes that can add exposure (new
+orders, amends, decreases, order-group create/reset: priority "normal") are refused
+with ClockSkewError. Reads and cancels (priority "cancel") always go out: the kill
+switch must be able to cancel and verify under any skew, and the requests it keeps
+sending keep the estimate fresh, so the guard lifts as soon as the clocks agree again.
 
 Reads and writes differ only in what happens when the outcome is unclear:
 
@@ -62,6 +71,9 @@ BACKOFF_CAP = 4.0
 MAX_WRITE_RETRIES = 2
 SKEW_SMOOTHING = 0.2
 """Weight of a new `Date` sample in the skew estimate (Date has 1 s resolution)."""
+SKEW_STEP_SECONDS = 2.0
+"""A sample this far from the estimate is a clock step, not Date rounding: it replaces
+the estimate at once (smoothing a 120 s step would take a dozen responses)."""
 DEFAULT_MAX_PAGES = 10_000
 
 # Failures during connection set-up: the request never left this machine.
@@ -214,13 +226,22 @@ class BaseClient:
         midpoint = (sent_at + self._monotonic()) / 2
         sample = server + 0.5 - midpoint
         previous = self._server_minus_monotonic
-        self._server_minus_monotonic = (
-            sample if previous is None else previous + SKEW_SMOOTHING * (sample - previous)
-        )
+        if previous is None or abs(sample - previous) > SKEW_STEP_SECONDS:
+            self._server_minus_monotonic = sample
+        else:
+            self._server_minus_monotonic = previous + SKEW_SMOOTHING * (sample - previous)
 
-    def _check_skew(self, method: str, path: str) -> None:
+    def _check_skew(self, method: str, path: str, priority: Priority) -> None:
+        """Stamp signatures with the exchange's time when our clock is off; refuse only
+        writes that can add exposure (see the module docstring)."""
+        if self.auth is None:
+            return
         skew = self.clock_skew_seconds
-        if self.auth is None or skew is None or abs(skew) <= self._max_skew:
+        if skew is None or abs(skew) <= self._max_skew:
+            self.auth.offset_seconds = 0.0
+            return
+        self.auth.offset_seconds = skew
+        if method == "GET" or priority == "cancel":
             return
         raise ClockSkewError(
             f"not sending {method} {path}: {describe_skew(skew)} (measured from the "
@@ -244,7 +265,7 @@ class BaseClient:
     ) -> httpx.Response:
         if auth_required and self.auth is None:
             raise AuthenticationError(f"{method} {path} needs an API key; none is configured")
-        self._check_skew(method, path)
+        self._check_skew(method, path, priority)
         await self._limiter.acquire(bucket, cost, priority)
         sent_at = self._monotonic()
         self._requests += 1

@@ -262,10 +262,14 @@ async def test_server_clock_far_ahead_is_a_clock_skew_error(start: Any, keys: Ke
         assert first.value.skew_seconds is not None
         assert first.value.skew_seconds == pytest.approx(120, abs=2)
         assert "behind the exchange's clock" in str(first.value)
-        # From now on the client knows: it refuses locally instead of collecting 401s.
+        # From now on the client knows: reads are signed with the exchange's time and
+        # verify; a new order is refused locally instead of collecting 401s.
+        balance = await client.get_balance()
+        assert balance.balance >= 0
+        ticker = (await client.get_markets(status="open", limit=1)).markets[0].ticker
         sent = client.stats.requests
-        with pytest.raises(ClockSkewError, match="not sending GET /portfolio/balance"):
-            await client.get_balance()
+        with pytest.raises(ClockSkewError, match="not sending POST /portfolio/events/orders"):
+            await client.create_order(order(ticker, "0.05"))
         assert client.stats.requests == sent
 
 
