@@ -16,6 +16,13 @@ bench/bench_journal.py), so callers on the event loop call these methods directl
 offloading to a thread would add more latency than it saves. Another process (e.g.
 `kalshi-tui halt` in a second terminal) may open the same file: WAL allows it, and
 writers wait up to `busy_timeout` for each other.
+
+Rule: no code anywhere in kalshi-tui opens, reads, writes, truncates, renames or deletes
+the journal file or its -wal/-shm files except through SQLite (a stat or chmod is fine).
+Closing *any* descriptor of the file drops every POSIX lock the process holds on it, and
+the next process to close then checkpoints and unlinks the WAL under the running app. So
+even a new journal is created by SQLite (`mode=rwc`), never by `os.open`; what kalshi-tui
+keeps beside the journal (the halt marker, the identity sidecar) are files of their own.
 """
 
 from __future__ import annotations
@@ -102,14 +109,27 @@ class JournalCore:
                 "kalshi-tui once to create it.",
                 path=path,
             )
-        if not path.exists():
-            _create_private_file(path)
+        is_new = not path.exists()
+        if is_new and not path.parent.exists():
+            from kalshi_tui.paths import ensure_private_dir
+
+            ensure_private_dir(path.parent)
         try:
+            # SQLite itself creates a missing file (mode=rwc) or refuses to (mode=rw): no
+            # descriptor of the journal is ever opened outside SQLite (see the module doc).
             conn = sqlite3.connect(
-                path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=True
+                f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                check_same_thread=True,
             )
         except sqlite3.Error as exc:
+            if not path.exists():
+                raise JournalError(f"cannot create the journal {path}: {exc}", path=path) from exc
             raise schema.unreadable_error(path, exc) from exc
+        if is_new:
+            _make_private(path)
         try:
             version = _prepare(conn, path)
         except sqlite3.DatabaseError as exc:
@@ -325,17 +345,11 @@ class JournalCore:
         return NOT_HALTED if row is None else queries.halt_from_row(row)
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty journal file readable by the owner only (it is trading history).
-
-    SQLite gives the -wal and -shm files the same permissions as the database.
-    """
-    from kalshi_tui.paths import ensure_private_dir
-
-    if not path.parent.exists():
-        ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+def _make_private(path: Path) -> None:
+    """Make a journal SQLite has just created readable by the owner only (it is trading
+    history), before anything is written to it: SQLite gives the -wal and -shm files the
+    database's permissions. A chmod opens no descriptor."""
+    os.chmod(path, 0o600)
 
 
 def _prepare(conn: sqlite3.Connection, path: Path) -> int:
