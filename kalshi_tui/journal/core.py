@@ -38,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from kalshi_tui.journal import queries, schema
+from kalshi_tui.journal import halt_marker, queries, schema
 from kalshi_tui.journal._codec import (
     encode_optional_decimal,
     encode_payload,
@@ -143,6 +143,7 @@ class JournalCore:
             conn.close()
             raise
         journal = cls(conn, path, clock or _utc_now)
+        halt_marker.ensure_reserve(path.parent)
         if 0 < version < schema.LATEST_VERSION:
             journal.record_event(
                 EventKind.MIGRATION,
@@ -305,29 +306,45 @@ class JournalCore:
         value: Decimal | None = None,
         threshold: Decimal | None = None,
     ) -> HaltState:
-        """Persist "trading halted" (before anything else the kill switch does)."""
-        at_us = self._now_us()
-        with self._transaction():
-            self._conn.execute(
-                "UPDATE halt SET halted = 1, trigger = ?, value = ?, threshold = ?, "
-                "reason = ?, at_us = ? WHERE id = 1",
-                (
-                    trigger,
-                    encode_optional_decimal(value),
-                    encode_optional_decimal(threshold),
-                    reason,
+        """Persist "trading halted" (before anything else the kill switch does).
+
+        The halt marker is written (fsynced) first, then the journal. If the journal
+        cannot record it, `HaltNotJournaled` says whether the marker holds the halt.
+        """
+        at = self._clock()
+        at_us = encode_time(at)
+        marker_error: OSError | None = None
+        try:
+            halt_marker.write(self._path, halt_marker.encode(trigger, reason, at, value, threshold))
+        except OSError as exc:
+            marker_error = exc
+        try:
+            with self._transaction():
+                self._conn.execute(
+                    "UPDATE halt SET halted = 1, trigger = ?, value = ?, threshold = ?, "
+                    "reason = ?, at_us = ? WHERE id = 1",
+                    (
+                        trigger,
+                        encode_optional_decimal(value),
+                        encode_optional_decimal(threshold),
+                        reason,
+                        at_us,
+                    ),
+                )
+                self._append_event(
+                    EventKind.HALT,
                     at_us,
-                ),
-            )
-            self._append_event(
-                EventKind.HALT,
-                at_us,
-                {"trigger": trigger, "reason": reason, "value": value, "threshold": threshold},
-            )
+                    {"trigger": trigger, "reason": reason, "value": value, "threshold": threshold},
+                )
+        except Exception as exc:
+            raise HaltNotJournaled(self._path, exc, marker_error) from exc
         return self.halt_state()
 
     def clear_halt(self, reason: str) -> HaltState:
-        """Persist the re-arm. The caller checks first that no intent is unresolved."""
+        """Persist the re-arm, then remove the halt marker (only the one seen before the
+        commit: a halt marked meanwhile stays). The caller checks first that no intent is
+        unresolved."""
+        marker = halt_marker.read(self._path)
         at_us = self._now_us()
         with self._transaction():
             self._conn.execute(
@@ -336,13 +353,56 @@ class JournalCore:
                 (reason, at_us),
             )
             self._append_event(EventKind.RESUME, at_us, {"reason": reason})
+        if marker is not None:
+            target = halt_marker.marker_path(self._path)
+            try:
+                halt_marker.remove(self._path, marker)
+            except OSError as exc:
+                raise JournalError(
+                    f"the resume is journaled, but the halt marker {target} could not be "
+                    f"removed ({exc.strerror or exc}), so the account still counts as halted. "
+                    "Fix the directory's permissions (or delete the file by hand) and resume "
+                    "again.",
+                    path=target,
+                ) from exc
+            halt_marker.ensure_reserve(self._path.parent)
         return self.halt_state()
 
-    def halt_state(self) -> HaltState:
+    def halt_state(self, *, marker: bool = True) -> HaltState:
+        """The journal's halt; the halt marker's when only the marker holds one (a halt
+        the journal could not record is still a halt). `marker=False`: the journal's row
+        alone (to decide whether the journal still has to record a halt)."""
         row = self._conn.execute(
             "SELECT halted, trigger, value, threshold, reason, at_us FROM halt WHERE id = 1"
         ).fetchone()
-        return NOT_HALTED if row is None else queries.halt_from_row(row)
+        state = NOT_HALTED if row is None else queries.halt_from_row(row)
+        if state.halted or not marker:
+            return state
+        held = halt_marker.read(self._path)
+        return state if held is None else held.state
+
+
+class HaltNotJournaled(JournalError):
+    """`set_halt` could not write the journal; `marker_holds` says whether the halt
+    marker holds the halt instead (so it survives a restart)."""
+
+    def __init__(self, path: Path, error: Exception, marker_error: OSError | None) -> None:
+        self.marker_holds = marker_error is None
+        self.error = error
+        marker = halt_marker.marker_path(path)
+        cause = str(error) or type(error).__name__
+        if marker_error is None:
+            text = (
+                f"the halt could not be written to the journal {path} ({cause}); the halt "
+                f"marker {marker} holds it, so every start-up comes up HALTED until a resume"
+            )
+        else:
+            text = (
+                f"the halt could not be written to the journal {path} ({cause}) nor to the "
+                f"halt marker {marker} ({marker_error.strerror or marker_error}); it holds "
+                "only until this process ends"
+            )
+        super().__init__(text, path=path)
 
 
 def _make_private(path: Path) -> None:
