@@ -159,7 +159,15 @@ class TradingActions(App[int]):
             return
         ticket.prefill(side, action, price)
         ticket.set_post_only(passive)
-        ticket.submit()
+        if not ticket.submit():
+            problems = ticket.read()
+            missing = "; ".join(problems) if isinstance(problems, list) else "invalid ticket"
+            self.notify(
+                f"Not sent: {missing}. Type it in the ticket or press 1–5 for a size.",
+                title=f"{action.capitalize()} {side.upper()}",
+                severity="warning",
+                markup=False,
+            )
 
     def action_buy_at_ask(self) -> None:
         """Buy the ticket's side at the best offer (takes liquidity)."""
