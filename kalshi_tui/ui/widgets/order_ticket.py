@@ -354,6 +354,12 @@ class OrderTicket(Widget):
         self._spent = self._spent or spent
         self.query_one("#ticket-status", Static).update(Content(message))
 
+    def adopt_id(self, client_order_id: str) -> None:
+        """Take the id of a re-send the trader confirmed (a new order for this ticket)."""
+        if client_order_id != self.client_order_id:
+            self.client_order_id = client_order_id
+            self._spent = False
+
     def _renew_id(self) -> None:
         self.client_order_id = new_client_order_id()
         self._spent = False
