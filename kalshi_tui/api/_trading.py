@@ -156,38 +156,46 @@ class TradingMixin(PortfolioMixin):
         return await self._routed(call)
 
     def _reduction(self, data: Any, where: str) -> OrderReduction:
-        """V2: `{order_id, reduced_by, ...}`; V1: `{order, reduced_by?}`."""
+        """V2: `{order_id, reduced_by | remaining_count, ...}`; V1: `{order, reduced_by_fp?}`."""
         if isinstance(data, dict) and isinstance(data.get("order"), dict):
             order = self._order_in(data, where)
             flat = {
                 "order_id": order.order_id,
                 "client_order_id": order.client_order_id,
+                "reduced_by_fp": data.get("reduced_by_fp"),
                 "reduced_by": data.get("reduced_by"),
             }
             reduction = self._parse(OrderReduction, flat, where)
-            return reduction.model_copy(update={"order": order})
+            return reduction.model_copy(
+                update={"order": order, "remaining_count": order.remaining_count}
+            )
         return self._parse(OrderReduction, data, where)
 
     async def batch_cancel_orders(
-        self, order_ids: Sequence[str], *, priority: Priority = "cancel"
+        self, orders: Sequence[str | Order], *, priority: Priority = "cancel"
     ) -> list[BatchCancelItem]:
         """Cancel many orders, 20 per request; per-order errors are in the items.
 
-        An unclear outcome for any chunk raises AmbiguousWriteError (re-list to see
-        what is still resting).
+        Each entry is an order id, or an order from a listing, whose ticker goes with the
+        cancel (`market_ticker`) so the exchange routes it to the order's shard. An
+        unclear outcome for any chunk raises AmbiguousWriteError (re-list to see what is
+        still resting).
         """
+        targets = [cancel_target(order) for order in orders]
         items: list[BatchCancelItem] = []
-        for start in range(0, len(order_ids), BATCH_CANCEL_LIMIT):
-            chunk = list(order_ids[start : start + BATCH_CANCEL_LIMIT])
+        for start in range(0, len(targets), BATCH_CANCEL_LIMIT):
+            chunk = targets[start : start + BATCH_CANCEL_LIMIT]
 
-            async def call(api: OrderApi, chunk: list[str] = chunk) -> list[BatchCancelItem]:
+            async def call(
+                api: OrderApi, chunk: list[dict[str, str]] = chunk
+            ) -> list[BatchCancelItem]:
                 return await self._cancel_chunk(api, chunk, priority)
 
             items.extend(await self._routed(call))
         return items
 
     async def _cancel_chunk(
-        self, api: OrderApi, chunk: list[str], priority: Priority
+        self, api: OrderApi, chunk: list[dict[str, str]], priority: Priority
     ) -> list[BatchCancelItem]:
         path = f"{V2_ORDERS if api == 'v2' else V1_ORDERS}/batched"
         where = f"DELETE {path}"
@@ -198,12 +206,14 @@ class TradingMixin(PortfolioMixin):
                 raw = [raw]
             return [self._parse(BatchCancelItem, _item_with_error(item), where) for item in raw]
 
+        # Both generations document `{"orders": [{"order_id", "market_ticker"?, ...}]}`
+        # (V1's `{"ids": [...]}` is deprecated).
         return await self._write(
             "DELETE",
             path,
             parse,
             operation="batch_cancel",
-            body={"ids": chunk},
+            body={"orders": chunk},
             cost=BATCH_CANCEL_COST_PER_ORDER * len(chunk),
             priority=priority,
         )
@@ -294,6 +304,13 @@ class TradingMixin(PortfolioMixin):
             )
 
         return await self._routed(call)
+
+
+def cancel_target(order: str | Order) -> dict[str, str]:
+    """One item of a batch cancel body: the id, and the ticker when it is known."""
+    if isinstance(order, str):
+        return {"order_id": order}
+    return {"order_id": order.order_id, "market_ticker": order.ticker}
 
 
 def _item_with_error(item: object) -> object:
