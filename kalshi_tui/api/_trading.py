@@ -21,6 +21,7 @@ from ._errors import (
     AmbiguousWriteError,
     DeprecatedEndpoint,
     KalshiError,
+    NotFound,
     error_info_from_object,
 )
 from ._orders import (
@@ -138,8 +139,11 @@ class TradingMixin(PortfolioMixin):
 
     # ---- cancel --------------------------------------------------------------------
 
-    async def cancel_order(self, order_id: str, *, priority: Priority = "cancel") -> OrderReduction:
-        """Cancel one order. 404 NotFound means it is no longer resting."""
+    async def cancel_order(
+        self, order_id: str, *, ticker: str | None = None, priority: Priority = "cancel"
+    ) -> OrderReduction:
+        """Cancel one order. 404 NotFound means it is no longer resting. `ticker` (the
+        order's market, when known) lets V2 route the cancel to the order's shard."""
 
         async def call(api: OrderApi) -> OrderReduction:
             path = f"{V2_ORDERS if api == 'v2' else V1_ORDERS}/{order_id}"
@@ -148,6 +152,7 @@ class TradingMixin(PortfolioMixin):
                 path,
                 lambda data: self._reduction(data, f"DELETE {path}"),
                 operation="cancel_order",
+                params={"market_ticker": ticker} if api == "v2" else None,
                 cost=V2_CANCEL_COST if api == "v2" else DEFAULT_COST,
                 priority=priority,
                 order_id=order_id,
@@ -219,34 +224,45 @@ class TradingMixin(PortfolioMixin):
         )
 
     async def cancel_all_orders(self, *, ticker: str | None = None) -> CancelAllResult:
-        """Cancel every resting order (optionally in one market), for the kill switch.
+        """Cancel every resting order (optionally in one market).
 
-        Uses V2 `DELETE /portfolio/events/orders` when the exchange has it; otherwise
-        lists resting orders and batch-cancels them. Orders already gone count as
-        cancelled.
+        Only documented routes: list the resting orders, batch-cancel them (each with its
+        market ticker), then cancel one by one whatever a batch did not take — a chunk
+        refused or unclear as a whole, or an item that failed for a reason other than
+        `not_found`. Repeating a cancel is safe: one that already landed answers 404.
+        Orders already gone count as cancelled; the rest are in `failed`. Raises only if
+        the listing fails.
         """
-        if self._active_order_api == "v2":
-            where = f"DELETE {V2_ORDERS}"
-            try:
-                return await self._write(
-                    "DELETE",
-                    V2_ORDERS,
-                    lambda data: self._parse(CancelAllResult, _cancel_all_shape(data), where),
-                    operation="cancel_all",
-                    params={"ticker": ticker},
-                    priority="cancel",
-                )
-            except KalshiError as exc:
-                if isinstance(exc, AmbiguousWriteError) or not route_missing(exc):
-                    raise
         if ticker is not None:
             resting = await self.get_all_orders(status="resting", ticker=ticker)
         else:
             resting = await self.get_all_orders(status="resting")
-        items = await self.batch_cancel_orders([order.order_id for order in resting])
-        cancelled = tuple(item.order_id for item in items if item.ok or _is_gone(item))
-        failed = tuple(item for item in items if not (item.ok or _is_gone(item)))
-        return CancelAllResult(count=len(cancelled), order_ids=cancelled, failed=failed)
+        cancelled: list[str] = []
+        retry: list[Order] = []
+        for start in range(0, len(resting), BATCH_CANCEL_LIMIT):
+            chunk = resting[start : start + BATCH_CANCEL_LIMIT]
+            try:
+                items = await self.batch_cancel_orders(chunk)
+            except KalshiError:
+                retry.extend(chunk)
+                continue
+            done = {item.order_id for item in items if item.ok or _is_gone(item)}
+            cancelled.extend(order.order_id for order in chunk if order.order_id in done)
+            retry.extend(order for order in chunk if order.order_id not in done)
+        failed: list[BatchCancelItem] = []
+        for order in retry:
+            try:
+                await self.cancel_order(order.order_id, ticker=order.ticker)
+            except NotFound:
+                pass  # gone already: filled, or the batch's cancel did land
+            except KalshiError as exc:
+                error = ItemError(code=exc.code, message=exc.message, details=exc.details)
+                failed.append(BatchCancelItem(order_id=order.order_id, error=error))
+                continue
+            cancelled.append(order.order_id)
+        return CancelAllResult(
+            count=len(cancelled), order_ids=tuple(cancelled), failed=tuple(failed)
+        )
 
     # ---- amend and decrease --------------------------------------------------------
 
@@ -320,12 +336,3 @@ def _item_with_error(item: object) -> object:
         error = ItemError(code=info.code, message=info.message, details=info.details)
         return {**item, "error": error}
     return item
-
-
-def _cancel_all_shape(data: object) -> object:
-    """`{"count": N, "order_ids": [...]}`; either key alone is enough."""
-    if not isinstance(data, dict) or ("count" not in data and "order_ids" not in data):
-        return data  # validation reports the missing count
-    order_ids = data.get("order_ids") or []
-    count = data.get("count", len(order_ids) if isinstance(order_ids, list) else None)
-    return {"count": count, "order_ids": order_ids}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -74,3 +75,26 @@ def order(ticker: str, price: str, count: int = 5, **kwargs: Any) -> OrderReques
         client_order_id=str(uuid.uuid4()),
         **kwargs,
     )
+
+
+Refusal = Callable[[httpx.Request], httpx.Response | None]
+
+
+class Recorder(httpx.AsyncBaseTransport):
+    """httpx's own transport to the exchange, noting every request as "METHOD path"; a
+    `refuse` hook may answer a request itself instead (an exchange refusing a route)."""
+
+    def __init__(self, refuse: Refusal | None = None) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.refuse = refuse
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(f"{request.method} {request.url.path}")
+        refused = self.refuse(request) if self.refuse is not None else None
+        if refused is not None:
+            return refused
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -8,12 +8,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from api_testkit import FakeClock, Script, make_client, respond
 from cryptography.hazmat.primitives.asymmetric import rsa
-from loopback_kit import Keys, client_for, order
+from loopback_kit import Keys, Recorder, client_for, order
 
-from kalshi_tui.api import Order
+from kalshi_tui.api import KalshiClient, Order
 
 TICKER = "KXFED-26DEC-T4.00"
 
@@ -149,3 +150,64 @@ async def test_batch_cancel_of_listed_orders_over_loopback(
         again = await client.batch_cancel_orders(resting)
         assert all(not i.ok for i in again), "already canceled: per-item errors"
         assert client.order_api == ("v1" if profile == "legacy" else "v2")
+
+
+CANCEL_ALL_ROUTE = "DELETE /trade-api/v2/portfolio/events/orders"
+
+
+async def place(client: KalshiClient, tickers: list[str], count: int) -> list[str]:
+    acks = [
+        await client.create_order(order(tickers[i % len(tickers)], "0.0" + str(1 + i % 5)))
+        for i in range(count)
+    ]
+    return [ack.order_id for ack in acks]
+
+
+@pytest.mark.parametrize("profile", ["current", "compat", "legacy"])
+async def test_cancel_all_lists_and_batch_cancels_over_loopback(
+    start: Any, keys: Keys, profile: str
+) -> None:
+    exchange = start(profile=profile)
+    recorder = Recorder()
+    async with client_for(exchange, keys[0], transport=recorder) as client:
+        tickers = [m.ticker for m in (await client.get_markets(status="open", limit=3)).markets]
+        placed = await place(client, tickers, 25)
+        recorder.seen.clear()
+        one_market = await client.cancel_all_orders(ticker=tickers[0])
+        assert one_market.count == 9
+        assert one_market.failed == ()
+        left = await client.get_all_orders(status="resting")
+        assert len(left) == 16
+        assert tickers[0] not in {o.ticker for o in left}
+        rest = await client.cancel_all_orders()
+        assert (rest.count, rest.failed) == (16, ())
+        assert set(one_market.order_ids) | set(rest.order_ids) == set(placed)
+        assert await client.get_all_orders(status="resting") == []
+    assert CANCEL_ALL_ROUTE not in recorder.seen, "an undocumented route"
+    batched = [r for r in recorder.seen if r.endswith("/orders/batched")]
+    assert len(batched) == 2, "one batch per call: 9 orders, then 16"
+    assert not [r for r in recorder.seen if r.startswith("DELETE") and not r.endswith("/batched")]
+
+
+async def test_cancel_all_cancels_one_by_one_what_a_batch_refuses(start: Any, keys: Keys) -> None:
+    exchange = start(profile="current")
+
+    def refuse_batches(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "DELETE" and request.url.path.endswith("/batched"):
+            error = {"code": "invalid_parameters", "message": "batch cancel unavailable"}
+            return httpx.Response(400, json={"error": error})
+        return None
+
+    recorder = Recorder(refuse_batches)
+    async with client_for(exchange, keys[0], transport=recorder) as client:
+        tickers = [m.ticker for m in (await client.get_markets(status="open", limit=2)).markets]
+        placed = await place(client, tickers, 22)
+        recorder.seen.clear()
+        result = await client.cancel_all_orders()
+        assert (result.count, result.failed) == (22, ())
+        assert set(result.order_ids) == set(placed)
+        assert await client.get_all_orders(status="resting") == []
+        assert client.order_api == "v2", "a refused batch is not a missing route"
+    singles = [r for r in recorder.seen if r.startswith("DELETE") and not r.endswith("/batched")]
+    assert len(singles) == 22
+    assert CANCEL_ALL_ROUTE not in recorder.seen
