@@ -77,6 +77,15 @@ async def _batch_items(request: Request, key: str) -> list[Any]:
     return items
 
 
+async def _cancel_ids(request: Request) -> list[Any]:
+    """A batch cancel's ids: the documented `orders` items, or the deprecated `ids`."""
+    body = await json_body(request)
+    if "orders" not in body and "ids" in body:
+        return await _batch_items(request, "ids")
+    items = await _batch_items(request, "orders")
+    return [item.get("order_id") if isinstance(item, dict) else item for item in items]
+
+
 def _create_batch(
     context: SimContext, account: str, inputs: Sequence[OrderInput | ApiError]
 ) -> list[OrderView | ApiError | ExchangeError]:
@@ -215,9 +224,9 @@ def _cancel_each(
 
 
 async def batch_cancel_v1(request: Request) -> Response:
-    """DELETE /portfolio/orders/batched {ids} → {orders: [{order_id, order?, reduced_by, …}]}."""
+    """DELETE /portfolio/orders/batched {orders | ids} → {orders: [{order_id, order?, …}]}."""
     context = _v1(request)
-    ids = await _batch_items(request, "ids")
+    ids = await _cancel_ids(request)
     account = user_id(request)
     context.charge(account, "write", BATCH_CANCEL_COST_PER_ORDER * len(ids))
     out = []
@@ -322,9 +331,9 @@ async def batch_create_v2(request: Request) -> Response:
 
 
 async def batch_cancel_v2(request: Request) -> Response:
-    """DELETE /portfolio/events/orders/batched {ids} → {orders: [{order_id, reduced_by?, …}]}."""
+    """DELETE /portfolio/events/orders/batched {orders} → {orders: [{order_id, reduced_by?, …}]}."""
     context = _v2(request)
-    ids = await _batch_items(request, "ids")
+    ids = await _cancel_ids(request)
     account = user_id(request)
     context.charge(account, "write", BATCH_CANCEL_COST_PER_ORDER * len(ids))
     now = context.now_ms()
