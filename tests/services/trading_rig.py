@@ -51,6 +51,8 @@ class Rig:
     path: Path
     store: Store = field(default_factory=lambda: Store(Snapshot(environment="demo")))
     trading: Trading | None = None
+    key_pem: bytes = b""
+    """Our account's private key (PEM), for a config file a subprocess reads."""
 
     def open(
         self,
@@ -162,7 +164,7 @@ async def make_rig(
         for m in markets
         if all(r.step == Decimal("0.01") for r in m.price_ranges) and m.price_ranges
     )
-    return Rig(exchange, client, other, ticker, tmp_path / "journal.sqlite3")
+    return Rig(exchange, client, other, ticker, tmp_path / "journal.sqlite3", key_pem=private_pem)
 
 
 def fill_the_disk(journal: Journal) -> None:
