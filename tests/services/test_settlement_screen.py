@@ -139,6 +139,10 @@ async def test_a_settlement_reaches_pnl_positions_day_and_history(live: Live) ->
             await runner
 
 
+def flat_row(pane: PositionsPane, ticker: str) -> bool:
+    return ticker in pane.rows and str(pane.get_row(ticker)[1]) == "flat"
+
+
 async def test_the_positions_pane_and_header_show_the_settlement(
     live: Live, tmp_path: Path
 ) -> None:
@@ -151,7 +155,9 @@ async def test_the_positions_pane_and_header_show_the_settlement(
         await wait_for(pilot, lambda: live.rig.ticker in pane.rows, 30)
         settle(live.rig, "yes")
         await wait_for(pilot, lambda: settled_on_screen(live), 30)
-        await wait_for(pilot, lambda: live.rig.ticker not in pane.rows, 30)
+        # The settled market stays listed as a flat row (its realized P&L and fees are
+        # in the totals), no longer as an open position.
+        await wait_for(pilot, lambda: flat_row(pane, live.rig.ticker), 30)
         assert "journal ✓" in str(pane.border_title)
         # Day P&L: $1.71 realized less the fees, never "—".
         expected = f"Day {fmt.signed_dollars(live.pnl.totals.day)}"
