@@ -65,7 +65,7 @@ def _refusal(path: Path) -> str | None:
     if not path.exists() and not identity.identity_path(path).exists():
         return None
     try:
-        Journal.open(path, create=False).close()
+        Journal.open(path, create=False, verify=True).close()
     except JournalError as exc:
         return str(exc)
     return None
@@ -88,7 +88,7 @@ def _accept(path: Path, out: TextIO) -> int:
     recorded = identity.read(path)
     kept = _keep_identity_aside(path, recorded)
     try:
-        journal = Journal.open(path, create=False, adopt=True)
+        journal = Journal.open(path, create=False, adopt=True, verify=True)
     except JournalError as exc:
         if kept is not None:
             os.replace(kept, identity.identity_path(path))

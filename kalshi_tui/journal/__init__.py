@@ -17,6 +17,7 @@ from kalshi_tui.journal.records import (
     HaltState,
     IntentRecord,
     IntentState,
+    JournalDamaged,
     JournalError,
     OrderRecord,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "IntentRecord",
     "IntentState",
     "Journal",
+    "JournalDamaged",
     "JournalError",
     "OrderRecord",
     "journal_path",

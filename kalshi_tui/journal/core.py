@@ -103,6 +103,7 @@ class JournalCore:
         create: bool = True,
         clock: Clock | None = None,
         adopt: bool = False,
+        verify: bool = False,
     ) -> Self:
         """Open (and migrate forward) the journal at `path`, creating it if allowed.
 
@@ -113,7 +114,8 @@ class JournalCore:
         modify the file. A journal at an older schema is backed up beside itself
         (`<name>.schema-v<N>.bak`) and then migrated. `adopt=True` (`kalshi-tui
         journal --accept|--new` only) skips the identity check and records this journal as the
-        account's.
+        account's. `verify=True` (the app's start-up, `doctor`, `resume`) also runs
+        `PRAGMA quick_check` first and refuses a journal with damaged pages.
         """
         path = Path(path)
         if path.is_dir():
@@ -149,7 +151,7 @@ class JournalCore:
         if is_new:
             _make_private(path)
         try:
-            version = _prepare(conn, path, check_identity=not adopt)
+            version = _prepare(conn, path, check_identity=not adopt, verify=verify)
             journal_id = identity.ensure_journal_id(conn)
             if recorded is None:
                 identity.write(path, journal_id, identity.last_seq(conn))
@@ -452,10 +454,19 @@ def _make_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def _prepare(conn: sqlite3.Connection, path: Path, *, check_identity: bool = True) -> int:
+def _prepare(
+    conn: sqlite3.Connection, path: Path, *, check_identity: bool = True, verify: bool = False
+) -> int:
     """Check the file, configure the connection and migrate; returns the version found."""
     version = schema.version_of(conn, path)
     schema.refuse_newer(version, path)
+    if verify and version > 0:
+        try:
+            problems = schema.page_problems(conn)
+        except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
+            problems = [str(exc)]
+        if problems:
+            raise schema.damaged_error(path, problems)
     if check_identity:
         identity.check(path, conn, version)  # before anything is written to the file
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

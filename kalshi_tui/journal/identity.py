@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from kalshi_tui.journal.records import JournalError
+from kalshi_tui.journal.records import JournalDamaged
 
 IDENTITY_NAME = "journal.identity"
 META_KEY = "journal_id"
@@ -47,10 +47,6 @@ class Recorded:
 
     journal_id: str
     last_seq: int
-
-
-class JournalDamaged(JournalError):
-    """The journal is missing, empty, another one, or has lost committed writes."""
 
 
 def read(journal: Path) -> Recorded | None:
@@ -146,6 +142,9 @@ def ensure_journal_id(conn: sqlite3.Connection) -> str:
 
 def last_seq(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
+
+__all__ = ["JournalDamaged", "Recorded", "Tracker", "check", "read", "write"]
 
 
 def way_forward(path: Path) -> str:
