@@ -196,6 +196,29 @@ def _run_resume(args: argparse.Namespace) -> int:
     return halt_cmd.run_resume(args)
 
 
+def register_journal(subparsers: Subparsers) -> None:
+    """`kalshi-tui journal --accept | --new`: past a journal kalshi-tui refuses to open."""
+    from kalshi_tui import journal_cmd  # standard library only at import time
+
+    parser = add_command(
+        subparsers,
+        "journal",
+        "accept a journal kalshi-tui refuses, or keep it aside and start anew",
+        _run_journal,
+        description="kalshi-tui refuses a journal that is missing, empty, replaced, has "
+        "lost committed writes or has damaged pages. After restoring it from a backup, "
+        "`journal --accept` adopts the journal in place as the account's. `journal --new` "
+        "renames the refused journal (and its -wal/-shm) aside and starts a new, empty one.",
+    )
+    journal_cmd.configure_parser(parser)
+
+
+def _run_journal(args: argparse.Namespace) -> int:
+    from kalshi_tui import journal_cmd
+
+    return journal_cmd.run(args)
+
+
 # --- sim (owned by kalshi_tui.exchange) -------------------------------------------------
 
 
@@ -281,6 +304,7 @@ SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_export,
     register_halt,
     register_resume,
+    register_journal,
     register_sim,
     register_bench,
 )

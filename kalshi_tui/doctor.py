@@ -9,7 +9,10 @@ Checks, in order, each depending on the ones before it:
     authentication       GET /portfolio/balance with the signed headers
     clock skew           local clock vs the exchange's `Date` header, within
                          `risk.max_clock_skew_seconds`
-    account not halted   the kill switch's persisted halt (the journal)
+    journal intact       the journal opens as at start-up: its identity matches
+                         `journal.identity` and `PRAGMA quick_check` finds no damage
+    account not halted   the kill switch's persisted halt (the journal, or the halt
+                         marker beside it)
 
 A check that cannot run because an earlier one failed is shown as skipped. The exit status
 is 0 only when every check passes; otherwise the first failure's fix is printed. The HTTP
@@ -42,6 +45,7 @@ CHECK_NAMES = (
     "exchange status",
     "authentication",
     "clock skew",
+    "journal intact",
     "account not halted",
 )
 
@@ -131,8 +135,19 @@ def diagnose(config: str | None) -> list[Check]:
     key_check, private_key = _check_key(settings)
     checks.append(key_check)
     checks.extend(asyncio.run(_exchange_checks(settings, private_key)))
+    checks.append(_check_journal(settings))
     checks.append(_check_halt(settings))
     return checks
+
+
+def _check_journal(settings: Settings) -> Check:
+    from kalshi_tui.journal import journal_path
+    from kalshi_tui.journal.health import journal_health
+
+    health = journal_health(journal_path(settings.data_dir))
+    if health.ok:
+        return passed("journal intact", health.detail)
+    return failed("journal intact", health.detail, health.fix or "")
 
 
 def _indent(text: str) -> str:

@@ -120,7 +120,7 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
     # The marker first: it holds the halt even if the journal cannot be opened or written.
     marker_error = _write_marker(path, reason)
     try:
-        journal = open_journal(account.data_dir)
+        journal = open_journal(account.data_dir, verify=False)
     except JournalError as exc:
         print(f"NOT PERSISTED in the journal: cannot open it ({account.label}): {exc}", file=out)
         print(_not_durable(path, marker_error), file=out)
@@ -257,7 +257,7 @@ def run_resume(
     try:
         # A halt marker without a journal (a halt before the first start) is cleared by
         # journaling the resume in a new journal.
-        journal = Journal.open(path, create=marked)
+        journal = Journal.open(path, create=marked, verify=True)
     except JournalError as exc:
         print(f"kalshi-tui resume: cannot open the journal: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -18,6 +18,7 @@ from kalshi_tui.journal.records import (
     HaltState,
     IntentRecord,
     IntentState,
+    JournalDamaged,
     JournalError,
     OrderRecord,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "IntentRecord",
     "IntentState",
     "Journal",
+    "JournalDamaged",
     "JournalError",
     "OrderRecord",
     "journal_path",

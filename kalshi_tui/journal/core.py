@@ -38,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from kalshi_tui.journal import halt_marker, queries, schema
+from kalshi_tui.journal import halt_marker, identity, queries, schema
 from kalshi_tui.journal._codec import (
     encode_optional_decimal,
     encode_payload,
@@ -88,21 +88,41 @@ class JournalCore:
         """Whether the connection is at `synchronous=FULL` (set so by `_prepare`)."""
         self._log_lines: list[str] = []
         """Descriptions of the events of the open transaction, logged once it commits."""
+        self._identity: identity.Tracker | None = None
+        """Keeps `journal.identity` current; set by `open`."""
+        self._last_seq = 0
+        """The last event appended by the open transaction (0: none)."""
 
     # --- lifecycle ----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True, clock: Clock | None = None) -> Self:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = True,
+        clock: Clock | None = None,
+        adopt: bool = False,
+        verify: bool = False,
+    ) -> Self:
         """Open (and migrate forward) the journal at `path`, creating it if allowed.
 
         Raises `JournalError` for a missing file when `create` is False, a file that is not a
-        kalshi-tui journal, a corrupt file, or a schema newer than this code. None of these
+        kalshi-tui journal, a corrupt file, or a schema newer than this code, and
+        `identity.JournalDamaged` for a journal that is missing, empty, another one or has
+        lost committed writes according to `journal.identity` beside it. None of these
         modify the file. A journal at an older schema is backed up beside itself
-        (`<name>.schema-v<N>.bak`) and then migrated.
+        (`<name>.schema-v<N>.bak`) and then migrated. `adopt=True` (`kalshi-tui
+        journal --accept|--new` only) skips the identity check and records this journal as the
+        account's. `verify=True` (the app's start-up, `doctor`, `resume`) also runs
+        `PRAGMA quick_check` first and refuses a journal with damaged pages.
         """
         path = Path(path)
         if path.is_dir():
             raise JournalError(f"{path} is a directory, not a journal file", path=path)
+        recorded = None if adopt else identity.read(path)
+        if recorded is not None and not path.exists():
+            raise identity.refuse_missing(path, recorded, "is missing")
         if not path.exists() and not create:
             raise JournalError(
                 f"no journal at {path}. Check the config's [storage] data_dir, or start "
@@ -131,7 +151,10 @@ class JournalCore:
         if is_new:
             _make_private(path)
         try:
-            version = _prepare(conn, path)
+            version = _prepare(conn, path, check_identity=not adopt, verify=verify)
+            journal_id = identity.ensure_journal_id(conn)
+            if recorded is None:
+                identity.write(path, journal_id, identity.last_seq(conn))
         except sqlite3.DatabaseError as exc:
             conn.close()
             if schema.is_not_a_database(exc):
@@ -143,6 +166,7 @@ class JournalCore:
             conn.close()
             raise
         journal = cls(conn, path, clock or _utc_now)
+        journal._identity = identity.Tracker(path, journal_id)
         halt_marker.ensure_reserve(path.parent)
         if 0 < version < schema.LATEST_VERSION:
             journal.record_event(
@@ -156,12 +180,24 @@ class JournalCore:
         return self._path
 
     @property
+    def journal_id(self) -> str:
+        """The journal's identity (kept in `meta` and in `journal.identity` beside it)."""
+        assert self._identity is not None
+        return self._identity.journal_id
+
+    def last_seq(self) -> int:
+        """The sequence number of the newest event (0 for none)."""
+        return identity.last_seq(self._conn)
+
+    @property
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         """Close the connection (SQLite checkpoints the WAL when the last one closes)."""
         self._conn.close()
+        if self._identity is not None:
+            self._identity.close()
 
     def __enter__(self) -> Self:
         return self
@@ -219,6 +255,7 @@ class JournalCore:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             self._log_lines.clear()
+            self._last_seq = 0
             raise
         try:
             self._conn.execute("COMMIT")
@@ -228,7 +265,12 @@ class JournalCore:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             self._log_lines.clear()
+            self._last_seq = 0
             raise
+        if durable and self._last_seq and self._identity is not None:
+            # Everything up to this event is on disk now: the identity file may say so.
+            self._identity.record(self._last_seq)
+        self._last_seq = 0
         if self._log_lines:
             # Only what was committed reaches the human-readable log, and in order.
             for line in self._log_lines:
@@ -263,7 +305,8 @@ class JournalCore:
                 payload_json if payload_json is not None else encode_payload(payload),
             ),
         )
-        return int(cursor.lastrowid or 0)
+        self._last_seq = int(cursor.lastrowid or 0)
+        return self._last_seq
 
     def intent(self, client_order_id: str) -> IntentRecord | None:
         row = self._conn.execute(
@@ -423,10 +466,21 @@ def _make_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def _prepare(conn: sqlite3.Connection, path: Path) -> int:
+def _prepare(
+    conn: sqlite3.Connection, path: Path, *, check_identity: bool = True, verify: bool = False
+) -> int:
     """Check the file, configure the connection and migrate; returns the version found."""
     version = schema.version_of(conn, path)
     schema.refuse_newer(version, path)
+    if verify and version > 0:
+        try:
+            problems = schema.page_problems(conn)
+        except sqlite3.DatabaseError as exc:  # so damaged that the check cannot finish
+            problems = [str(exc)]
+        if problems:
+            raise schema.damaged_error(path, problems)
+    if check_identity:
+        identity.check(path, conn, version)  # before anything is written to the file
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise JournalError(

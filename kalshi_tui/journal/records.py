@@ -28,6 +28,11 @@ class JournalError(Exception):
         super().__init__(message)
 
 
+class JournalDamaged(JournalError):
+    """The journal is missing, empty, another one, has lost committed writes, or has
+    damaged pages: kalshi-tui refuses it (see `kalshi-tui journal --accept | --new`)."""
+
+
 class IntentState(enum.StrEnum):
     """Where one order intent is in its life.
 

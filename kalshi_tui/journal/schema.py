@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from kalshi_tui.journal.records import JournalError
+from kalshi_tui.journal.records import JournalDamaged, JournalError
 
 APPLICATION_ID = 0x4B544A4C
 """`PRAGMA application_id` of a kalshi-tui journal ("KTJL")."""
@@ -204,10 +204,37 @@ def is_not_a_database(exc: sqlite3.DatabaseError) -> bool:
 
 
 def corrupt_error(path: Path, exc: sqlite3.DatabaseError) -> JournalError:
-    return JournalError(
+    return JournalDamaged(
         f"the journal {path} is unreadable ({exc}). It was left as it is. Restore it from a "
-        "backup, or move it aside to start a new journal (trading history in it would then "
-        "come only from the exchange).",
+        "backup (then `kalshi-tui journal --accept`), or keep it aside and start a new "
+        "journal with `kalshi-tui journal --new` (trading history would then come only "
+        "from the exchange).",
+        path=path,
+    )
+
+
+QUICK_CHECK_LIMIT = 20
+"""At most this many problems are listed by `page_problems`."""
+
+
+def page_problems(conn: sqlite3.Connection) -> list[str]:
+    """`PRAGMA quick_check`: every page and index entry readable, in order, no page
+    used twice ([] when sound). Reads the whole file, but skips the slower index-content
+    comparison of `integrity_check`; measured in docs/RELIABILITY.md."""
+    rows = [str(row[0]) for row in conn.execute(f"PRAGMA quick_check({QUICK_CHECK_LIMIT})")]
+    return [] if rows == ["ok"] else rows
+
+
+def damaged_error(path: Path, problems: list[str]) -> JournalDamaged:
+    shown = "; ".join(problems[:3]) + (f"; … ({len(problems)} in all)" if len(problems) > 3 else "")
+    return JournalDamaged(
+        f"the journal {path} is damaged: SQLite's quick_check found {len(problems)} "
+        f'problem(s): {shown}. Reading it would fail with "database disk image is '
+        'malformed", so kalshi-tui will not trade on it; the file was left as it is. '
+        f"Restore {path.name} from a backup (then `kalshi-tui journal --accept`), or keep "
+        "it aside and start a new journal with `kalshi-tui journal --new` (history would "
+        "then come only from the exchange; rows may still be salvaged from the old file "
+        "with `sqlite3 OLD .recover`).",
         path=path,
     )
 

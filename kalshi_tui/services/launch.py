@@ -146,11 +146,13 @@ def running_demo_url(directory: Path) -> str | None:
     return url
 
 
-def open_journal(data_dir: Path) -> Journal:
-    """The account's journal (created on first use)."""
+def open_journal(data_dir: Path, *, verify: bool = True) -> Journal:
+    """The account's journal (created on first use). `verify` runs `PRAGMA quick_check`
+    first (start-up refuses a journal with damaged pages); `kalshi-tui halt` skips it to
+    persist the halt at once."""
     from kalshi_tui.journal import Journal, journal_path
 
-    return Journal.open(journal_path(data_dir))
+    return Journal.open(journal_path(data_dir), verify=verify)
 
 
 def demo_session(

@@ -49,7 +49,16 @@ def test_help_lists_exactly_the_registered_subcommands() -> None:
     )
     registered = set(subparsers.choices)
     assert {"init", "doctor"} <= registered
-    assert registered <= {"init", "doctor", "export", "halt", "resume", "sim", "bench"}
+    assert registered <= {
+        "init",
+        "doctor",
+        "export",
+        "halt",
+        "resume",
+        "journal",
+        "sim",
+        "bench",
+    }
     help_text = parser.format_help()
     for name in registered:
         assert f"    {name} " in help_text
