@@ -14,6 +14,7 @@ trading mode; `wrote intent|order|fill ID` after each journal write of that row 
 
     select TICKER                  select a market (its book is polled)
     place TICKER SIDE PRICE COUNT  submit a buy through the app's order service
+    cross TICKER COUNT             the same, buying YES at the best ask of the app's book
     quit                           close the session and exit 0
 
 The journal is wrapped here, in this process only, to report its writes; nothing in
@@ -131,7 +132,13 @@ async def main(config: str) -> None:
                 break
             if words[0] == "select":
                 session.select(words[1])
-            elif words[0] == "place":
+            elif words[0] in ("place", "cross"):
+                if words[0] == "cross":  # buy YES at the best ask of the app's book
+                    book = session.snapshot.book
+                    assert book is not None
+                    assert book.ticker == words[1]
+                    assert book.best_yes_ask is not None
+                    words = ["place", words[1], "yes", str(book.best_yes_ask), words[2]]
                 ticker, side, price, count = words[1:5]
                 draft = OrderDraft(
                     str(uuid.uuid4()), ticker, side, "buy", Decimal(price), Decimal(count)
