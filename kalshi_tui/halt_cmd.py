@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import sqlite3
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -33,7 +32,6 @@ from kalshi_tui.config import load_settings, resolve_config_path
 if TYPE_CHECKING:
     from kalshi_tui import api
     from kalshi_tui.config import Settings
-    from kalshi_tui.journal import Journal
     from kalshi_tui.services.halt_info import HaltReport
 
 EXIT_OK = 0
@@ -233,15 +231,11 @@ def _print_report(report: HaltReport, where: str, timeout: float, out: TextIO) -
     return EXIT_FAILURE
 
 
-def run_resume(
-    args: argparse.Namespace,
-    *,
-    out: TextIO | None = None,
-    findings: Callable[[Journal], int] = lambda _journal: 0,
-) -> int:
+def run_resume(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Carry out `kalshi-tui resume --reason TEXT`."""
     from kalshi_tui.journal import Journal, JournalError, halt_marker, journal_path
     from kalshi_tui.services.halt_info import describe_halt, halt_time, resume_problems
+    from kalshi_tui.services.reconcile import unacknowledged_findings
 
     stream = out if out is not None else sys.stdout
     reason = args.reason.strip()
@@ -266,13 +260,25 @@ def run_resume(
         if not state.halted:
             print(f"not halted ({account.label}); nothing to resume.", file=stream)
             return EXIT_OK
-        problems = resume_problems(journal, findings(journal))
+        # The same findings the app's reconciler holds: the journal has them all.
+        findings = unacknowledged_findings(journal)
+        problems = resume_problems(journal, len(findings))
         if problems:
             journal.record_event("resume_refused", {"reason": reason, "problems": problems})
             print(f"resume refused ({account.label}):", file=stream)
             for problem in problems:
                 print(f"  - {problem}", file=stream)
-            print("Start kalshi-tui to reconcile, then run resume again.", file=stream)
+            for finding in findings[:5]:
+                print(f"      {finding}", file=stream)
+            if findings:
+                print(
+                    "Acknowledge them in kalshi-tui (press r for the reconciliation "
+                    "screen, then a on each; if it is not running, start it: it reconciles "
+                    "again), then run resume again.",
+                    file=stream,
+                )
+            else:
+                print("Start kalshi-tui to reconcile, then run resume again.", file=stream)
             return EXIT_FAILURE
         try:
             journal.clear_halt(reason)

@@ -10,10 +10,13 @@ It talks in lines. Out (stdout, flushed): `ready PID` once trading is enabled (w
 `--build`: once built); `mode HALTED|ACTIVE|REDUCING <time.time()>` on every change of the
 trading mode; `wrote intent|order|fill ID` after each journal write of that row returns
 (the write is committed then); `placed ID STATE ORDER_ID` or `denied CODE MESSAGE` for a
-`place`; `book TICKER` when the selected market's book is in. In (stdin):
+`place`; `book TICKER` when the selected market's book is in; `finding ID blocking=…` for
+each reconciliation finding; `acknowledged` after an `ack`. In (stdin):
 
     select TICKER                  select a market (its book is polled)
+    ack                            acknowledge every blocking finding (as the screen's `a`)
     place TICKER SIDE PRICE COUNT  submit a buy through the app's order service
+    cross TICKER COUNT             the same, buying YES at the best ask of the app's book
     quit                           close the session and exit 0
 
 The journal is wrapped here, in this process only, to report its writes; nothing in
@@ -100,12 +103,17 @@ async def main(config: str) -> None:
     report_writes(session.journal)
     last_mode: list[str] = []
     books: set[str] = set()
+    findings: set[str] = set()
 
     def watch(snapshot: Snapshot, _changed: frozenset[str]) -> None:
         mode = snapshot.trading.mode.name
         if not last_mode or last_mode[-1] != mode:
             last_mode.append(mode)
             say(f"mode {mode} {time.time():.6f}")
+        for finding in snapshot.reconciliation.findings:
+            if finding.finding_id not in findings:
+                findings.add(finding.finding_id)
+                say(f"finding {finding.finding_id} blocking={finding.blocking}")
         book = snapshot.book
         if book is not None and book.ticker not in books and book.ticker == snapshot.selected:
             books.add(book.ticker)
@@ -129,9 +137,19 @@ async def main(config: str) -> None:
                 continue
             if words[0] == "quit":
                 break
-            if words[0] == "select":
+            if words[0] == "ack":  # as `a` on the reconciliation screen, for each one
+                for finding in session.snapshot.reconciliation.blocking:
+                    session.trading.reconciler.acknowledge(finding.finding_id)
+                say("acknowledged")
+            elif words[0] == "select":
                 session.select(words[1])
-            elif words[0] == "place":
+            elif words[0] in ("place", "cross"):
+                if words[0] == "cross":  # buy YES at the best ask of the app's book
+                    book = session.snapshot.book
+                    assert book is not None
+                    assert book.ticker == words[1]
+                    assert book.best_yes_ask is not None
+                    words = ["place", words[1], "yes", str(book.best_yes_ask), words[2]]
                 ticker, side, price, count = words[1:5]
                 draft = OrderDraft(
                     str(uuid.uuid4()), ticker, side, "buy", Decimal(price), Decimal(count)

@@ -169,6 +169,8 @@ class Holder:
         if self.process.poll() is None:
             with contextlib.suppress(OSError):
                 self.send("quit")
+                assert self.process.stdin is not None
+                self.process.stdin.close()  # ends the child's stdin reader thread
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
