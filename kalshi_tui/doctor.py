@@ -131,8 +131,19 @@ def diagnose(config: str | None) -> list[Check]:
     key_check, private_key = _check_key(settings)
     checks.append(key_check)
     checks.extend(asyncio.run(_exchange_checks(settings, private_key)))
-    checks.append(_check_halt(settings))
+    checks.append(_check_data_dir(settings) or _check_halt(settings))
     return checks
+
+
+def _check_data_dir(settings: Settings) -> Check | None:
+    """A failed halt line when the data directory cannot serve (the halt state is then
+    unknown, and the app could not journal); None when it is usable."""
+    from kalshi_tui.files import data_dir_problem
+
+    problem = data_dir_problem(settings.data_dir, write=True, fix=settings.data_dir_fix())
+    if problem is None:
+        return None
+    return failed("account not halted", f"cannot tell: {problem.message}", problem.fix)
 
 
 def _indent(text: str) -> str:

@@ -35,6 +35,7 @@ from kalshi_tui.exchange.http.context import Connections, SimContext
 from kalshi_tui.exchange.http.faults import FaultConfig, FaultInjector, parse_spec
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
 from kalshi_tui.exchange.http.units import Profile
+from kalshi_tui.files import MIB, FileProblem, read_small_file
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,9 @@ class _Server(uvicorn.Server):
             await server.wait_closed()
 
 
+STATE_SIZE_LIMIT = 1024 * MIB
+"""Largest state file restored; far above what even 50,000 markets with history need."""
+
 SavedKey = tuple[str, str, str]
 """An API key kept in the state file: (key_id, public PEM, user_id)."""
 
@@ -113,12 +117,16 @@ def _load_state(path: Path | None) -> tuple[Exchange, set[str], list[SavedKey]] 
     if path is None or not path.exists():
         return None
     try:
-        data = json.loads(path.read_text())
+        # Regular files only, bounded: a FIFO or device here must not hang the start.
+        raw = read_small_file(
+            path, limit=STATE_SIZE_LIMIT, what="exchange state file", fix="remove it"
+        )
+        data = json.loads(raw.decode("utf-8"))
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown state version {data.get('version')!r}")
         keys = [(k["key_id"], k["public_pem"], k["user_id"]) for k in data.get("keys", [])]
         return Exchange.restore(data["engine"]), set(data.get("funded_users", [])), keys
-    except (OSError, ValueError, KeyError, TypeError, ExchangeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, ExchangeError, FileProblem) as exc:
         # A damaged state file must not stop the demo: keep it aside and start fresh.
         aside = path.with_name(path.name + f".broken-{int(time.time())}")
         log.warning("cannot restore exchange state from %s (%s); moved to %s", path, exc, aside)
