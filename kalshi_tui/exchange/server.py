@@ -315,11 +315,13 @@ def start_exchange(
     agents: bool = True,
     open_order_limit: int = 200_000,
     clock: Callable[[], float] = time.time,
+    save_state: bool = True,
 ) -> RunningExchange:
     """Start a simulated exchange in a background thread and return once it accepts
     connections. `keys` are `(key_id, public_pem)` pairs for the demo account, funded with
     `balance_dollars`. With `state_path`, state is restored from it when present and saved to
-    it by `stop()`."""
+    it by `stop()` (unless `save_state` is False: a look at the state that must not write
+    over it, e.g. `kalshi-tui doctor` beside a running demo)."""
     path = Path(state_path) if state_path is not None else None
     restored = _load_state(path)
     now_ms = int(clock() * 1000)
@@ -375,7 +377,7 @@ def start_exchange(
         user_id=default_user_id(seed),
         funded_users=funded,
         balance_dollars=balance_dollars,
-        state_path=path,
+        state_path=path if save_state else None,
         tick_s=tick_s,
     )
     running.ensure_account(running.user_id)

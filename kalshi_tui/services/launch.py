@@ -88,9 +88,14 @@ def load_or_create_demo_key(directory: Path) -> DemoKey:
 
 
 def start_demo_exchange(
-    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED
+    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED, publish: bool = True
 ) -> tuple[RunningExchange, DemoKey]:
-    """Start the embedded exchange for the demo account (restoring saved state)."""
+    """Start the embedded exchange for the demo account (restoring saved state).
+
+    With `publish` (a session) its URL is written for `kalshi-tui halt` and its state is
+    saved back on stop. Without (`kalshi-tui doctor`'s check), it is the same exchange from
+    the same state, but nothing of it is written: a demo session running beside it keeps
+    its URL file and its state."""
     from kalshi_tui.exchange.server import start_exchange
 
     key = load_or_create_demo_key(directory)
@@ -99,8 +104,10 @@ def start_demo_exchange(
         markets=markets,
         state_path=directory / STATE_FILE,
         keys=[(key.key_id, key.public_pem())],
+        save_state=publish,
     )
-    (directory / URL_FILE).write_text(running.base_url + "\n")
+    if publish:
+        (directory / URL_FILE).write_text(running.base_url + "\n")
     return running, key
 
 
