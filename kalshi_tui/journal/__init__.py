@@ -6,7 +6,7 @@ append-only event log. No Textual, no network.
     journal.record_intent(client_order_id, ticker=..., side="yes", action="buy", ...)
 """
 
-from kalshi_tui.journal.core import JOURNAL_FILE_NAME, journal_path
+from kalshi_tui.journal.core import JOURNAL_FILE_NAME, HaltNotJournaled, journal_path
 from kalshi_tui.journal.journal import Journal
 from kalshi_tui.journal.records import (
     NOT_HALTED,
@@ -30,6 +30,7 @@ __all__ = [
     "UNRESOLVED_STATES",
     "EventKind",
     "EventRecord",
+    "HaltNotJournaled",
     "HaltState",
     "IntentRecord",
     "IntentState",
