@@ -214,10 +214,21 @@ class JournalCore:
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite rolls a transaction back by itself on some errors (a full disk):
+            # a second ROLLBACK would raise and hide the real error.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             self._log_lines.clear()
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that fails (disk full while writing the WAL) may leave the
+            # transaction open: end it, or every later BEGIN would fail too.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._log_lines.clear()
+            raise
         if self._log_lines:
             # Only what was committed reaches the human-readable log, and in order.
             for line in self._log_lines:
