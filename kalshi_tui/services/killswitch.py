@@ -94,8 +94,12 @@ class KillSwitch:
         self._task: asyncio.Task[HaltReport] | None = None
         self._triggers_seen: set[tuple[str, str]] = set()
         """(trigger, reason) pairs of the current halt."""
-        self._journal_halted = False
-        """Whether this process has seen (or written) the journal's halt."""
+        snapshot = store.snapshot
+        self._journal_halted = snapshot.trading.mode is TradingMode.HALTED and snapshot.halt is None
+        """Whether this process has seen (or written) the journal's halt. A store HALTED
+        with no halt of this process in progress, before the switch exists, was halted from
+        the journal at start-up (`apply_persisted_halt`): a resume that another process
+        commits before the halt watcher's first look must still be followed."""
         self.last_report: HaltReport | None = None
 
     # --- state ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kalshi_tui import api, paths
+from kalshi_tui import api, files, paths
 from kalshi_tui.config.models import RiskSettings, is_loopback_host
 from kalshi_tui.domain.orders import OrderDraft, PreTradeGate
 from kalshi_tui.domain.risk import RiskGate
@@ -72,10 +72,11 @@ def demo_dir() -> Path:
 
 def load_or_create_demo_key(directory: Path) -> DemoKey:
     """The demo account's key: generated on first use, then reused so state carries over."""
-    paths.ensure_private_dir(directory)
+    files.prepare_data_dir(directory)
     key_path, id_path = directory / KEY_FILE, directory / KEY_ID_FILE
     if key_path.exists() and id_path.exists():
-        return DemoKey(id_path.read_text().strip(), api.load_private_key(key_path))
+        key_id = _read_small_text(id_path, "demo key id")
+        return DemoKey(key_id, api.load_private_key(key_path))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -92,9 +93,14 @@ def load_or_create_demo_key(directory: Path) -> DemoKey:
 
 
 def start_demo_exchange(
-    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED
+    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED, publish: bool = True
 ) -> tuple[RunningExchange, DemoKey]:
-    """Start the embedded exchange for the demo account (restoring saved state)."""
+    """Start the embedded exchange for the demo account (restoring saved state).
+
+    With `publish` (a session) its URL is written for `kalshi-tui halt` and its state is
+    saved back on stop. Without (`kalshi-tui doctor`'s check), it is the same exchange from
+    the same state, but nothing of it is written: a demo session running beside it keeps
+    its URL file and its state."""
     from kalshi_tui.exchange.server import start_exchange
 
     key = load_or_create_demo_key(directory)
@@ -103,9 +109,20 @@ def start_demo_exchange(
         markets=markets,
         state_path=directory / STATE_FILE,
         keys=[(key.key_id, key.public_pem())],
+        save_state=publish,
     )
-    (directory / URL_FILE).write_text(running.base_url + "\n")
+    if publish:
+        (directory / URL_FILE).write_text(running.base_url + "\n")
     return running, key
+
+
+def _read_small_text(path: Path, what: str) -> str:
+    """A one-line file the demo keeps in its directory (a FIFO or device there is refused,
+    never read forever)."""
+    data = files.read_small_file(
+        path, limit=4 * files.KIB, what=what, fix=f"remove {path}; the demo writes it anew"
+    )
+    return data.decode("utf-8", errors="replace").strip()
 
 
 def risk_gate(risk: RiskSettings, store: Store) -> PreTradeGate:
@@ -137,8 +154,8 @@ def running_demo_url(directory: Path) -> str | None:
     listens on loopback only, so a URL naming any other host (a stale or edited file) is
     ignored: the demo key must never sign requests for a real exchange."""
     try:
-        url = (directory / URL_FILE).read_text().strip()
-    except OSError:
+        url = _read_small_text(directory / URL_FILE, "demo exchange URL file")
+    except files.FileProblem:
         return None
     parts = urlsplit(url)
     if parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
@@ -146,12 +163,16 @@ def running_demo_url(directory: Path) -> str | None:
     return url
 
 
-def open_journal(data_dir: Path, *, verify: bool = True) -> Journal:
-    """The account's journal (created on first use). `verify` runs `PRAGMA quick_check`
-    first (start-up refuses a journal with damaged pages); `kalshi-tui halt` skips it to
-    persist the halt at once."""
+def open_journal(data_dir: Path, *, verify: bool = True, fix: str = files.DEFAULT_FIX) -> Journal:
+    """The account's journal (created on first use, with its data directory).
+
+    `verify` runs `PRAGMA quick_check` first (start-up refuses a journal with damaged
+    pages); `kalshi-tui halt` skips it to persist the halt at once. A data directory that
+    cannot serve (a file in the way, not writable) raises `files.FileProblem` whose fix is
+    `fix` (`Settings.data_dir_fix()`)."""
     from kalshi_tui.journal import Journal, journal_path
 
+    files.prepare_data_dir(data_dir, fix=fix)
     return Journal.open(journal_path(data_dir), verify=verify)
 
 
@@ -196,7 +217,7 @@ def demo_session(
 
 def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> Session:
     """A session for the account in `settings` (already validated by the config loader)."""
-    paths.ensure_private_dir(settings.data_dir)
+    files.prepare_data_dir(settings.data_dir, fix=settings.data_dir_fix())
     lock = AppLock.acquire(settings.data_dir)
     try:
         exchange = settings.exchange
@@ -219,7 +240,7 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
             client,
             store,
             plan=plan or plan_from(settings),
-            journal=open_journal(settings.data_dir),
+            journal=open_journal(settings.data_dir, fix=settings.data_dir_fix()),
             gate=risk_gate(settings.risk, store),
             risk_limits=RiskLimits.from_settings(settings.risk),
             alerts=alerts if alerts.enabled else None,
