@@ -106,7 +106,8 @@ async def test_halt_subprocess_while_a_session_runs(
             assert time.monotonic() < deadline, "the session never became ready"
             await asyncio.sleep(0.05)
         trading, killswitch = session.trading, session.killswitch
-        assert trading is not None and killswitch is not None
+        assert trading is not None
+        assert killswitch is not None
         for finding in session.store.snapshot.reconciliation.blocking:
             trading.reconciler.acknowledge(finding.finding_id)
         if session.store.snapshot.trading.mode is TradingMode.HALTED:
