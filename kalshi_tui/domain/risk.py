@@ -391,11 +391,19 @@ class RiskGate:
         self._context = context
 
     def __call__(self, draft: OrderDraft) -> Denial | None:
+        return self._judge(draft, record=True)
+
+    def check(self, draft: OrderDraft) -> Denial | None:
+        """The verdict now without recording an approval (the ticket asks before it shows
+        the confirmation; the order is judged again, and recorded, when it is sent)."""
+        return self._judge(draft, record=False)
+
+    def _judge(self, draft: OrderDraft, *, record: bool) -> Denial | None:
         try:
             ctx = self._context()
             denial = check_order(draft, ctx, self.limits, self.throttle)
         except Exception as error:  # a bug in the inputs must refuse, never approve
             return Denial("risk_error", f"risk check failed, order refused: {error!r}")
-        if denial is None:
+        if denial is None and record:
             self.throttle.record(ctx.now)
         return denial

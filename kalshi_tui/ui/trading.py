@@ -133,6 +133,11 @@ class TradingActions(App[int]):
         if not confirm:
             self._work(self._send(draft), "send")
             return
+        denial = trading.orders.precheck(draft) if trading is not None else None
+        if denial is not None:
+            # Certain to be refused: say so plainly instead of asking to send it.
+            self._refused(denial)
+            return
 
         def answered(send: bool | None) -> None:
             if send:
@@ -153,14 +158,18 @@ class TradingActions(App[int]):
         )
         result = await trading.orders.submit(draft)
         if isinstance(result, Denial):
-            ticket.sent(f"Refused ({result.code}): {result.message}", spent=False)
-            self.notify(result.message, title="Order refused", severity="warning", markup=False)
+            self._refused(result)
             return
         # The id is spent: the journal has it. Enter again on this ticket shows the same
         # order; editing the ticket starts a new one.
         ticket.sent(intent_summary(result))
         if result.state is IntentState.REJECTED:
             self.notify(intent_summary(result), severity="error", markup=False)
+
+    def _refused(self, denial: Denial) -> None:
+        """Show a refusal in the ticket and as a toast; the ticket's id stays unspent."""
+        self._ticket().sent(f"Refused ({denial.code}): {denial.message}", spent=False)
+        self.notify(denial.message, title="Order refused", severity="warning", markup=False)
 
     # --- hotkeys ------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ and the keys work where the trader is (issue 15)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kalshi_tui.domain.models import Order
+from kalshi_tui.domain.risk import RiskGate
 from kalshi_tui.journal import IntentState
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import Session
@@ -141,3 +143,38 @@ async def test_resending_a_canceled_ticket_confirms_and_sends_a_new_id(running: 
     await wait_for(pilot, lambda: "Not sent again" in text(app, "#ticket-status"))
     assert not isinstance(app.screen, OrderConfirmScreen)
     assert [o.client_order_id for o in mine(app, ticker)] == [new_id]
+
+
+# --- 3. the gate runs before the dialog, and again at send ------------------------------
+
+
+async def test_an_order_certain_to_be_refused_gets_the_refusal_not_a_dialog(
+    running: Running,
+) -> None:
+    app, pilot, ticker = running
+    trading = app.session.trading
+    assert trading is not None
+    gate = trading.orders._gate
+    assert isinstance(gate, RiskGate)
+    await type_ticket(pilot, app, "0.05", "100000")  # the order limit is 100 contracts
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: "Refused (max_order_contracts)" in text(app, "#ticket-status"))
+    assert not isinstance(app.screen, OrderConfirmScreen)
+    assert "100000 contracts is over the 100-contract order limit" in toasts(app)
+    # A valid order gets the dialog; asking did not count as a submission.
+    approvals = gate.throttle.count(time.time())
+    await type_ticket(pilot, app, "0.05", "1")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    assert gate.throttle.count(time.time()) == approvals
+    # Halted while the dialog is open: the gate judges again at send and refuses.
+    await pilot.press("ctrl+k")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: "Refused (halted)" in text(app, "#ticket-status"))
+    assert not mine(app, ticker)
+    # Once halted, the refusal comes at once, with no dialog.
+    app.query_one("#ticket-status", Static).update("")
+    app.query_one("#ticket-count", Input).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: "Refused (halted)" in text(app, "#ticket-status"))
+    assert not isinstance(app.screen, OrderConfirmScreen)
