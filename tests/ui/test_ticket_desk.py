@@ -4,6 +4,7 @@ and the keys work where the trader is (issue 15)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from live_kit import FAST, wait_for
+from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, RadioButton, Static
 
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.risk import RiskGate
@@ -160,7 +162,7 @@ async def test_an_order_certain_to_be_refused_gets_the_refusal_not_a_dialog(
     await pilot.press("enter")
     await wait_for(pilot, lambda: "Refused (max_order_contracts)" in text(app, "#ticket-status"))
     assert not isinstance(app.screen, OrderConfirmScreen)
-    assert "100000 contracts is over the 100-contract order limit" in toasts(app)
+    assert "100,000 contracts is over the 100-contract order limit" in toasts(app)
     # A valid order gets the dialog; asking did not count as a submission.
     approvals = gate.throttle.count(time.time())
     await type_ticket(pilot, app, "0.05", "1")
@@ -178,3 +180,55 @@ async def test_an_order_certain_to_be_refused_gets_the_refusal_not_a_dialog(
     await pilot.press("enter")
     await wait_for(pilot, lambda: "Refused (halted)" in text(app, "#ticket-status"))
     assert not isinstance(app.screen, OrderConfirmScreen)
+
+
+# --- 4. prices typed as 65, 65¢ or 0.65; every message in cents -------------------------
+
+
+@pytest.mark.parametrize(
+    "keys", [("6", "5"), ("6", "5", "cent_sign"), ("6", "5", "c"), ("0", ".", "6", "5")]
+)
+async def test_price_typed_as_cents_or_dollars_reads_65_cents(
+    running: Running, keys: tuple[str, ...]
+) -> None:
+    app, pilot, _ticker = running
+    await pilot.press("t")  # focuses the price box
+    assert app.focused is app.query_one("#ticket-price", Input)
+    for key in keys:
+        if key == "cent_sign":  # the pilot cannot type ¢; a terminal sends this event
+            event = events.Key("cent_sign", "¢")
+            event.set_sender(app)
+            app.post_message(event)
+            await pilot.pause()
+        else:
+            await pilot.press(key)
+    typed = "".join("¢" if k == "cent_sign" else k for k in keys)
+    assert app.query_one("#ticket-price", Input).value == typed
+    assert str(app.query_one("#ticket-price-cents", Label).content) == "= 65¢"
+    app.query_one(OrderTicket).set_count(Decimal(2))
+    await pilot.pause()
+    assert "Buy 2 YES @ 65¢" in text(app, "#ticket-preview")
+
+
+CENTS = r"\d+(\.\d+)?¢"
+
+
+async def test_the_collar_refusal_speaks_cents(running: Running) -> None:
+    app, pilot, _ticker = running
+    book = app.session.snapshot.book
+    assert book is not None
+    assert book.mid is not None
+    ticket = app.query_one(OrderTicket)
+    if book.mid <= Decimal("0.85"):  # a YES bid far above mid
+        direction = "above"
+    else:  # a NO bid far above its mid is a YES ask far below
+        ticket.query_one("#side-no", RadioButton).value = True
+        direction = "below"
+    await type_ticket(pilot, app, "99", "1")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: "Refused (price_collar)" in text(app, "#ticket-status"))
+    status = text(app, "#ticket-status")
+    assert re.search(rf"YES {CENTS} is {CENTS} {direction} mid {CENTS} \(collar 10¢\)", status), (
+        status
+    )
+    assert "0." not in status

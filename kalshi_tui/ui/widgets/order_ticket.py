@@ -3,9 +3,14 @@
 The ticket is a working form: every edit revalidates and redraws the preview
 (cost, taker fee, max payout, max loss, break-even probability including the
 fee). Problems are shown inline under the inputs — off-grid price, a price
-outside (0, 1), a count that is not a positive number — and Enter on a valid
+outside 0¢–100¢, a count that is not a positive number — and Enter on a valid
 ticket posts `OrderTicket.Submitted` with the values; sending the order is the
 app's job.
+
+Prices are typed in cents or dollars (`parse_price`): `65`, `65¢` and `0.65` are all
+65¢. A number with ¢ is cents; without it, 1 or more is cents and below 1 is dollars,
+so `1` and `0.01` are both 1¢. The price the box reads as is shown beside it, and the
+box itself is written in cents (stepping, quick keys).
 
 Up/down step the focused input: the price moves along the market's grid (bands
 of `price_ranges`, see `kalshi_tui.domain.price_grid`), the count by one
@@ -48,33 +53,55 @@ limits refuse much less), and small enough that the preview's exact arithmetic w
 DEFAULT_PRICE = Decimal("0.50")
 """Where stepping starts when the price box is empty or unreadable."""
 
+PRICE_HELP = "type 65, 65¢ or 0.65"
+"""The three ways to type 65¢, for messages."""
+
 EMPTY_FIELD = "required"
 """Placeholder of an empty price or count box: a word, never a number, so an empty box
 cannot be mistaken for a value."""
 
-MISSING_HINTS = {
-    "enter a price": "a price",
-    "enter a count": "a count (type it, or press 1–5 outside the fields)",
-}
+MISSING_HINTS = {"enter a price": "a price", "enter a count": "a count"}
 """How the preview names what an incomplete ticket still needs."""
 
 
+CENT_SIGNS = ("¢", "c")
+"""Suffixes that mark a typed price as cents."""
+
+PRICE_CHARACTERS = "0123456789." + "".join(CENT_SIGNS)
+"""What the price box takes; any other key is a desk key (see `TicketField`)."""
+
+COUNT_CHARACTERS = "0123456789."
+"""What the count box takes."""
+
+
 def parse_price(text: str, grid: Sequence[PriceRange]) -> Decimal | str:
-    """The price typed in dollars, or the reason it is not a valid limit price."""
-    text = text.strip()
-    if not text:
+    """The limit price typed, in dollars, or the reason it is not a valid one.
+
+    How a price is read: a number with ¢ (or c) is cents. Without it, a number of 1 or
+    more is cents (65 → 65¢, 4.5 → 4.5¢) and a number below 1 is dollars (0.65 → 65¢).
+    So 1 is 1¢, and 0.01 is 1¢ too; a sub-cent price below 1¢ needs the sign (0.5¢).
+    """
+    raw = text.strip()
+    if not raw:
         return "enter a price"
+    price = typed_price(raw)
+    if price is None:
+        return f"price {raw!r} is not a number ({PRICE_HELP})"
+    return grid_price_problem(price, grid) or price
+
+
+def typed_price(text: str) -> Decimal | None:
+    """The price `text` reads as under `parse_price`'s rule, in dollars, on a grid or not;
+    None when it is not a number."""
+    raw = text.strip()
+    marked = raw.endswith(CENT_SIGNS)
     try:
-        price = Decimal(text)
+        value = Decimal(raw[:-1].strip() if marked else raw)
     except InvalidOperation:
-        return f"price {text!r} is not a number"
-    if not price.is_finite():
-        return f"price {text!r} is not a number"
-    problem = grid_price_problem(price, grid)
-    if problem is not None and 1 <= price < 100:
-        # Traders think in cents; the box takes dollars, so say what was probably meant.
-        problem += f"; prices are in dollars: {price / 100} for {price}¢"
-    return problem or price
+        return None
+    if not value.is_finite():
+        return None
+    return fmt.shift(value, -2) if marked or value >= 1 else value
 
 
 def parse_count(text: str) -> Decimal | str:
@@ -138,6 +165,10 @@ class OrderTicket(Widget):
     OrderTicket .field-label {
         width: 8;
         padding: 0 1 0 0;
+        color: $text-muted;
+    }
+    OrderTicket #ticket-price-cents {
+        width: 8;
         color: $text-muted;
     }
     OrderTicket Input {
@@ -237,8 +268,14 @@ class OrderTicket(Widget):
                 yield RadioButton("Buy", value=True, id="action-buy")
                 yield RadioButton("Sell", id="action-sell")
         with Horizontal():
-            yield Label("Price $", classes="field-label")
-            yield Input(placeholder=EMPTY_FIELD, id="ticket-price", restrict=r"[0-9.]*")
+            yield Label("Price", classes="field-label")
+            yield Input(
+                placeholder=EMPTY_FIELD,
+                id="ticket-price",
+                restrict=r"[0-9.]*[¢c]?",
+                tooltip="65, 65¢ and 0.65 are all 65¢: 1 or more is cents, below 1 is dollars",
+            )
+            yield Label("", id="ticket-price-cents")
             yield Label("Count", classes="field-label")
             yield Input(placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*")
         with Horizontal():
@@ -327,7 +364,7 @@ class OrderTicket(Widget):
         self.query_one(
             "#action-sell" if action == "sell" else "#action-buy", RadioButton
         ).value = True
-        self.query_one("#ticket-price", Input).value = fmt.price_dollars(price)
+        self.query_one("#ticket-price", Input).value = fmt.cents(price)
         if count is not None:
             self.set_count(count)
         self.refresh_preview()
@@ -401,7 +438,11 @@ class OrderTicket(Widget):
         price_input = self.query_one("#ticket-price", Input)
         count_input = self.query_one("#ticket-count", Input)
         result = self.read()
-        price_bad = isinstance(parse_price(price_input.value, self.price_ranges), str)
+        price = parse_price(price_input.value, self.price_ranges)
+        price_bad = isinstance(price, str)
+        self.query_one("#ticket-price-cents", Label).update(
+            "" if isinstance(price, str) else f"= {fmt.cents(price)}"
+        )
         count_bad = isinstance(parse_count(count_input.value), str)
         price_input.set_class(price_bad and (show_all or bool(price_input.value)), "-invalid")
         count_input.set_class(count_bad and (show_all or bool(count_input.value)), "-invalid")
@@ -433,17 +474,14 @@ class OrderTicket(Widget):
             count_input.value = format(max(Decimal(1), base + direction), "f")
             return
         price_input = self.query_one("#ticket-price", Input)
-        try:
-            price = Decimal(price_input.value.strip())
-        except InvalidOperation:
-            price = Decimal("NaN")
-        if not price.is_finite():
+        price = typed_price(price_input.value)
+        if price is None:
             new = clamp(DEFAULT_PRICE, self.price_ranges)
         elif direction > 0:
             new = step_up(price, self.price_ranges)
         else:
             new = step_down(price, self.price_ranges)
-        price_input.value = fmt.price_dollars(new)
+        price_input.value = fmt.cents(new)
 
     def _set_title(self) -> None:
         title = "Ticket" if self.ticker is None else f"Ticket · {self.ticker}"
