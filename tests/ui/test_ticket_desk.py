@@ -232,3 +232,28 @@ async def test_the_collar_refusal_speaks_cents(running: Running) -> None:
         status
     )
     assert "0." not in status
+
+
+# --- 5. an invalid value stays visible, marked, with the reason -------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "reason"),
+    [
+        ("0", "price 0¢ is out of range"),
+        ("0.0", "price 0¢ is out of range"),
+        ("1.005", "price 1.005¢ is off the market's grid"),
+    ],
+)
+async def test_an_invalid_price_stays_visible_while_typed(
+    running: Running, keys: str, reason: str
+) -> None:
+    app, pilot, _ticker = running
+    await pilot.press("t", *keys)
+    price = app.query_one("#ticket-price", Input)
+    assert price.value == keys
+    await pilot.pause()
+    assert price.has_class("-invalid")
+    shown = "".join(price.render_line(y).text for y in range(price.size.height))
+    assert keys in shown, f"the box shows {shown!r}"
+    assert reason in text(app, "#ticket-error")

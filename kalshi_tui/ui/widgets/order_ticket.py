@@ -182,6 +182,8 @@ class OrderTicket(Widget):
         border: none;
         background: $accent 30%;
     }
+    /* Compact boxes (one line, no border): an invalid value is tinted, never hidden
+       behind the full-size Input's error border. */
     OrderTicket Input.-invalid {
         background: $error 40%;
     }
@@ -272,12 +274,15 @@ class OrderTicket(Widget):
             yield Input(
                 placeholder=EMPTY_FIELD,
                 id="ticket-price",
+                compact=True,
                 restrict=r"[0-9.]*[¢c]?",
                 tooltip="65, 65¢ and 0.65 are all 65¢: 1 or more is cents, below 1 is dollars",
             )
             yield Label("", id="ticket-price-cents")
             yield Label("Count", classes="field-label")
-            yield Input(placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*")
+            yield Input(
+                placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*", compact=True
+            )
         with Horizontal():
             yield Label("TIF", classes="field-label")
             with RadioSet(id="ticket-tif"):
