@@ -35,6 +35,7 @@ from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen, Ty
 from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
 from kalshi_tui.ui.screens.history import HistoryRows, HistoryScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
+from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket, new_client_order_id
 from kalshi_tui.ui.widgets.orders import OrdersPane
 
@@ -136,6 +137,7 @@ class TradingActions(App[int]):
         denial = trading.orders.precheck(draft) if trading is not None else None
         if denial is not None:
             # Certain to be refused: say so plainly instead of asking to send it.
+            ticket.forget_quick()
             self._refused(denial)
             return
 
@@ -143,6 +145,8 @@ class TradingActions(App[int]):
             if send:
                 ticket.adopt_id(draft.client_order_id)
                 self._work(self._send(draft), "send")
+            else:
+                ticket.forget_quick()
 
         self.push_screen(
             OrderConfirmScreen(draft, production=production, resend_of=previous), answered
@@ -163,6 +167,9 @@ class TradingActions(App[int]):
         # The id is spent: the journal has it. Enter again on this ticket shows the same
         # order; editing the ticket starts a new one.
         ticket.sent(intent_summary(result))
+        if ticket.has_focus_within:
+            # Sent: back to the market list, where every desk key acts (1–5 included).
+            self.query_one(MarketTable).focus()
         if result.state is IntentState.REJECTED:
             self.notify(intent_summary(result), severity="error", markup=False)
 
@@ -192,9 +199,10 @@ class TradingActions(App[int]):
             level = "bid" if at_bid else "offer"
             self.notify(f"No {level} to trade against on {side.upper()}.", severity="warning")
             return
-        ticket.prefill(side, action, price)
+        ticket.prefill(side, action, price, quick=True)
         ticket.set_post_only(passive)
         if not ticket.submit():
+            ticket.forget_quick()
             problems = ticket.read()
             missing = "; ".join(problems) if isinstance(problems, list) else "invalid ticket"
             self.notify(
@@ -316,6 +324,8 @@ class TradingActions(App[int]):
     def action_rearm(self) -> None:
         """Re-arm trading after a halt (typed confirmation; journaled)."""
         killswitch = self.session.killswitch
+        if isinstance(self.screen, TypedConfirmScreen):
+            return  # ctrl+r works anywhere, so also in its own dialog: one is enough
         if killswitch is None or not killswitch.halted:
             self.notify("Trading is not halted.", markup=False)
             return

@@ -18,12 +18,16 @@ from textual.widgets import Input, Label, RadioButton, Static
 
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.risk import RiskGate
+from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.journal import IntentState
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
 from kalshi_tui.ui.screens.confirm import OrderConfirmScreen
+from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
+from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
+from kalshi_tui.ui.widgets.orders import OrdersPane
 
 Running = tuple[TerminalApp, Pilot[int], str]
 
@@ -257,3 +261,58 @@ async def test_an_invalid_price_stays_visible_while_typed(
     shown = "".join(price.render_line(y).text for y in range(price.size.height))
     assert keys in shown, f"the box shows {shown!r}"
     assert reason in text(app, "#ticket-error")
+
+
+# --- 6. keys where the trader is --------------------------------------------------------
+
+
+async def test_desk_keys_work_from_the_ticket_and_digits_type_into_it(running: Running) -> None:
+    app, pilot, _ticker = running
+    price = app.query_one("#ticket-price", Input)
+    await pilot.press("t")
+    assert app.focused is price
+    # The footer keeps the desk keys: a ticket box only takes what a value is made of.
+    active = app.screen.active_bindings
+    for key in ("o", "b", "v", "a", "r", "x", "question_mark"):
+        assert key in active, key
+    await pilot.press("end", "5")  # digits are field keys in a box: 5 is typed
+    assert price.value == "5"
+    await pilot.press("o")  # a letter is a desk key: focus the orders pane
+    assert isinstance(app.focused, OrdersPane)
+    assert price.value == "5"
+    await pilot.press("t", "ctrl+e")  # ctrl keys work inside a box, as the README says
+    assert app.session.snapshot.trading.mode is TradingMode.REDUCING
+    assert app.focused is price
+    await pilot.press("ctrl+e")
+    assert app.session.snapshot.trading.mode is TradingMode.ACTIVE
+    await pilot.press("r")  # reconciliation view, from inside the box
+    await wait_for(pilot, lambda: isinstance(app.screen, ReconciliationScreen))
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: not isinstance(app.screen, ReconciliationScreen))
+    await pilot.press("escape")  # Escape leaves the box for the market list
+    assert isinstance(app.focused, MarketTable)
+    await pilot.press("5")  # outside the boxes 5 is the size key
+    assert app.query_one("#ticket-count", Input).value == "100"
+
+
+async def test_after_a_quick_sell_the_ticket_shows_and_sends_a_buy_again(
+    running: Running,
+) -> None:
+    app, pilot, ticker = running
+    ticket = app.query_one(OrderTicket)
+    await pilot.press("1", "v")  # size 1, sell YES at the bid: the ticket shows the sell
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    assert ticket.action == "sell"
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: "ticket back to Buy" in text(app, "#ticket-status"))
+    assert ticket.action == "buy"
+    assert text(app, "#ticket-preview").startswith("Enter → Buy 1 YES @ ")
+    # After a send, focus is where every desk key acts.
+    assert isinstance(app.focused, MarketTable)
+    # The trader's own ticket from here is a buy, as the headline says.
+    await type_ticket(pilot, app, "5", "1")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    dialog = app.screen
+    assert isinstance(dialog, OrderConfirmScreen)
+    assert (dialog.draft.action, dialog.draft.ticker) == ("buy", ticker)

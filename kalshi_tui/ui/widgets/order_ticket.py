@@ -24,9 +24,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -122,6 +122,25 @@ def parse_count(text: str) -> Decimal | str:
     if count % COUNT_STEP != 0:
         return "count has at most 2 decimals"
     return count
+
+
+class TicketField(Input):
+    """A ticket box that takes only the characters of its value (digits, the decimal point,
+    ¢ for a price). Every other printable key is a desk key even while the box is focused:
+    `o`, `b`, `x`, `?` … do what they do anywhere, instead of vanishing into the box."""
+
+    def __init__(self, accepts: str, **kwargs: Any) -> None:
+        super().__init__(compact=True, **kwargs)
+        self.accepts = accepts
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in self.accepts
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and not self.check_consume_key(event.key, event.character):
+            # Not part of a value: skip the box's own handling and let the key bubble up
+            # to the desk's bindings.
+            event.prevent_default()
 
 
 class OrderTicket(Widget):
@@ -257,6 +276,9 @@ class OrderTicket(Widget):
         ticket is one order: the journal (and the exchange) know the id already."""
         self._spent = False
         """True once the current id has reached the order service."""
+        self._before_quick: tuple[Action, bool] | None = None
+        """Action and post-only as they were before a quick key prefilled the ticket; put
+        back once that order is sent, so the next Enter is the trader's own ticket again."""
         self.add_class("-no-market")
 
     def compose(self) -> ComposeResult:
@@ -271,17 +293,17 @@ class OrderTicket(Widget):
                 yield RadioButton("Sell", id="action-sell")
         with Horizontal():
             yield Label("Price", classes="field-label")
-            yield Input(
+            yield TicketField(
+                PRICE_CHARACTERS,
                 placeholder=EMPTY_FIELD,
                 id="ticket-price",
-                compact=True,
                 restrict=r"[0-9.]*[¢c]?",
                 tooltip="65, 65¢ and 0.65 are all 65¢: 1 or more is cents, below 1 is dollars",
             )
             yield Label("", id="ticket-price-cents")
             yield Label("Count", classes="field-label")
-            yield Input(
-                placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*", compact=True
+            yield TicketField(
+                COUNT_CHARACTERS, placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*"
             )
         with Horizontal():
             yield Label("TIF", classes="field-label")
@@ -359,12 +381,22 @@ class OrderTicket(Widget):
     # --- driving the form ----------------------------------------------------------------
 
     def prefill(
-        self, side: Side, action: Action, price: Decimal, count: Decimal | None = None
+        self,
+        side: Side,
+        action: Action,
+        price: Decimal,
+        count: Decimal | None = None,
+        *,
+        quick: bool = False,
     ) -> None:
         """Set side, action, price (and count) as a hotkey does; the preview follows.
 
-        A hotkey is a new order by intent, so it gets a new id."""
+        A hotkey is a new order by intent, so it gets a new id. `quick`: a one-shot quick
+        key (b, v, j); once its order is sent the ticket goes back to the action it had."""
         self._renew_id()
+        if quick and self._before_quick is None:
+            post_only = self.query_one("#ticket-post-only", Checkbox).value
+            self._before_quick = (self.action, post_only)
         self.query_one("#side-no" if side == "no" else "#side-yes", RadioButton).value = True
         self.query_one(
             "#action-sell" if action == "sell" else "#action-buy", RadioButton
@@ -394,7 +426,20 @@ class OrderTicket(Widget):
         the next edit of the ticket mints a new one (a refusal before the journal leaves
         the id unspent: the corrected order may use it)."""
         self._spent = self._spent or spent
+        before = self._before_quick
+        if spent and before is not None:
+            # The quick-key order is out: the ticket is the trader's own form again.
+            self._before_quick = None
+            action, post_only = before
+            button = "#action-sell" if action == "sell" else "#action-buy"
+            self.query_one(button, RadioButton).value = True
+            self.query_one("#ticket-post-only", Checkbox).value = post_only
+            message += f" · ticket back to {action.capitalize()}"
         self.query_one("#ticket-status", Static).update(Content(message))
+
+    def forget_quick(self) -> None:
+        """The quick-key order was not sent: the ticket keeps what it shows."""
+        self._before_quick = None
 
     def adopt_id(self, client_order_id: str) -> None:
         """Take the id of a re-send the trader confirmed (a new order for this ticket)."""
@@ -457,7 +502,7 @@ class OrderTicket(Widget):
         if isinstance(result, TicketValues):
             error.update("")
             error.add_class("-empty")
-            preview.update(Content(_preview_text(result)))
+            preview.update(_preview_text(result))
             return result
         shown = [
             problem
@@ -508,14 +553,28 @@ def new_client_order_id() -> str:
     return str(uuid.uuid4())
 
 
-def _preview_text(values: TicketValues) -> str:
+def next_enter(values: TicketValues) -> Content:
+    """The ticket's headline: what Enter will send, with buy and sell told apart at a
+    glance (a quick sell must not leave a ticket that silently sells)."""
+    action = values.action.capitalize()
+    return Content.assemble(
+        ("Enter → ", "$text-muted"),
+        (action, "bold reverse $success" if values.action == "buy" else "bold reverse $error"),
+        (f" {fmt.count(values.count)} {values.side.upper()} @ {fmt.cents(values.price)}", "bold"),
+    )
+
+
+def _preview_text(values: TicketValues) -> Content:
+    """The preview lines for a valid ticket, under the headline of what Enter sends."""
+    return Content("\n").join([next_enter(values), Content(_preview_lines(values))])
+
+
+def _preview_lines(values: TicketValues) -> str:
     """The preview lines for a valid ticket."""
     preview = preview_ticket(values.side, values.action, values.price, values.count)
     side = values.side.upper()
     outcome = preview.outcome_side.upper()
     lines = [
-        f"{values.action.capitalize()} {fmt.count(values.count)} {side} @ "
-        f"{fmt.cents(values.price)}",
         f"Cost {fmt.dollars(preview.cost)} · Fee {fmt.dollars(preview.fee)} (taker)",
         f"Max payout {fmt.dollars(preview.max_payout)} · Max loss {fmt.dollars(preview.max_loss)}"
         f" · Max profit {fmt.signed_dollars(preview.max_profit)}",
