@@ -23,7 +23,7 @@ from kalshi_tui.journal import IntentState
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
-from kalshi_tui.ui.screens.confirm import OrderConfirmScreen
+from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, TypedConfirmScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
 from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
@@ -316,3 +316,31 @@ async def test_after_a_quick_sell_the_ticket_shows_and_sends_a_buy_again(
     dialog = app.screen
     assert isinstance(dialog, OrderConfirmScreen)
     assert (dialog.draft.action, dialog.draft.ticker) == ("buy", ticker)
+
+
+# --- 7. the re-arm and amend dialogs ----------------------------------------------------
+
+
+async def test_rearm_with_no_reason_says_a_reason_is_required(running: Running) -> None:
+    app, pilot, _ticker = running
+    session = app.session
+    await pilot.press("ctrl+k")
+    await wait_for(
+        pilot, lambda: session.snapshot.halt is not None and session.snapshot.halt.verified
+    )  # type: ignore[union-attr]
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(app.screen, TypedConfirmScreen))
+    dialog = app.screen
+    reason = dialog.query_one("#typed-reason", Input)
+    assert dialog.focused is reason
+    await pilot.press("enter")  # nothing typed
+    error = str(dialog.query_one("#typed-error", Static).content)
+    assert "reason is required" in error
+    assert dialog.focused is reason  # it did not jump to the RESUME box
+    word = dialog.query_one("#typed-word", Input)
+    assert "RESUME" not in word.placeholder  # an empty box must not look typed
+    await pilot.press(*"checked the book", "enter")
+    assert dialog.focused is word
+    assert "Now type RESUME" in str(dialog.query_one("#typed-error", Static).content)
+    await pilot.press(*"RESUME", "enter")
+    await wait_for(pilot, lambda: session.snapshot.trading.mode is TradingMode.ACTIVE)
