@@ -39,11 +39,25 @@ def _to_tick(price: Decimal) -> Decimal:
     return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
 
 
+def shift(value: Decimal, places: int) -> Decimal:
+    """`value` × 10**places, exactly (no context rounding, however many digits)."""
+    if not value.is_finite():
+        return value
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, digits, exponent + places))
+
+
 def cents(price: Decimal | None) -> str:
-    """A dollar price as cents: 0.43 → "43¢", 0.045 → "4.5¢", 2.09/3 → "69.67¢", None → "—"."""
+    """A dollar price (or price difference) as cents, to the finest tick for display:
+    0.43 → "43¢", 0.045 → "4.5¢", 0.355 → "35.5¢", 2.09/3 → "69.67¢", None → "—". The
+    one price formatter of every message and pane."""
     if price is None:
         return MISSING
-    return f"{_plain(_to_tick(price) * _HUNDRED)}¢"
+    if not price.is_finite():
+        return f"{price}¢"
+    text = _plain(shift(_to_tick(price), 2))
+    return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
 
 
 def price_dollars(price: Decimal | None) -> str:

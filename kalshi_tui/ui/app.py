@@ -55,8 +55,17 @@ class TerminalApp(TradingActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("ctrl+k", "halt", "HALT", priority=True, id="app.halt"),
-        Binding("ctrl+r", "rearm", "Re-arm", show=False, id="app.rearm"),
-        Binding("ctrl+e", "toggle_reducing", "Reduce-only mode", show=False, id="app.reducing"),
+        # ctrl keys are desk keys everywhere, even in a ticket box (whose own ctrl+e, go to
+        # end, is also End); letters are desk keys everywhere but in the market filter.
+        Binding("ctrl+r", "rearm", "Re-arm", show=False, priority=True, id="app.rearm"),
+        Binding(
+            "ctrl+e",
+            "toggle_reducing",
+            "Reduce-only mode",
+            show=False,
+            priority=True,
+            id="app.reducing",
+        ),
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),

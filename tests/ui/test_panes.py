@@ -372,7 +372,7 @@ async def test_ticket_rejects_off_grid_price_and_zero_count_inline() -> None:
         ticket.query_one("#ticket-count", Input).value = "0"
         await pilot.pause()
         error = static_text(ticket, "#ticket-error")
-        assert "price 0.505 is off the market's grid (try 0.50 or 0.51)" in error
+        assert "price 50.5¢ is off the market's grid (try 50¢ or 51¢)" in error
         assert "count must be more than 0" in error
         assert ticket.query_one("#ticket-price").has_class("-invalid")
         assert ticket.query_one("#ticket-count").has_class("-invalid")
@@ -387,15 +387,19 @@ async def test_ticket_rejects_price_outside_unit_interval_and_non_numbers() -> N
     ticket = OrderTicket()
     async with mounted(ticket) as pilot:
         ticket.set_market(TICKER)
-        ticket.query_one("#ticket-price", Input).value = "1.5"
+        # Issue 15: a number of 1 or more is cents, so 1.5 is 1.5¢ (off the grid) and an
+        # out-of-range price is 150; 45 is 45¢ (it used to be refused as 45 dollars).
+        ticket.query_one("#ticket-price", Input).value = "150"
         ticket.query_one("#ticket-count", Input).value = "1.2.3"
         await pilot.pause()
         error = static_text(ticket, "#ticket-error")
-        assert "price must be between 0 and 1 (exclusive)" in error
+        assert "price 150¢ is out of range" in error
         assert "count '1.2.3' is not a number" in error
         ticket.query_one("#ticket-price", Input).value = "45"
+        ticket.query_one("#ticket-count", Input).value = "1"
         await pilot.pause()
-        assert "prices are in dollars: 0.45 for 45¢" in static_text(ticket, "#ticket-error")
+        assert static_text(ticket, "#ticket-error") == ""
+        assert "Buy 1 YES @ 45¢" in static_text(ticket, "#ticket-preview")
 
 
 async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
@@ -411,9 +415,9 @@ async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
         price.value = "0.10"
         price.focus()
         await pilot.press("down")
-        assert price.value == "0.099"
+        assert price.value == "9.9¢"  # issue 15: the box shows cents, like every pane
         await pilot.press("up", "up")
-        assert price.value == "0.11"
+        assert price.value == "11¢"
         ticket.query_one("#action-sell", RadioButton).value = True
         ticket.query_one("#ticket-count", Input).value = "100"
         await pilot.pause()

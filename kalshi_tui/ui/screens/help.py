@@ -26,6 +26,13 @@ from kalshi_tui.domain.valuation import VALUATION_RULE
 KEY_WIDTH = 14
 """Width of the key column."""
 
+FIELD_KEYS = (
+    "Ticket boxes take only a value's characters (digits, '.', '¢'); every other key is a "
+    "desk key there too. 1–5 type digits in a box and set the size elsewhere. ctrl keys "
+    "work everywhere; escape leaves a box."
+)
+"""Which keys a ticket box types and which act on the desk (see README, Keys)."""
+
 
 def group_title(node: DOMNode) -> str:
     """A heading for the bindings defined on `node`."""
@@ -120,6 +127,10 @@ class HelpScreen(ModalScreen[None]):
         background: $panel;
         padding: 0 1;
     }
+    HelpScreen #help-fields {
+        color: $text-muted;
+        margin-top: 1;
+    }
     HelpScreen #help-hint {
         color: $text-muted;
         width: 1fr;
@@ -161,6 +172,7 @@ class HelpScreen(ModalScreen[None]):
                     ),
                     id="help-valuation",
                 )
+            yield Static(Content(FIELD_KEYS), id="help-fields")
             yield Label("escape / ? / q to close", id="help-hint")
 
     def action_close(self) -> None:
