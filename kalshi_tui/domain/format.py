@@ -131,7 +131,8 @@ def milliseconds(seconds: float | None) -> str:
 
 
 def staleness(health: Health | None, now: float) -> str | None:
-    """None while a feed is fresh; otherwise "stale 14s" or "never loaded".
+    """None while a feed is fresh; otherwise "stale 14s", "loading" (its first poll is
+    still under way, `Health.is_starting`) or "never loaded".
 
     A feed with no health record at all has never reported, so it reads as never loaded.
     """
@@ -139,5 +140,7 @@ def staleness(health: Health | None, now: float) -> str | None:
         return "never loaded"
     if not health.is_stale(now):
         return None
+    if health.is_starting(now):
+        return "loading"
     seconds = health.age(now)
     return "never loaded" if seconds is None else f"stale {age(seconds)}"

@@ -372,7 +372,7 @@ class TradingActions(App[int]):
         if current.mode is TradingMode.REDUCING:
             changed = trading_state.activate(current, "back to ACTIVE (trader)", now)
         else:
-            changed = trading_state.reduce(current, "REDUCING chosen by the trader", now)
+            changed = trading_state.reduce(current, "chosen by the trader", now)
         if isinstance(changed, trading_state.Refusal):
             self.notify(changed.message, severity="warning", markup=False)
             return

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, Sparkline, Static
+from textual.widgets import Input, Label, RadioButton, Static
 
 from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import (
@@ -42,7 +42,7 @@ from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 from kalshi_tui.ui.widgets.orders import OrdersPane, fill_progress
 from kalshi_tui.ui.widgets.positions import TOTAL_KEY, PositionsPane
-from kalshi_tui.ui.widgets.price_chart import PriceChart
+from kalshi_tui.ui.widgets.price_chart import ChartCanvas, PriceChart
 from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 NOW = 1_800_000_000.0
@@ -698,8 +698,11 @@ async def test_chart_labels_last_min_max_and_period() -> None:
         assert static_text(chart, "#chart-stats") == (
             "last 45¢ · min 4.5¢ · max 48¢ · 6 × 1h candles over 5h"
         )
-        # The leading gap is dropped, the inner gap carries 0.40 forward.
-        assert chart.query_one(Sparkline).data == [0.40, 0.40, 0.48, 0.045, 0.45]
+        # The leading gap is dropped, the inner gap carries 0.40 forward. (The chart is no
+        # longer a Sparkline, issue 15: the plotted series is read from its canvas.)
+        series = chart.query_one(ChartCanvas).series
+        assert series is not None
+        assert series.prices == (D("0.40"), D("0.40"), D("0.48"), D("0.045"), D("0.45"))
         assert chart.border_title == f"Chart · {TICKER} · 1h"
         assert not chart.has_class("-stale")
 
@@ -710,7 +713,7 @@ async def test_chart_ignores_history_of_another_market_or_period() -> None:
         chart.show(snapshot(selected=TICKER, history=history("KXOTHER-1")), NOW)
         await pilot.pause()
         assert static_text(chart, "#chart-stats") == f"Waiting for 1h history of {TICKER}…"
-        assert chart.query_one(Sparkline).data == []
+        assert chart.query_one(ChartCanvas).series is None
         chart.show(snapshot(selected=TICKER, history=history(period=60), history_period=1440), NOW)
         await pilot.pause()
         assert static_text(chart, "#chart-stats") == f"Waiting for 1d history of {TICKER}…"

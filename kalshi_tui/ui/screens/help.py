@@ -10,6 +10,7 @@ unavailable rather than hidden.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
@@ -42,7 +43,15 @@ def group_title(node: DOMNode) -> str:
         return "Everywhere"
     if isinstance(node, Screen):
         return "This screen"
-    return type(node).__name__
+    return human_name(type(node).__name__)
+
+
+def human_name(class_name: str) -> str:
+    """ "PositionsPane" → "Positions pane": a class name as words for a heading."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", class_name)
+    if not words:
+        return class_name
+    return " ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])])
 
 
 def other_pane_bindings(
