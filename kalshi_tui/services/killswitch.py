@@ -7,10 +7,11 @@
    progress says so;
 2. set the store's trading state to HALTED before returning, so the order path, which
    checks the store, blocks new orders in the same event-loop turn;
-3. start (or join) the clean-up task: exchange-side cancels first (trigger the app's
-   order group; V2 cancel-all), then batch cancels, then order by order for what the
-   batches did not take; re-list resting orders until the exchange shows none; pull the
-   fills that raced the cancels into the journal; mark the halt VERIFIED and alert.
+3. start (or join) the clean-up task: the exchange-side cancel first (trigger the app's
+   order group), then batch cancels of the listed resting orders, then order by order for
+   what the batches did not take (documented routes only); re-list resting orders until
+   the exchange shows none; pull the fills that raced the cancels into the journal; mark
+   the halt VERIFIED and alert.
 
 Every cancel uses the client's reserved cancel budget. Each call is bounded by
 `attempt_timeout`; a failed round is retried after a jittered backoff, for as long as the

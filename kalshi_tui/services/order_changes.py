@@ -195,21 +195,33 @@ class OrderChangesMixin(ABC):
         except api.KalshiError as exc:
             return self._done(False, f"decrease of {order_id} refused: {exc.message}")
         record = self._journal.order(order_id)
-        if record is not None and result.reduced_by is not None:
-            old = record.order
-            total = old.initial_count - result.reduced_by
+        old = record.order if record is not None else None
+        if result.order is not None:
+            self.record_exchange_order(convert.order(result.order))  # V1: the whole order
+        elif old is not None and (
+            result.remaining_count is not None or result.reduced_by is not None
+        ):
+            # V2 answers how many still rest (decrease) or how many stopped (older replies).
+            if result.remaining_count is not None:
+                total = old.fill_count + result.remaining_count
+            else:
+                assert result.reduced_by is not None
+                total = old.initial_count - result.reduced_by
             self._journal.record_amend(
                 order_id,
                 price=old.price,
                 count=total,
-                response={"decrease": True, "reduced_by": result.reduced_by},
+                response={
+                    "decrease": True,
+                    "reduced_by": result.reduced_by,
+                    "remaining_count": result.remaining_count,
+                },
             )
             if total - old.fill_count <= 0:
                 self._journal.record_cancel(order_id, reason="decreased to zero")
         else:
             await self.refresh(order_id)
-        reduced = fmt.count(result.reduced_by) if result.reduced_by is not None else "?"
-        return self._done(True, f"order {order_id} DECREASED by {reduced}")
+        return self._done(True, f"order {order_id} DECREASED{_decrease_detail(result)}")
 
     # --- refreshing from the exchange -------------------------------------------------
 
@@ -244,3 +256,14 @@ class OrderChangesMixin(ABC):
             return
         for wire in orders:
             self.record_exchange_order(convert.order(wire))
+
+
+def _decrease_detail(result: api.OrderReduction) -> str:
+    """` by N`, `, remaining M`: what the exchange's reply says (V2 decrease answers only
+    the remaining count)."""
+    parts = []
+    if result.reduced_by is not None:
+        parts.append(f" by {fmt.count(result.reduced_by)}")
+    if result.remaining_count is not None:
+        parts.append(f", remaining {fmt.count(result.remaining_count)}")
+    return "".join(parts)

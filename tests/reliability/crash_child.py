@@ -12,7 +12,10 @@ outside). Kill points:
     before_create      the intent is journaled (durably) and marked sent; the POST never leaves
     after_create       the exchange applied the order and answered; the ack is not journaled
     after_cancel_all   the exchange cancelled everything; the journal has not heard
-    mid_halt           the halt is journaled; the clean-up's cancel-all is about to go out
+    mid_halt           the halt is journaled; the clean-up's first cancel is about to go out
+
+In the `halt` scenario the clean-up's first cancel is the order group's trigger (the kill
+switch uses no cancel-all route), so both points sit on `trigger_order_group` there.
 """
 
 from __future__ import annotations
@@ -71,14 +74,15 @@ async def main(url: str, key_file: str, key_id: str, journal: str, scenario: str
     if scenario in ("cancel_all", "halt"):
         for i, ticker in enumerate(tickers):
             await orders.submit(draft(ticker, f"0.0{i + 2}"))
+    cancel_all = "trigger_order_group" if scenario == "halt" else "cancel_all_orders"
     if kill_at == "before_create":
         wrap(client, "create_order", before=True)
     elif kill_at == "after_create":
         wrap(client, "create_order", before=False)
     elif kill_at == "after_cancel_all":
-        wrap(client, "cancel_all_orders", before=False)
+        wrap(client, cancel_all, before=False)
     elif kill_at == "mid_halt":
-        wrap(client, "cancel_all_orders", before=True)
+        wrap(client, cancel_all, before=True)
     if scenario == "place":
         await orders.submit(draft(tickers[0], "0.05"))
     elif scenario == "cancel_all":
