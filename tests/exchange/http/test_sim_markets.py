@@ -254,7 +254,10 @@ def test_exchange_status_schedule_and_freshness(client: httpx.Client) -> None:
 def test_account_limits_and_costs(client: httpx.Client) -> None:
     limits = client.get("/account/limits").json()
     assert limits["usage_tier"] == "basic"
-    assert limits["write"] == {"refill_rate": 100.0, "bucket_capacity": 200.0}
+    # Documented: integers; a Basic write bucket holds one second (100 tokens).
+    assert limits["write"] == {"refill_rate": 100, "bucket_capacity": 100}
+    assert limits["read"] == {"refill_rate": 200, "bucket_capacity": 400}
+    assert all(type(value) is int for value in limits["write"].values())
     assert (limits["read_limit"], limits["write_limit"]) == (20, 10)
     costs = client.get("/account/endpoint_costs").json()
     assert costs["default_cost"] == 10
