@@ -1,10 +1,13 @@
 """`kalshi-tui halt` and `kalshi-tui resume`: the kill switch from any terminal.
 
-`halt` works whether or not the app is running. It opens the account's journal (the
-demo account's when no config file exists), persists the halt there first — a running
-app picks it up within a second and starts HALTED next time — then cancels every
-resting order itself and re-lists until the exchange shows none. It exits 0 only when
-zero resting orders are verified, and prints how many it cancelled and how long it took.
+`halt` works whether or not the app is running. It writes the halt marker (an fsynced
+file beside the journal, `journal.halt_marker`) and persists the halt in the account's
+journal (the demo account's when no config file exists) first — a running app picks it
+up within a second and starts HALTED next time — then cancels every resting order itself
+and re-lists until the exchange shows none. It exits 0 only when the journal holds the
+halt and zero resting orders are verified, and prints how many it cancelled and how long
+it took. A halt the journal could not record (disk full) exits 1 and says whether the
+marker holds it.
 
 For the demo account the exchange runs inside the app: a running demo session publishes
 its URL in the demo directory. With no demo running the halt is still persisted, but no
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,23 +111,31 @@ def run_halt(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO) -> int:
     from kalshi_tui.config import ConfigError
     from kalshi_tui.domain.store import Snapshot, Store
-    from kalshi_tui.journal import JournalError
+    from kalshi_tui.journal import HaltNotJournaled, JournalError, journal_path
     from kalshi_tui.services.alerts import Alerts
     from kalshi_tui.services.killswitch import KillSwitch
     from kalshi_tui.services.launch import open_journal
 
+    path = journal_path(account.data_dir)
+    # The marker first: it holds the halt even if the journal cannot be opened or written.
+    marker_error = _write_marker(path, reason)
     try:
         journal = open_journal(account.data_dir)
     except JournalError as exc:
-        print(f"NOT PERSISTED: cannot open the journal ({account.label}): {exc}", file=out)
+        print(f"NOT PERSISTED in the journal: cannot open it ({account.label}): {exc}", file=out)
+        print(_not_durable(path, marker_error), file=out)
         return EXIT_FAILURE
     try:
         # Durable first, before the key is even loaded: whatever fails next, the halt holds.
+        durable = True
         try:
-            if not journal.halt_state().halted:
+            if not journal.halt_state(marker=False).halted:
                 journal.set_halt(TRIGGER, reason)
             print(f"halt persisted in {journal.path} ({account.label}).", file=out, flush=True)
         except Exception as exc:
+            durable = False
+            if isinstance(exc, HaltNotJournaled):
+                marker_error = None if exc.marker_holds else marker_error
             print(f"halt NOT persisted in {journal.path}: {exc}", file=out, flush=True)
         try:
             client, where = _client(account)
@@ -135,6 +147,8 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
                 "cancelled or checked.",
                 file=out,
             )
+            if not durable:
+                print(_not_durable(path, marker_error), file=out)
             return EXIT_FAILURE
         store = Store(Snapshot())
         settings = account.settings
@@ -150,9 +164,47 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
             report = await task
         await alerts.flush(within=3.0)
         sender.cancel()
-        return _print_report(report, where, give_up_after, out)
+        status = _print_report(report, where, give_up_after, out)
+        if not durable:
+            print(_not_durable(path, marker_error), file=out)
+            return EXIT_FAILURE
+        return status
     finally:
         journal.close()
+
+
+def _write_marker(journal: Path, reason: str) -> OSError | None:
+    """Write the halt marker beside the journal; the error, or None when it holds."""
+    from datetime import UTC, datetime
+
+    from kalshi_tui.journal import halt_marker
+    from kalshi_tui.paths import ensure_private_dir
+
+    try:
+        ensure_private_dir(journal.parent)
+        halt_marker.write(journal, halt_marker.encode(TRIGGER, reason, datetime.now(UTC)))
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _not_durable(journal: Path, marker_error: OSError | None) -> str:
+    """The closing verdict of a halt the journal does not hold."""
+    from kalshi_tui.journal import halt_marker
+
+    marker = halt_marker.marker_path(journal)
+    if marker_error is None:
+        return (
+            f"NOT DURABLE in the journal: the halt is held only by the halt marker {marker}; "
+            "the app, doctor and resume treat the account as HALTED while it exists. Fix the "
+            "journal (free disk space, `kalshi-tui doctor`), then run `kalshi-tui halt` again "
+            "so the journal records it."
+        )
+    return (
+        f"NOT DURABLE: neither the journal {journal} nor the halt marker {marker} could "
+        f"record the halt ({marker_error.strerror or marker_error}); a restart will not know "
+        "about it. Free disk space and run `kalshi-tui halt` again."
+    )
 
 
 def _print_report(report: HaltReport, where: str, timeout: float, out: TextIO) -> int:
@@ -188,7 +240,7 @@ def run_resume(
     findings: Callable[[Journal], int] = lambda _journal: 0,
 ) -> int:
     """Carry out `kalshi-tui resume --reason TEXT`."""
-    from kalshi_tui.journal import Journal, JournalError, journal_path
+    from kalshi_tui.journal import Journal, JournalError, halt_marker, journal_path
     from kalshi_tui.services.halt_info import describe_halt, halt_time, resume_problems
 
     stream = out if out is not None else sys.stdout
@@ -198,11 +250,14 @@ def run_resume(
         return 2
     account = resolve_account(getattr(args, "config", None))
     path = journal_path(account.data_dir)
-    if not path.exists():
+    marked = halt_marker.read(path) is not None
+    if not path.exists() and not marked:
         print(f"not halted: {account.label} has no journal yet; nothing to resume.", file=stream)
         return EXIT_OK
     try:
-        journal = Journal.open(path, create=False)
+        # A halt marker without a journal (a halt before the first start) is cleared by
+        # journaling the resume in a new journal.
+        journal = Journal.open(path, create=marked)
     except JournalError as exc:
         print(f"kalshi-tui resume: cannot open the journal: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -219,7 +274,11 @@ def run_resume(
                 print(f"  - {problem}", file=stream)
             print("Start kalshi-tui to reconcile, then run resume again.", file=stream)
             return EXIT_FAILURE
-        journal.clear_halt(reason)
+        try:
+            journal.clear_halt(reason)
+        except (JournalError, sqlite3.Error) as exc:
+            print(f"kalshi-tui resume: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
         print(
             f"resumed ({account.label}): was halted since {halt_time(state)} — "
             f"{describe_halt(state)}. Reason for resuming: {reason}",

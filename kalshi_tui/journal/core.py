@@ -16,6 +16,13 @@ bench/bench_journal.py), so callers on the event loop call these methods directl
 offloading to a thread would add more latency than it saves. Another process (e.g.
 `kalshi-tui halt` in a second terminal) may open the same file: WAL allows it, and
 writers wait up to `busy_timeout` for each other.
+
+Rule: no code anywhere in kalshi-tui opens, reads, writes, truncates, renames or deletes
+the journal file or its -wal/-shm files except through SQLite (a stat or chmod is fine).
+Closing *any* descriptor of the file drops every POSIX lock the process holds on it, and
+the next process to close then checkpoints and unlinks the WAL under the running app. So
+even a new journal is created by SQLite (`mode=rwc`), never by `os.open`; what kalshi-tui
+keeps beside the journal (the halt marker, the identity sidecar) are files of their own.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from kalshi_tui.journal import queries, schema
+from kalshi_tui.journal import halt_marker, queries, schema
 from kalshi_tui.journal._codec import (
     encode_optional_decimal,
     encode_payload,
@@ -102,14 +109,27 @@ class JournalCore:
                 "kalshi-tui once to create it.",
                 path=path,
             )
-        if not path.exists():
-            _create_private_file(path)
+        is_new = not path.exists()
+        if is_new and not path.parent.exists():
+            from kalshi_tui.paths import ensure_private_dir
+
+            ensure_private_dir(path.parent)
         try:
+            # SQLite itself creates a missing file (mode=rwc) or refuses to (mode=rw): no
+            # descriptor of the journal is ever opened outside SQLite (see the module doc).
             conn = sqlite3.connect(
-                path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=True
+                f"{path.absolute().as_uri()}?mode={'rwc' if create else 'rw'}",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                check_same_thread=True,
             )
         except sqlite3.Error as exc:
+            if not path.exists():
+                raise JournalError(f"cannot create the journal {path}: {exc}", path=path) from exc
             raise schema.unreadable_error(path, exc) from exc
+        if is_new:
+            _make_private(path)
         try:
             version = _prepare(conn, path)
         except sqlite3.DatabaseError as exc:
@@ -123,6 +143,7 @@ class JournalCore:
             conn.close()
             raise
         journal = cls(conn, path, clock or _utc_now)
+        halt_marker.ensure_reserve(path.parent)
         if 0 < version < schema.LATEST_VERSION:
             journal.record_event(
                 EventKind.MIGRATION,
@@ -193,10 +214,21 @@ class JournalCore:
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite rolls a transaction back by itself on some errors (a full disk):
+            # a second ROLLBACK would raise and hide the real error.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             self._log_lines.clear()
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that fails (disk full while writing the WAL) may leave the
+            # transaction open: end it, or every later BEGIN would fail too.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._log_lines.clear()
+            raise
         if self._log_lines:
             # Only what was committed reaches the human-readable log, and in order.
             for line in self._log_lines:
@@ -285,29 +317,45 @@ class JournalCore:
         value: Decimal | None = None,
         threshold: Decimal | None = None,
     ) -> HaltState:
-        """Persist "trading halted" (before anything else the kill switch does)."""
-        at_us = self._now_us()
-        with self._transaction():
-            self._conn.execute(
-                "UPDATE halt SET halted = 1, trigger = ?, value = ?, threshold = ?, "
-                "reason = ?, at_us = ? WHERE id = 1",
-                (
-                    trigger,
-                    encode_optional_decimal(value),
-                    encode_optional_decimal(threshold),
-                    reason,
+        """Persist "trading halted" (before anything else the kill switch does).
+
+        The halt marker is written (fsynced) first, then the journal. If the journal
+        cannot record it, `HaltNotJournaled` says whether the marker holds the halt.
+        """
+        at = self._clock()
+        at_us = encode_time(at)
+        marker_error: OSError | None = None
+        try:
+            halt_marker.write(self._path, halt_marker.encode(trigger, reason, at, value, threshold))
+        except OSError as exc:
+            marker_error = exc
+        try:
+            with self._transaction():
+                self._conn.execute(
+                    "UPDATE halt SET halted = 1, trigger = ?, value = ?, threshold = ?, "
+                    "reason = ?, at_us = ? WHERE id = 1",
+                    (
+                        trigger,
+                        encode_optional_decimal(value),
+                        encode_optional_decimal(threshold),
+                        reason,
+                        at_us,
+                    ),
+                )
+                self._append_event(
+                    EventKind.HALT,
                     at_us,
-                ),
-            )
-            self._append_event(
-                EventKind.HALT,
-                at_us,
-                {"trigger": trigger, "reason": reason, "value": value, "threshold": threshold},
-            )
+                    {"trigger": trigger, "reason": reason, "value": value, "threshold": threshold},
+                )
+        except Exception as exc:
+            raise HaltNotJournaled(self._path, exc, marker_error) from exc
         return self.halt_state()
 
     def clear_halt(self, reason: str) -> HaltState:
-        """Persist the re-arm. The caller checks first that no intent is unresolved."""
+        """Persist the re-arm, then remove the halt marker (only the one seen before the
+        commit: a halt marked meanwhile stays). The caller checks first that no intent is
+        unresolved."""
+        marker = halt_marker.read(self._path)
         at_us = self._now_us()
         with self._transaction():
             self._conn.execute(
@@ -316,26 +364,63 @@ class JournalCore:
                 (reason, at_us),
             )
             self._append_event(EventKind.RESUME, at_us, {"reason": reason})
+        if marker is not None:
+            target = halt_marker.marker_path(self._path)
+            try:
+                halt_marker.remove(self._path, marker)
+            except OSError as exc:
+                raise JournalError(
+                    f"the resume is journaled, but the halt marker {target} could not be "
+                    f"removed ({exc.strerror or exc}), so the account still counts as halted. "
+                    "Fix the directory's permissions (or delete the file by hand) and resume "
+                    "again.",
+                    path=target,
+                ) from exc
+            halt_marker.ensure_reserve(self._path.parent)
         return self.halt_state()
 
-    def halt_state(self) -> HaltState:
+    def halt_state(self, *, marker: bool = True) -> HaltState:
+        """The journal's halt; the halt marker's when only the marker holds one (a halt
+        the journal could not record is still a halt). `marker=False`: the journal's row
+        alone (to decide whether the journal still has to record a halt)."""
         row = self._conn.execute(
             "SELECT halted, trigger, value, threshold, reason, at_us FROM halt WHERE id = 1"
         ).fetchone()
-        return NOT_HALTED if row is None else queries.halt_from_row(row)
+        state = NOT_HALTED if row is None else queries.halt_from_row(row)
+        if state.halted or not marker:
+            return state
+        held = halt_marker.read(self._path)
+        return state if held is None else held.state
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty journal file readable by the owner only (it is trading history).
+class HaltNotJournaled(JournalError):
+    """`set_halt` could not write the journal; `marker_holds` says whether the halt
+    marker holds the halt instead (so it survives a restart)."""
 
-    SQLite gives the -wal and -shm files the same permissions as the database.
-    """
-    from kalshi_tui.paths import ensure_private_dir
+    def __init__(self, path: Path, error: Exception, marker_error: OSError | None) -> None:
+        self.marker_holds = marker_error is None
+        self.error = error
+        marker = halt_marker.marker_path(path)
+        cause = str(error) or type(error).__name__
+        if marker_error is None:
+            text = (
+                f"the halt could not be written to the journal {path} ({cause}); the halt "
+                f"marker {marker} holds it, so every start-up comes up HALTED until a resume"
+            )
+        else:
+            text = (
+                f"the halt could not be written to the journal {path} ({cause}) nor to the "
+                f"halt marker {marker} ({marker_error.strerror or marker_error}); it holds "
+                "only until this process ends"
+            )
+        super().__init__(text, path=path)
 
-    if not path.parent.exists():
-        ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+
+def _make_private(path: Path) -> None:
+    """Make a journal SQLite has just created readable by the owner only (it is trading
+    history), before anything is written to it: SQLite gives the -wal and -shm files the
+    database's permissions. A chmod opens no descriptor."""
+    os.chmod(path, 0o600)
 
 
 def _prepare(conn: sqlite3.Connection, path: Path) -> int:

@@ -137,7 +137,7 @@ class KillSwitch:
         durable, error = True, ""
         if persist:
             try:
-                if self._journal.halt_state().halted:
+                if self._journal.halt_state(marker=False).halted:
                     if key not in self._triggers_seen:
                         payload = {"trigger": trigger, "reason": reason, "value": value}
                         self._journal.record_event("halt_retrigger", payload)

@@ -6,6 +6,10 @@ the terminal talks to it exactly as it talks to Kalshi: real HTTP, real signatur
 The exchange's state is saved beside the key on exit and restored on the next start,
 so practice sessions continue.
 
+Only one app runs per data directory: both kinds of session take its app lock
+(`services/app_lock.py`) first and refuse to start, naming the holder's PID, while another
+process holds it.
+
 Both kinds of session trade: they open the account's journal (`journal.sqlite3` in its
 data directory; the demo's lives in the demo directory) and check every order with
 `risk_gate`, the full pre-trade gate of `[risk]` (`kalshi_tui.domain.risk`).
@@ -32,6 +36,7 @@ from kalshi_tui.domain.risk_context import RiskContext, build_context
 from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.services.alerts import Alerts
+from kalshi_tui.services.app_lock import AppLock
 from kalshi_tui.services.session import PollPlan, Session
 
 if TYPE_CHECKING:
@@ -158,49 +163,69 @@ def demo_session(
     """A session against a freshly started embedded exchange; `trading` opens the demo
     journal, the order service and the kill switch."""
     directory = directory or demo_dir()
-    running, key = start_demo_exchange(directory, markets=markets)
-    client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
-    store = Store(Snapshot(environment="demo"))
+    paths.ensure_private_dir(directory)
+    # Before anything else: a second demo app would also overwrite the exchange's URL
+    # file and saved state.
+    lock = AppLock.acquire(directory)
     url_file = directory / URL_FILE
-    return Session(
-        client,
-        store,
-        plan=plan,
-        exchange=running,
-        journal=open_journal(directory) if trading else None,
-        gate=risk_gate(RiskSettings(), store),
-        risk_limits=RiskLimits.from_settings(RiskSettings()),
-        on_close=lambda: url_file.unlink(missing_ok=True),
-    )
+
+    def closed() -> None:
+        url_file.unlink(missing_ok=True)
+        lock.release()
+
+    try:
+        running, key = start_demo_exchange(directory, markets=markets)
+        client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
+        store = Store(Snapshot(environment="demo"))
+        return Session(
+            client,
+            store,
+            plan=plan,
+            exchange=running,
+            journal=open_journal(directory) if trading else None,
+            gate=risk_gate(RiskSettings(), store),
+            risk_limits=RiskLimits.from_settings(RiskSettings()),
+            on_close=closed,
+        )
+    except BaseException:
+        lock.release()
+        raise
 
 
 def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> Session:
     """A session for the account in `settings` (already validated by the config loader)."""
-    exchange = settings.exchange
-    auth = None
-    if exchange.key_id is not None and exchange.private_key_path is not None:
-        auth = api.KalshiAuth(exchange.key_id, api.load_private_key(exchange.private_key_path))
-    client = api.KalshiClient(
-        settings.base_url,
-        auth,
-        rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
-        timeout=exchange.request_timeout_seconds,
-        order_api=exchange.order_api,
-    )
-    store = Store(Snapshot(environment=exchange.environment))
     paths.ensure_private_dir(settings.data_dir)
-    alerts = Alerts(
-        settings.alerts.webhook_url, store=store, min_severity=settings.alerts.min_severity
-    )
-    return Session(
-        client,
-        store,
-        plan=plan or plan_from(settings),
-        journal=open_journal(settings.data_dir),
-        gate=risk_gate(settings.risk, store),
-        risk_limits=RiskLimits.from_settings(settings.risk),
-        alerts=alerts if alerts.enabled else None,
-    )
+    lock = AppLock.acquire(settings.data_dir)
+    try:
+        exchange = settings.exchange
+        auth = None
+        if exchange.key_id is not None and exchange.private_key_path is not None:
+            private_key = api.load_private_key(exchange.private_key_path)
+            auth = api.KalshiAuth(exchange.key_id, private_key)
+        client = api.KalshiClient(
+            settings.base_url,
+            auth,
+            rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
+            timeout=exchange.request_timeout_seconds,
+            order_api=exchange.order_api,
+        )
+        store = Store(Snapshot(environment=exchange.environment))
+        alerts = Alerts(
+            settings.alerts.webhook_url, store=store, min_severity=settings.alerts.min_severity
+        )
+        return Session(
+            client,
+            store,
+            plan=plan or plan_from(settings),
+            journal=open_journal(settings.data_dir),
+            gate=risk_gate(settings.risk, store),
+            risk_limits=RiskLimits.from_settings(settings.risk),
+            alerts=alerts if alerts.enabled else None,
+            on_close=lock.release,
+        )
+    except BaseException:
+        lock.release()
+        raise
 
 
 def plan_from(settings: Settings) -> PollPlan:

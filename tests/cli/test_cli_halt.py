@@ -268,3 +268,72 @@ def test_a_broken_key_still_persists_the_halt(
     assert "API key cannot be used" in out
     with Journal.open(journal_path(tmp_data(config)), create=False) as journal:
         assert journal.halt_state().reason == "bad key"
+
+
+def _limit_file_size() -> None:
+    """In the child: writes beyond 2 KiB of any file fail (EFBIG, as a full disk fails
+    SQLite's WAL append), while the tiny halt marker still fits."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2048, resource.RLIM_INFINITY))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+def test_a_halt_the_journal_cannot_record_exits_nonzero_and_the_marker_holds_it(
+    config: Path, exchange: RunningExchange, key: rsa.RSAPrivateKey
+) -> None:
+    import subprocess
+
+    asyncio.run(place_resting(exchange.base_url, key, 3))
+    path = journal_path(tmp_data(config))
+    # The app has the journal open (its WAL is well past the child's 2 KiB limit).
+    with Journal.open(path) as app_journal:
+        app_journal.record_event("app_started", {"pid": os.getpid()})
+        result = subprocess.run(
+            [sys.executable, "-m", "kalshi_tui", "halt", "--config", str(config), "--reason", "x"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=_limit_file_size,
+            check=False,
+        )
+        output = result.stdout + result.stderr
+        # The orders are off the book, yet the halt is not in the journal: exit 1, plainly.
+        assert result.returncode == 1, output
+        assert "VERIFIED: zero resting orders" in output
+        assert "halt NOT persisted" in output
+        assert "NOT DURABLE in the journal" in output
+        assert "held only by the halt marker" in output
+        assert "Traceback" not in output
+        assert not app_journal.halt_state(marker=False).halted
+        assert app_journal.halt_state().halted  # the running app's watcher sees it
+    # Every start-up honours the marker: the app, doctor, and resume.
+    session = configured_session(load_settings(config))
+    try:
+        assert session.store.snapshot.trading.mode is TradingMode.HALTED
+    finally:
+        asyncio.run(session.close())
+    lines = {check.name: check for check in doctor.diagnose(str(config))}
+    assert lines["account not halted"].outcome is doctor.Outcome.FAIL
+    assert "halt.marker" in lines["account not halted"].detail
+    assert cli.main(["resume", "--config", str(config), "--reason", "disk freed"]) == 0
+    assert not path.with_name("halt.marker").exists()
+    with Journal.open(path, create=False) as journal:
+        assert not journal.halt_state().halted
+
+
+def test_a_halt_with_a_journal_that_cannot_be_opened_is_marked(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = journal_path(tmp_data(config))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database" * 100)
+    assert cli.main(["halt", "--config", str(config), "--reason", "broken journal"]) == 1
+    out = capsys.readouterr().out
+    assert "NOT PERSISTED in the journal" in out
+    assert "held only by the halt marker" in out
+    lines = {check.name: check for check in doctor.diagnose(str(config))}
+    assert lines["account not halted"].outcome is doctor.Outcome.FAIL
+    assert "broken journal" in lines["account not halted"].detail
