@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
+from ._account import AccountMixin
 from ._auth import KalshiAuth
 from ._market_data import MarketDataMixin
 from ._ratelimit import RateLimits
@@ -22,7 +23,7 @@ from ._trading import OrderApiMode, TradingMixin
 DEFAULT_MAX_SKEW_SECONDS = 5.0
 
 
-class KalshiClient(MarketDataMixin, TradingMixin):
+class KalshiClient(MarketDataMixin, TradingMixin, AccountMixin):
     """Typed async access to Kalshi. Use as `async with KalshiClient(...) as client:`.
 
     `base_url` ends with `/trade-api/v2`. Without `auth` only public market data

@@ -59,7 +59,14 @@ from ._errors import (
     hide_key_id,
 )
 from ._numbers import decode_json
-from ._ratelimit import DEFAULT_COST, Bucket, Priority, RateHeadroom, RateLimiter, RateLimits
+from ._ratelimit import (
+    Bucket,
+    EndpointCosts,
+    Priority,
+    RateHeadroom,
+    RateLimiter,
+    RateLimits,
+)
 from ._transport import LeanTransport
 from ._wire import WIRE_CONTEXT
 
@@ -162,6 +169,7 @@ class BaseClient:
         self._monotonic = monotonic
         self._sleep = sleep
         self._limiter = RateLimiter(rate_limits, clock=monotonic, sleep=sleep)
+        self._costs = EndpointCosts()
         self._max_read_retries = max_read_retries
         self._max_skew = max_skew_seconds
         self._jitter = random.Random()
@@ -324,10 +332,13 @@ class BaseClient:
         path: str,
         params: Mapping[str, object] | None = None,
         *,
-        cost: float = DEFAULT_COST,
+        cost: float | None = None,
         auth_required: bool = False,
     ) -> Any:
-        """GET with retries; returns the decoded JSON body."""
+        """GET with retries; returns the decoded JSON body. `cost` defaults to the
+        endpoint's cost in the plan (`EndpointCosts`)."""
+        if cost is None:
+            cost = self._costs.cost("GET", path)
         attempt = 0
         while True:
             error: KalshiError
@@ -366,7 +377,7 @@ class BaseClient:
         operation: str,
         body: object = None,
         params: Mapping[str, object] | None = None,
-        cost: float = DEFAULT_COST,
+        cost: float | None = None,
         priority: Priority = "normal",
         client_order_id: str | None = None,
         order_id: str | None = None,
@@ -374,8 +385,11 @@ class BaseClient:
         """Send a write once (see the module docstring for the two safe retries).
 
         `parse` turns the decoded body into the result; if it fails the write is
-        ambiguous, because the exchange said yes but we cannot tell to what.
+        ambiguous, because the exchange said yes but we cannot tell to what. `cost`
+        defaults to the endpoint's cost in the plan.
         """
+        if cost is None:
+            cost = self._costs.cost(method, path)
         attempt = 0
 
         def ambiguous(reason: str, cause: BaseException, status: int | None = None) -> Exception:

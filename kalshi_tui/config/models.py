@@ -48,7 +48,7 @@ API_PATH = "/trade-api/v2"
 PRODUCTION_DOMAIN = "kalshi.com"
 """Every Kalshi production host lives under this domain; demo hosts under `kalshi.co`."""
 
-RateTier = Literal["basic", "advanced", "premier", "paragon", "prime"]
+RateTier = Literal["basic", "advanced", "expert", "premier", "paragon", "prime", "prestige"]
 OrderApi = Literal["auto", "v2", "v1"]
 Severity = Literal["info", "warning", "error", "critical"]
 
@@ -181,8 +181,9 @@ class ExchangeSettings(Section):
     to the config file."""
 
     rate_tier: RateTier = "basic"
-    """Your Kalshi API usage tier; sets the client's request budget so it stays under
-    Kalshi's rate limit instead of hitting 429s."""
+    """Your Kalshi API usage tier; sets the client's request budget until the account's
+    own limits (`GET /account/limits`, read at start-up) replace it, and when they cannot
+    be read."""
 
     order_api: OrderApi = "auto"
     """Order endpoints: `"v2"` (`/portfolio/events/orders`), `"v1"` (legacy
