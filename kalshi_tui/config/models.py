@@ -15,6 +15,7 @@ copy-pasted URL can quietly turn a demo config into a live-money one.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Literal
@@ -189,6 +190,11 @@ class ExchangeSettings(Section):
     """Order endpoints: `"v2"` (`/portfolio/events/orders`), `"v1"` (legacy
     `/portfolio/orders`) or `"auto"` (v2, falling back to v1 where v2 is missing)."""
 
+    ca_bundle: Annotated[Path, Field(strict=False)] | None = None
+    """PEM file of the certificate authorities to trust for the exchange's TLS instead of
+    the default bundle, e.g. a company proxy's CA. `~` is expanded; a relative path is
+    relative to the config file. Unset: httpx's default (certifi, or `SSL_CERT_FILE`)."""
+
     request_timeout_seconds: Annotated[Seconds, Field(le=120)] = 10.0
     """How long one HTTP request may take before it counts as failed (an order whose
     request timed out is treated as UNKNOWN and looked up, never blindly resent)."""
@@ -247,6 +253,31 @@ class ExchangeSettings(Section):
                 'set key_id = "<the key id Kalshi shows next to the key>"',
             )
         return resolve_user_path(value, _base_dir(info))
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _check_ca_bundle(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        path = resolve_user_path(value, _base_dir(info))
+        fix = (
+            "point ca_bundle at a PEM file of CA certificates, or remove it to use the "
+            "default bundle"
+        )
+        if not path.is_file():
+            raise config_problem(f"ca_bundle {str(path)!r} is not a file", fix)
+        try:
+            ssl.create_default_context(cafile=str(path))
+        except (ssl.SSLError, OSError, ValueError):
+            raise config_problem(
+                f"ca_bundle {str(path)!r} holds no readable PEM certificate", fix
+            ) from None
+        return path
+
+    @property
+    def tls_verify(self) -> Path | bool:
+        """What the client checks the exchange's certificate against (its `verify`)."""
+        return self.ca_bundle if self.ca_bundle is not None else True
 
     @property
     def url(self) -> str:
