@@ -212,13 +212,17 @@ class EndpointCosts:
         return cls(default=int(default), exceptions=tuple(exceptions))
 
     def cost(self, method: str, path: str) -> int:
-        """What a request to `path` (relative to `/trade-api/v2`, or not) costs."""
+        """What a request to `path` (relative to `/trade-api/v2`, or not) costs; where
+        several listed routes match, the one with the fewest parameters (a literal
+        `/orders/batched` before `/orders/{order_id}`)."""
         method, segments = route_of(method, path)
         concrete = tuple(part or "" for part in segments)
-        for route, cost in self.exceptions:
-            if _matches(route, method, concrete):
-                return cost
-        return self.default
+        matches = [
+            (route[1].count(None), cost)
+            for route, cost in self.exceptions
+            if _matches(route, method, concrete)
+        ]
+        return min(matches)[1] if matches else self.default
 
     def per_order(self, method: str, path: str, orders: int) -> int:
         """A batch's cost: every order billed as its single request would be."""

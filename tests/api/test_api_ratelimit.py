@@ -191,6 +191,17 @@ def test_endpoint_costs_match_paths_with_parameters() -> None:
     assert costs.cost("DELETE", "/portfolio/events/orders/abc?market_ticker=T") == 3
     assert costs.cost("POST", "/portfolio/events/orders") == 10
     assert costs.per_order("DELETE", "/portfolio/events/orders/{order_id}", 20) == 60
+    literal = EndpointCosts.from_wire(
+        {
+            "default_cost": 10,
+            "endpoint_costs": [
+                {"method": "DELETE", "path": "/portfolio/events/orders/{order_id}", "cost": 2},
+                {"method": "DELETE", "path": "/portfolio/events/orders/batched", "cost": 7},
+            ],
+        }
+    )
+    assert literal.cost("DELETE", "/portfolio/events/orders/batched") == 7
+    assert literal.cost("DELETE", "/portfolio/events/orders/o9") == 2
     with pytest.raises(ValueError, match="endpoint_costs"):
         EndpointCosts.from_wire({"default_cost": 10})
     # Without the account's list, the documented exceptions apply.
