@@ -3,9 +3,10 @@
 Everything that touches the network goes through `_send`, which (1) applies the clock
 skew guard (below), (2) waits for rate-limit tokens, (3) sends on the one long-lived
 `httpx.AsyncClient` — httpx's own transport, so proxies from the environment
-(`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`), TLS verification (`verify`, or `SSL_CERT_FILE`)
-and connection pooling are httpx's; its `KalshiAuth.auth_flow` signs every attempt
-afresh — and (4) records latency, counters and the server's `Date`.
+(`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`; never for loopback hosts), TLS verification
+(`verify`, or `SSL_CERT_FILE`) and connection pooling are httpx's; its
+`KalshiAuth.auth_flow` signs every attempt afresh — and (4) records latency, counters
+and the server's `Date`.
 
 The clock skew guard. Every response's `Date` (public endpoints and errors included)
 refreshes the estimate of exchange time minus local time. Once it is beyond
@@ -81,6 +82,9 @@ SKEW_STEP_SECONDS = 2.0
 """A sample this far from the estimate is a clock step, not Date rounding: it replaces
 the estimate at once (smoothing a 120 s step would take a dozen responses)."""
 DEFAULT_MAX_PAGES = 10_000
+LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
+"""Hosts never reached through a proxy from the environment: an exchange on this machine
+(the demo's, `kalshi-tui sim`) is not behind the proxy meant for the internet."""
 
 # Failures during connection set-up: the request never left this machine.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -154,6 +158,7 @@ class BaseClient:
             timeout=timeout,
             verify=verify,
             transport=transport,  # None: httpx's own, with the environment's proxies
+            mounts=dict.fromkeys(LOOPBACK_PATTERNS),
             headers={"Accept": "application/json"},
         )
         self._clock = clock

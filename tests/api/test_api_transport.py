@@ -24,7 +24,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from loopback_kit import KEY_ID, Keys, order
-from tls_kit import ConnectProxy, make_pki, serve_tls
+from tls_kit import PROXIED_HOST, ConnectProxy, make_pki, serve_tls
 
 from kalshi_tui.api import (
     AmbiguousWriteError,
@@ -320,7 +320,7 @@ async def test_https_through_a_connect_proxy_from_the_environment(
     start: Any, keys: Keys, tmp_path: Path, no_proxies: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pki = make_pki(tmp_path)
-    with serve_tls(start(), pki) as url:
+    with serve_tls(start(), pki, host=PROXIED_HOST) as url:
         port = httpx.URL(url).port
         async with ConnectProxy() as proxy:
             monkeypatch.setenv("HTTPS_PROXY", proxy.url)
@@ -332,4 +332,18 @@ async def test_https_through_a_connect_proxy_from_the_environment(
             ) as client:
                 await round_trip(client)
     assert proxy.seen, "the requests went through the proxy"
-    assert set(proxy.seen) == {f"CONNECT localhost:{port}"}
+    assert set(proxy.seen) == {f"CONNECT {PROXIED_HOST}:{port}"}
+
+
+async def test_an_exchange_on_loopback_is_never_proxied(
+    start: Any, keys: Keys, no_proxies: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exchange = start()
+    async with ConnectProxy() as proxy:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        async with KalshiClient(
+            exchange.base_url, KalshiAuth(KEY_ID, keys[0]), rate_limits=RateLimits.unlimited()
+        ) as client:
+            await round_trip(client)
+    assert proxy.seen == []

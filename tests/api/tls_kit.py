@@ -23,13 +23,18 @@ from cryptography.x509.oid import NameOID
 
 from kalshi_tui.exchange.server import RunningExchange
 
+PROXIED_HOST = "exchange.test"
+"""A name only the proxy can resolve (to loopback): the client reaches it through the
+proxy or not at all."""
+
 
 @dataclass(frozen=True)
 class Pki:
     ca: Path
     """The CA certificate (PEM): what a client trusts."""
     cert: Path
-    """The server certificate for `localhost` and 127.0.0.1, signed by the CA."""
+    """The server certificate for `localhost`, `exchange.test` and 127.0.0.1, signed by
+    the CA."""
     key: Path
 
 
@@ -70,7 +75,11 @@ def make_pki(directory: Path) -> Pki:
     )
     key = ec.generate_private_key(ec.SECP256R1())
     san = x509.SubjectAlternativeName(
-        [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+        [
+            x509.DNSName("localhost"),
+            x509.DNSName(PROXIED_HOST),
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        ]
     )
     cert = (
         x509.CertificateBuilder()
@@ -105,9 +114,9 @@ def make_pki(directory: Path) -> Pki:
 
 
 @contextlib.contextmanager
-def serve_tls(exchange: RunningExchange, pki: Pki) -> Iterator[str]:
-    """The exchange's own app, also served by uvicorn over TLS; yields its https base URL
-    (host `localhost`, as the certificate names it)."""
+def serve_tls(exchange: RunningExchange, pki: Pki, host: str = "localhost") -> Iterator[str]:
+    """The exchange's own app, also served by uvicorn over TLS on 127.0.0.1; yields its
+    https base URL with `host` (a name the certificate carries)."""
     app = exchange._server.config.app  # the same engine, keys and accounts
     config = uvicorn.Config(
         app,
@@ -133,7 +142,7 @@ def serve_tls(exchange: RunningExchange, pki: Pki) -> Iterator[str]:
         assert time.monotonic() < deadline, "the TLS server did not start in 10 s"
         time.sleep(0.005)
     try:
-        yield f"https://localhost:{port}/trade-api/v2"
+        yield f"https://{host}:{port}/trade-api/v2"
     finally:
         server.should_exit = True
         thread.join(10)
@@ -141,7 +150,8 @@ def serve_tls(exchange: RunningExchange, pki: Pki) -> Iterator[str]:
 
 
 class ConnectProxy:
-    """An HTTP proxy that only tunnels (`CONNECT host:port`), recording each request line."""
+    """An HTTP proxy that only tunnels (`CONNECT host:port`), recording each request line;
+    it resolves `PROXIED_HOST` to loopback, as a proxy resolves names for its clients."""
 
     def __init__(self) -> None:
         self.seen: list[str] = []
@@ -176,7 +186,8 @@ class ConnectProxy:
                 writer.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
                 return
             host, port = target.rsplit(":", 1)
-            up_reader, up_writer = await asyncio.open_connection(host, int(port))
+            address = "127.0.0.1" if host == PROXIED_HOST else host
+            up_reader, up_writer = await asyncio.open_connection(address, int(port))
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
