@@ -300,6 +300,7 @@ async def _exchange_checks(settings: Settings, private_key: RSAPrivateKey | None
         url,
         auth,
         timeout=settings.exchange.request_timeout_seconds,
+        verify=settings.exchange.tls_verify,
         max_read_retries=DOCTOR_READ_RETRIES,
         order_api=settings.exchange.order_api,
         max_skew_seconds=DOCTOR_CLIENT_MAX_SKEW,
