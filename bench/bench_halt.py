@@ -298,7 +298,7 @@ def main() -> None:
         "--profile",
         choices=("compat", "legacy"),
         default="compat",
-        help="legacy: V1 only, no exchange-side cancel-all (batch and single cancels)",
+        help="legacy: V1 order routes only (batch and single cancels, as with compat)",
     )
     args = parser.parse_args()
     if args.quick:

@@ -128,6 +128,12 @@ def full(
             f"{len(unresolved)} intent(s) still unresolved: "
             + ", ".join(f"{i.client_order_id} ({i.state})" for i in unresolved[:5])
         )
+    changes = journal.unresolved_amends()
+    if changes:
+        problems.append(
+            f"{len(changes)} amend/decrease intent(s) still unresolved: "
+            + ", ".join(f"{c.kind} of {c.order_id} (seq {c.seq})" for c in changes[:5])
+        )
     problems += _intents_match(journal, truth)
     problems += _orders_match(journal, truth)
     problems += _fills_match(journal, truth)

@@ -170,6 +170,23 @@ def register_halt(subparsers: Subparsers) -> None:
     )
 
 
+MAX_HALT_TIMEOUT = 3600.0
+
+
+def _halt_timeout(text: str) -> float:
+    """`--timeout S`: a finite number of seconds in (0, MAX_HALT_TIMEOUT]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_HALT_TIMEOUT:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: give seconds from above 0 to {MAX_HALT_TIMEOUT:g}, "
+            "e.g. --timeout 30"
+        )
+    return value
+
+
 def _run_halt(args: argparse.Namespace) -> int:
     from kalshi_tui import halt_cmd
 
@@ -391,4 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _is_config_error(error):
             _print_config_error(error)
             return EXIT_CONFIG
+        from kalshi_tui.files import FileProblem  # standard library only
+
+        if isinstance(error, FileProblem):
+            # A file or directory the user named cannot be used: one line, with the fix.
+            print(f"{PROG}: {error}", file=sys.stderr)
+            return EXIT_FAILURE
         raise

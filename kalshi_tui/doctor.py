@@ -14,6 +14,9 @@ Checks, in order, each depending on the ones before it:
     account not halted   the kill switch's persisted halt (the journal, or the halt
                          marker beside it)
 
+With no config file, the checks run against what `kalshi-tui` then runs: the embedded demo
+exchange, started as the app starts it (`diagnose_demo`), never Kalshi's demo host.
+
 A check that cannot run because an earlier one failed is shown as skipped. The exit status
 is 0 only when every check passes; otherwise the first failure's fix is printed. The HTTP
 calls go through the project's own `KalshiClient` (no second client here).
@@ -98,10 +101,13 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     An invalid config prints every problem and exits 2, like every other command.
     """
     stream = out if out is not None else sys.stdout
-    checks = diagnose(getattr(args, "config", None))
+    config = getattr(args, "config", None)
+    checks = diagnose(config)
     width = max(len(name) for name in CHECK_NAMES)
     for check in checks:
         print(check.line(width), file=stream)
+    if _no_config(config):
+        print(DEMO_NOTE, file=stream)
     failure = next((check for check in checks if check.outcome is Outcome.FAIL), None)
     if failure is None:
         print("All checks passed.", file=stream)
@@ -112,6 +118,8 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 
 def diagnose(config: str | None) -> list[Check]:
     """Run every check and return one result per name in `CHECK_NAMES`."""
+    if _no_config(config):
+        return diagnose_demo()
     checks: list[Check] = []
     try:
         settings = load_settings(config, check_key=False)
@@ -135,8 +143,7 @@ def diagnose(config: str | None) -> list[Check]:
     key_check, private_key = _check_key(settings)
     checks.append(key_check)
     checks.extend(asyncio.run(_exchange_checks(settings, private_key)))
-    checks.append(_check_journal(settings))
-    checks.append(_check_halt(settings))
+    checks.extend(_journal_checks(settings))
     return checks
 
 
@@ -148,6 +155,96 @@ def _check_journal(settings: Settings) -> Check:
     if health.ok:
         return passed("journal intact", health.detail)
     return failed("journal intact", health.detail, health.fix or "")
+
+
+def _journal_checks(settings: Settings) -> list[Check]:
+    """The journal and halt lines. A data directory that cannot serve fails both: the app
+    could not journal there, and the halt state is then unknown."""
+    from kalshi_tui.files import data_dir_problem
+
+    problem = data_dir_problem(settings.data_dir, write=True, fix=settings.data_dir_fix())
+    if problem is None:
+        return [_check_journal(settings), _check_halt(settings)]
+    return [
+        failed("journal intact", problem.message, problem.fix),
+        failed("account not halted", f"cannot tell: {problem.message}", problem.fix),
+    ]
+
+
+def _no_config(config: str | None) -> bool:
+    """True when no config file is named or present: `kalshi-tui` then runs the demo."""
+    from kalshi_tui.config import resolve_config_path
+
+    path, explicit = resolve_config_path(config)
+    return not explicit and not path.exists()
+
+
+def diagnose_demo() -> list[Check]:
+    """The checks for the keyless demo, which is what `kalshi-tui` runs without a config:
+    the embedded exchange, started here exactly as the app starts it (same catalogue, the
+    demo account's key and saved state), but private to this check: nothing is saved back
+    and no URL is published, so a demo session running beside it is untouched. No
+    network is used."""
+    from kalshi_tui.api import PrivateKeyError
+    from kalshi_tui.config import ExchangeSettings, StorageSettings
+    from kalshi_tui.files import FileProblem
+    from kalshi_tui.keys import permission_problem
+    from kalshi_tui.services.launch import KEY_FILE, demo_dir, start_demo_exchange
+
+    directory = demo_dir()
+    checks = [
+        passed(
+            "config valid",
+            "no config file: kalshi-tui runs the embedded demo exchange (simulated, paper "
+            "money, in-process on 127.0.0.1); checking that",
+        )
+    ]
+    name = "key file safe"
+    key_path = directory / KEY_FILE
+    try:
+        running, key = start_demo_exchange(directory, publish=False)
+    except FileProblem as problem:
+        checks.append(failed(name, problem.message, problem.fix))
+        return checks + [skipped(n, "no demo data directory") for n in CHECK_NAMES[2:]]
+    except PrivateKeyError as exc:
+        checks.append(
+            failed(name, f"demo key: {exc}", f"delete {key_path}; the demo makes a new one")
+        )
+        return checks + [skipped(n, "no usable demo key") for n in CHECK_NAMES[2:]]
+    except (OSError, RuntimeError) as exc:
+        checks.append(passed(name, f"demo key {key_path}"))
+        checks.append(
+            failed(
+                "exchange reachable",
+                f"the embedded demo exchange did not start: {exc}",
+                f"run doctor again; if it persists, move {directory} aside to start afresh",
+            )
+        )
+        return checks + [skipped(n, "embedded exchange not started") for n in CHECK_NAMES[3:]]
+    try:
+        unsafe = permission_problem(key_path)
+        if unsafe is not None:
+            checks.append(failed(name, unsafe.message, unsafe.fix))
+        else:
+            size = key.private_key.key_size
+            checks.append(passed(name, f"demo key {key_path} (RSA {size}-bit, owner-only)"))
+        settings = Settings(
+            exchange=ExchangeSettings(
+                base_url=running.base_url, key_id=key.key_id, private_key_path=key_path
+            ),
+            storage=StorageSettings(data_dir=directory),
+        )
+        checks.extend(asyncio.run(_exchange_checks(settings, key.private_key)))
+        checks.extend(_journal_checks(settings))
+    finally:
+        running.stop()
+    return checks
+
+
+DEMO_NOTE = (
+    "These checks ran against the embedded demo exchange (no config file, no network). To "
+    "check a Kalshi account, write a config with `kalshi-tui init` and run doctor again."
+)
 
 
 def _indent(text: str) -> str:

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from kalshi_tui import paths
+from kalshi_tui import files, paths
 
 PROG = "kalshi-tui export"
 KINDS = ("fills", "orders", "settlements", "events")
@@ -84,6 +84,11 @@ def check_out_path(text: str) -> Path:
             f"--out {out} is a directory; name a file, e.g. {out}/fills.csv", EXIT_USAGE
         )
     parent = out.parent
+    if parent.exists() and not parent.is_dir():
+        raise ExportError(
+            f"--out {out}: {parent} is a file, not a directory; name a file in a directory",
+            EXIT_USAGE,
+        )
     if not parent.is_dir():
         raise ExportError(
             f"--out {out}: the directory {parent} does not exist; create it first", EXIT_USAGE
@@ -92,6 +97,11 @@ def check_out_path(text: str) -> Path:
         raise ExportError(f"--out {out}: cannot write in {parent} (permission denied)", EXIT_USAGE)
     if out.exists() and not os.access(out, os.W_OK):
         raise ExportError(f"--out {out}: the existing file is read-only", EXIT_USAGE)
+    # A FIFO or device under that name would be replaced by the rename (or, as root,
+    # `/dev/null` itself): only a regular file may be overwritten.
+    problem = files.output_file_problem(out, what="--out file")
+    if problem is not None:
+        raise ExportError(str(problem), EXIT_USAGE)
     return out
 
 
@@ -104,8 +114,15 @@ def journal_file(config: str | None) -> Path:
     if not explicit and not path.exists():
         # The keyless demo account (`services.launch.demo_dir`, not imported here: it
         # would pull in the HTTP client and the simulator for nothing).
-        return journal_path(paths.default_data_dir("demo", None))
-    return journal_path(load_settings(path, check_key=False).data_dir)
+        data_dir, fix = paths.default_data_dir("demo", None), files.DEFAULT_FIX
+    else:
+        settings = load_settings(path, check_key=False)
+        data_dir, fix = settings.data_dir, settings.data_dir_fix()
+    try:
+        files.check_data_dir(data_dir, write=False, fix=fix)
+    except files.FileProblem as problem:
+        raise ExportError(str(problem)) from None
+    return journal_path(data_dir)
 
 
 class Progress:

@@ -23,22 +23,24 @@ import argparse
 import asyncio
 import sqlite3
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from kalshi_tui.config import load_settings, resolve_config_path
+from kalshi_tui.files import DEFAULT_FIX, FileProblem, check_data_dir
 
 if TYPE_CHECKING:
     from kalshi_tui import api
     from kalshi_tui.config import Settings
-    from kalshi_tui.journal import Journal
     from kalshi_tui.services.halt_info import HaltReport
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 3600.0
+"""Longest `--timeout` accepted: an hour of re-listing is already far past any outage worth
+waiting out in one command."""
 TRIGGER = "remote"
 """The trigger recorded for a halt from the command line."""
 
@@ -51,6 +53,8 @@ class Account:
     label: str
     settings: Settings | None
     """None for the keyless demo account."""
+    data_dir_fix: str = DEFAULT_FIX
+    """How to choose another data directory (`Settings.data_dir_fix`)."""
 
 
 def resolve_account(config: str | None) -> Account:
@@ -63,7 +67,8 @@ def resolve_account(config: str | None) -> Account:
     # The key is checked (and loaded, once: RSA loading is slow) by `_client`.
     settings = load_settings(path, check_key=False)
     env = settings.exchange.environment
-    return Account(settings.data_dir, f"{env} account from {settings.source}", settings)
+    label = f"{env} account from {settings.source}"
+    return Account(settings.data_dir, label, settings, settings.data_dir_fix())
 
 
 def _client(account: Account) -> tuple[api.KalshiClient | None, str]:
@@ -101,8 +106,12 @@ def run_halt(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Carry out `kalshi-tui halt`."""
     stream = out if out is not None else sys.stdout
     timeout = float(args.timeout)
-    if timeout <= 0:
-        print("kalshi-tui halt: --timeout must be a positive number of seconds", file=sys.stderr)
+    if not 0 < timeout <= MAX_TIMEOUT:  # also refuses nan
+        print(
+            f"kalshi-tui halt: --timeout {args.timeout} is out of range: it must be a positive "
+            f"number of seconds up to {MAX_TIMEOUT:g}, e.g. --timeout 30",
+            file=sys.stderr,
+        )
         return 2
     account = resolve_account(getattr(args, "config", None))
     return asyncio.run(_halt(account, args.reason, timeout, stream))
@@ -120,8 +129,8 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
     # The marker first: it holds the halt even if the journal cannot be opened or written.
     marker_error = _write_marker(path, reason)
     try:
-        journal = open_journal(account.data_dir, verify=False)
-    except JournalError as exc:
+        journal = open_journal(account.data_dir, verify=False, fix=account.data_dir_fix)
+    except (JournalError, FileProblem) as exc:
         print(f"NOT PERSISTED in the journal: cannot open it ({account.label}): {exc}", file=out)
         print(_not_durable(path, marker_error), file=out)
         return EXIT_FAILURE
@@ -233,15 +242,11 @@ def _print_report(report: HaltReport, where: str, timeout: float, out: TextIO) -
     return EXIT_FAILURE
 
 
-def run_resume(
-    args: argparse.Namespace,
-    *,
-    out: TextIO | None = None,
-    findings: Callable[[Journal], int] = lambda _journal: 0,
-) -> int:
+def run_resume(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Carry out `kalshi-tui resume --reason TEXT`."""
     from kalshi_tui.journal import Journal, JournalError, halt_marker, journal_path
     from kalshi_tui.services.halt_info import describe_halt, halt_time, resume_problems
+    from kalshi_tui.services.reconcile import unacknowledged_findings
 
     stream = out if out is not None else sys.stdout
     reason = args.reason.strip()
@@ -249,6 +254,11 @@ def run_resume(
         print("kalshi-tui resume: --reason must say why trading is safe again", file=sys.stderr)
         return 2
     account = resolve_account(getattr(args, "config", None))
+    try:
+        check_data_dir(account.data_dir, write=True, fix=account.data_dir_fix)
+    except FileProblem as unusable:
+        print(f"kalshi-tui resume: {unusable}", file=sys.stderr)
+        return EXIT_FAILURE
     path = journal_path(account.data_dir)
     marked = halt_marker.read(path) is not None
     if not path.exists() and not marked:
@@ -266,13 +276,25 @@ def run_resume(
         if not state.halted:
             print(f"not halted ({account.label}); nothing to resume.", file=stream)
             return EXIT_OK
-        problems = resume_problems(journal, findings(journal))
+        # The same findings the app's reconciler holds: the journal has them all.
+        findings = unacknowledged_findings(journal)
+        problems = resume_problems(journal, len(findings))
         if problems:
             journal.record_event("resume_refused", {"reason": reason, "problems": problems})
             print(f"resume refused ({account.label}):", file=stream)
             for problem in problems:
                 print(f"  - {problem}", file=stream)
-            print("Start kalshi-tui to reconcile, then run resume again.", file=stream)
+            for finding in findings[:5]:
+                print(f"      {finding}", file=stream)
+            if findings:
+                print(
+                    "Acknowledge them in kalshi-tui (press r for the reconciliation "
+                    "screen, then a on each; if it is not running, start it: it reconciles "
+                    "again), then run resume again.",
+                    file=stream,
+                )
+            else:
+                print("Start kalshi-tui to reconcile, then run resume again.", file=stream)
             return EXIT_FAILURE
         try:
             journal.clear_halt(reason)

@@ -18,6 +18,7 @@ from typing import Any
 
 import tomli_w
 
+from kalshi_tui import files
 from kalshi_tui.config import load_settings, parse_settings, resolve_config_path
 
 Prompt = Callable[[str], str]
@@ -37,6 +38,9 @@ ENVIRONMENTS = ("demo", "prod")
 def run(args: argparse.Namespace, *, prompt: Prompt = input) -> int:
     """Carry out `kalshi-tui init`; returns the exit status."""
     config_path, explicit = resolve_config_path(getattr(args, "config", None))
+    if config_path.exists() and not config_path.is_file() and not config_path.is_dir():
+        print(f"kalshi-tui init: {_target_problem(config_path)}", file=sys.stderr)
+        return 1
     if config_path.exists() and not args.force:
         print(
             f"kalshi-tui: {config_path} already exists; not replacing it "
@@ -47,6 +51,15 @@ def run(args: argparse.Namespace, *, prompt: Prompt = input) -> int:
     if config_path.is_dir():
         print(f"kalshi-tui: {config_path} is a directory, not a config file", file=sys.stderr)
         return 1
+    problem = _target_problem(config_path)
+    if problem is None and args.data_dir:
+        problem = files.data_dir_problem(
+            Path(_absolute(args.data_dir) or args.data_dir),
+            fix="pass --data-dir a directory you can write, or leave it out for the default",
+        )
+    if problem is not None:
+        print(f"kalshi-tui init: {problem}", file=sys.stderr)
+        return 1
 
     interactive = not args.non_interactive and sys.stdin.isatty()
     answers = _answers(args, prompt if interactive else None)
@@ -56,7 +69,15 @@ def run(args: argparse.Namespace, *, prompt: Prompt = input) -> int:
     # exits 2). The key file is checked too, so a chmod problem is reported now, not at
     # the first trade.
     parse_settings(text, config_path)
-    write_private_file(config_path, text, replace=args.force)
+    try:
+        write_private_file(config_path, text, replace=args.force)
+    except OSError as exc:
+        print(
+            f"kalshi-tui init: cannot write {config_path}: {exc.strerror or exc}; fix: free "
+            "space or permissions there, or pass --config with another path",
+            file=sys.stderr,
+        )
+        return 1
     settings = load_settings(config_path)
 
     print(f"Wrote {config_path}")
@@ -66,6 +87,23 @@ def run(args: argparse.Namespace, *, prompt: Prompt = input) -> int:
     next_step = "kalshi-tui doctor" + (f" --config {config_path}" if explicit else "")
     print(f"Next: run `{next_step}` to check the key, connection and clock.")
     return 0
+
+
+def _target_problem(config_path: Path) -> files.FileProblem | None:
+    """Why no config file can be written at `config_path`, or None: a FIFO or device
+    there, or a directory on the way that is a file or not writable."""
+    if config_path.exists() and not config_path.is_file():
+        return files.FileProblem(
+            f"{config_path} is {files.describe_kind(config_path.stat().st_mode)}, "
+            "not a config file",
+            "pass --config the path of a regular file (it is created if absent)",
+        )
+    return files.directory_problem(
+        config_path.parent,
+        what="config directory",
+        write=True,
+        fix="pass --config a path in a directory you can write",
+    )
 
 
 def _answers(args: argparse.Namespace, prompt: Prompt | None) -> dict[str, str | None]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kalshi_tui.config.problems import ConfigError, Problem
+from kalshi_tui.files import KEY_SIZE_LIMIT, FileProblem, read_small_file
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -29,6 +30,17 @@ MIN_KEY_BITS = 2048
 
 ALLOWED_MODE_BITS = stat.S_IRUSR | stat.S_IWUSR
 """Permission bits a key file may have: read and write for its owner (0600 or 0400)."""
+
+
+def read_key_file(path: Path) -> bytes:
+    """The bytes of the key file at `path`: a regular file of at most `KEY_SIZE_LIMIT`
+    bytes, never blocking on a FIFO or reading a device forever (`FileProblem`)."""
+    return read_small_file(
+        path,
+        limit=KEY_SIZE_LIMIT,
+        what="private key",
+        fix=f"set {KEY_SETTING} to the PEM key file Kalshi let you download",
+    )
 
 
 def permission_problem(path: Path, *, config_file: Path | None = None) -> Problem | None:
@@ -108,15 +120,9 @@ def _inspect(path: Path, config_file: Path | None) -> tuple[list[Problem], RSAPr
         problems.append(unsafe)
 
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(
-            _problem(
-                config_file,
-                f"cannot read private key {path}: {exc.strerror or exc}",
-                f"make it readable by you: chmod 600 {path} (and check its owner)",
-            )
-        )
+        data = read_key_file(path)
+    except FileProblem as problem:
+        problems.append(_problem(config_file, problem.message, problem.fix))
         return problems, None
 
     key, parse_problem = _parse_key(data, path, config_file)

@@ -22,6 +22,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from kalshi_tui.files import KEY_SIZE_LIMIT, FileProblem, read_small_file
+
 from ._errors import short_key_id
 
 __all__ = ["KalshiAuth", "PrivateKeyError", "load_private_key", "sign_message"]
@@ -47,9 +49,14 @@ def load_private_key(path: str | Path) -> rsa.RSAPrivateKey:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise PrivateKeyError(f"cannot read private key {path}: {exc.strerror}") from None
+        data = read_small_file(
+            path,
+            limit=KEY_SIZE_LIMIT,
+            what="private key",
+            fix="use the PEM key file Kalshi let you download",
+        )
+    except FileProblem as problem:
+        raise PrivateKeyError(str(problem)) from None
     if b"-----BEGIN" not in data:
         raise PrivateKeyError(
             f"{path} is not a PEM file (expected '-----BEGIN PRIVATE KEY-----' or "

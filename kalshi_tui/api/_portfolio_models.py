@@ -346,14 +346,20 @@ class OrderAck(WireModel):
 
 
 class OrderReduction(WireModel):
-    """The outcome of a cancel or decrease: how many contracts stopped resting."""
+    """The outcome of a cancel or decrease: how many contracts stopped resting, or how
+    many still rest. V2 cancel answers `reduced_by`, V2 decrease `remaining_count` (and
+    no `reduced_by`), V1 cancel `{order, reduced_by_fp}`, V1 decrease `{order}`; the
+    V1 order fills in `remaining_count`."""
 
     wire_counts: ClassVar[FieldMap] = {
         "reduced_by": (("reduced_by_fp", "reduced_by"), "reduced_by"),
+        "remaining_count": (("remaining_count_fp", "remaining_count"), "remaining_count"),
     }
     order_id: str
     client_order_id: str | None = None
     reduced_by: Decimal | None = None
+    remaining_count: Decimal | None = None
+    """Contracts still resting after the change, when the reply says."""
     ts_ms: int | None = None
     order: Order | None = None
     """The order after the change (V1 responses only)."""

@@ -21,6 +21,7 @@ from ._errors import (
     AmbiguousWriteError,
     DeprecatedEndpoint,
     KalshiError,
+    NotFound,
     error_info_from_object,
 )
 from ._orders import (
@@ -138,8 +139,11 @@ class TradingMixin(PortfolioMixin):
 
     # ---- cancel --------------------------------------------------------------------
 
-    async def cancel_order(self, order_id: str, *, priority: Priority = "cancel") -> OrderReduction:
-        """Cancel one order. 404 NotFound means it is no longer resting."""
+    async def cancel_order(
+        self, order_id: str, *, ticker: str | None = None, priority: Priority = "cancel"
+    ) -> OrderReduction:
+        """Cancel one order. 404 NotFound means it is no longer resting. `ticker` (the
+        order's market, when known) lets V2 route the cancel to the order's shard."""
 
         async def call(api: OrderApi) -> OrderReduction:
             path = f"{V2_ORDERS if api == 'v2' else V1_ORDERS}/{order_id}"
@@ -148,6 +152,7 @@ class TradingMixin(PortfolioMixin):
                 path,
                 lambda data: self._reduction(data, f"DELETE {path}"),
                 operation="cancel_order",
+                params={"market_ticker": ticker} if api == "v2" else None,
                 cost=V2_CANCEL_COST if api == "v2" else DEFAULT_COST,
                 priority=priority,
                 order_id=order_id,
@@ -156,38 +161,46 @@ class TradingMixin(PortfolioMixin):
         return await self._routed(call)
 
     def _reduction(self, data: Any, where: str) -> OrderReduction:
-        """V2: `{order_id, reduced_by, ...}`; V1: `{order, reduced_by?}`."""
+        """V2: `{order_id, reduced_by | remaining_count, ...}`; V1: `{order, reduced_by_fp?}`."""
         if isinstance(data, dict) and isinstance(data.get("order"), dict):
             order = self._order_in(data, where)
             flat = {
                 "order_id": order.order_id,
                 "client_order_id": order.client_order_id,
+                "reduced_by_fp": data.get("reduced_by_fp"),
                 "reduced_by": data.get("reduced_by"),
             }
             reduction = self._parse(OrderReduction, flat, where)
-            return reduction.model_copy(update={"order": order})
+            return reduction.model_copy(
+                update={"order": order, "remaining_count": order.remaining_count}
+            )
         return self._parse(OrderReduction, data, where)
 
     async def batch_cancel_orders(
-        self, order_ids: Sequence[str], *, priority: Priority = "cancel"
+        self, orders: Sequence[str | Order], *, priority: Priority = "cancel"
     ) -> list[BatchCancelItem]:
         """Cancel many orders, 20 per request; per-order errors are in the items.
 
-        An unclear outcome for any chunk raises AmbiguousWriteError (re-list to see
-        what is still resting).
+        Each entry is an order id, or an order from a listing, whose ticker goes with the
+        cancel (`market_ticker`) so the exchange routes it to the order's shard. An
+        unclear outcome for any chunk raises AmbiguousWriteError (re-list to see what is
+        still resting).
         """
+        targets = [cancel_target(order) for order in orders]
         items: list[BatchCancelItem] = []
-        for start in range(0, len(order_ids), BATCH_CANCEL_LIMIT):
-            chunk = list(order_ids[start : start + BATCH_CANCEL_LIMIT])
+        for start in range(0, len(targets), BATCH_CANCEL_LIMIT):
+            chunk = targets[start : start + BATCH_CANCEL_LIMIT]
 
-            async def call(api: OrderApi, chunk: list[str] = chunk) -> list[BatchCancelItem]:
+            async def call(
+                api: OrderApi, chunk: list[dict[str, str]] = chunk
+            ) -> list[BatchCancelItem]:
                 return await self._cancel_chunk(api, chunk, priority)
 
             items.extend(await self._routed(call))
         return items
 
     async def _cancel_chunk(
-        self, api: OrderApi, chunk: list[str], priority: Priority
+        self, api: OrderApi, chunk: list[dict[str, str]], priority: Priority
     ) -> list[BatchCancelItem]:
         path = f"{V2_ORDERS if api == 'v2' else V1_ORDERS}/batched"
         where = f"DELETE {path}"
@@ -198,45 +211,58 @@ class TradingMixin(PortfolioMixin):
                 raw = [raw]
             return [self._parse(BatchCancelItem, _item_with_error(item), where) for item in raw]
 
+        # Both generations document `{"orders": [{"order_id", "market_ticker"?, ...}]}`
+        # (V1's `{"ids": [...]}` is deprecated).
         return await self._write(
             "DELETE",
             path,
             parse,
             operation="batch_cancel",
-            body={"ids": chunk},
+            body={"orders": chunk},
             cost=BATCH_CANCEL_COST_PER_ORDER * len(chunk),
             priority=priority,
         )
 
     async def cancel_all_orders(self, *, ticker: str | None = None) -> CancelAllResult:
-        """Cancel every resting order (optionally in one market), for the kill switch.
+        """Cancel every resting order (optionally in one market).
 
-        Uses V2 `DELETE /portfolio/events/orders` when the exchange has it; otherwise
-        lists resting orders and batch-cancels them. Orders already gone count as
-        cancelled.
+        Only documented routes: list the resting orders, batch-cancel them (each with its
+        market ticker), then cancel one by one whatever a batch did not take — a chunk
+        refused or unclear as a whole, or an item that failed for a reason other than
+        `not_found`. Repeating a cancel is safe: one that already landed answers 404.
+        Orders already gone count as cancelled; the rest are in `failed`. Raises only if
+        the listing fails.
         """
-        if self._active_order_api == "v2":
-            where = f"DELETE {V2_ORDERS}"
-            try:
-                return await self._write(
-                    "DELETE",
-                    V2_ORDERS,
-                    lambda data: self._parse(CancelAllResult, _cancel_all_shape(data), where),
-                    operation="cancel_all",
-                    params={"ticker": ticker},
-                    priority="cancel",
-                )
-            except KalshiError as exc:
-                if isinstance(exc, AmbiguousWriteError) or not route_missing(exc):
-                    raise
         if ticker is not None:
             resting = await self.get_all_orders(status="resting", ticker=ticker)
         else:
             resting = await self.get_all_orders(status="resting")
-        items = await self.batch_cancel_orders([order.order_id for order in resting])
-        cancelled = tuple(item.order_id for item in items if item.ok or _is_gone(item))
-        failed = tuple(item for item in items if not (item.ok or _is_gone(item)))
-        return CancelAllResult(count=len(cancelled), order_ids=cancelled, failed=failed)
+        cancelled: list[str] = []
+        retry: list[Order] = []
+        for start in range(0, len(resting), BATCH_CANCEL_LIMIT):
+            chunk = resting[start : start + BATCH_CANCEL_LIMIT]
+            try:
+                items = await self.batch_cancel_orders(chunk)
+            except KalshiError:
+                retry.extend(chunk)
+                continue
+            done = {item.order_id for item in items if item.ok or _is_gone(item)}
+            cancelled.extend(order.order_id for order in chunk if order.order_id in done)
+            retry.extend(order for order in chunk if order.order_id not in done)
+        failed: list[BatchCancelItem] = []
+        for order in retry:
+            try:
+                await self.cancel_order(order.order_id, ticker=order.ticker)
+            except NotFound:
+                pass  # gone already: filled, or the batch's cancel did land
+            except KalshiError as exc:
+                error = ItemError(code=exc.code, message=exc.message, details=exc.details)
+                failed.append(BatchCancelItem(order_id=order.order_id, error=error))
+                continue
+            cancelled.append(order.order_id)
+        return CancelAllResult(
+            count=len(cancelled), order_ids=tuple(cancelled), failed=tuple(failed)
+        )
 
     # ---- amend and decrease --------------------------------------------------------
 
@@ -296,6 +322,13 @@ class TradingMixin(PortfolioMixin):
         return await self._routed(call)
 
 
+def cancel_target(order: str | Order) -> dict[str, str]:
+    """One item of a batch cancel body: the id, and the ticker when it is known."""
+    if isinstance(order, str):
+        return {"order_id": order}
+    return {"order_id": order.order_id, "market_ticker": order.ticker}
+
+
 def _item_with_error(item: object) -> object:
     """Batch items carry the inner error shape, or occasionally a bare string."""
     if isinstance(item, dict) and item.get("error") is not None:
@@ -303,12 +336,3 @@ def _item_with_error(item: object) -> object:
         error = ItemError(code=info.code, message=info.message, details=info.details)
         return {**item, "error": error}
     return item
-
-
-def _cancel_all_shape(data: object) -> object:
-    """`{"count": N, "order_ids": [...]}`; either key alone is enough."""
-    if not isinstance(data, dict) or ("count" not in data and "order_ids" not in data):
-        return data  # validation reports the missing count
-    order_ids = data.get("order_ids") or []
-    count = data.get("count", len(order_ids) if isinstance(order_ids, list) else None)
-    return {"count": count, "order_ids": order_ids}

@@ -23,6 +23,12 @@ from pydantic_core import ErrorDetails
 from kalshi_tui import paths
 from kalshi_tui.config.models import Settings, resolve_user_path
 from kalshi_tui.config.problems import ConfigError, Problem
+from kalshi_tui.files import MIB, FileProblem, read_small_file
+
+CONFIG_SIZE_LIMIT = MIB
+"""Largest config file read: a real one is a few KiB; anything bigger is the wrong file."""
+
+BYTE_ORDER_MARK = "\ufeff"
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -66,17 +72,16 @@ def load_settings(path: Path | str | None = None, *, check_key: bool = True) -> 
             )
         return Settings()
     try:
-        raw = config_path.read_bytes()
-    except OSError as exc:
+        raw = read_small_file(
+            config_path,
+            limit=CONFIG_SIZE_LIMIT,
+            what="config file",
+            fix="pass the path of your config.toml (a small text file), or create one with "
+            f"`kalshi-tui init --config {config_path.with_name('config.toml')}`",
+        )
+    except FileProblem as problem:
         raise ConfigError(
-            [
-                Problem(
-                    file=config_path,
-                    key=None,
-                    message=f"cannot read the config file: {exc.strerror or exc}",
-                    fix=f"check that {config_path} is a readable file",
-                )
-            ]
+            [Problem(file=config_path, key=None, message=problem.message, fix=problem.fix)]
         ) from None
     try:
         text = raw.decode("utf-8")
@@ -91,6 +96,9 @@ def load_settings(path: Path | str | None = None, *, check_key: bool = True) -> 
                 )
             ]
         ) from None
+    # Editors on Windows save UTF-8 with a byte order mark; TOML has no use for it, and
+    # tomllib would call it an "Invalid statement" on line 1.
+    text = text.removeprefix(BYTE_ORDER_MARK)
     return parse_settings(text, config_path, check_key=check_key)
 
 
@@ -249,6 +257,11 @@ def _fix_for(error: ErrorDetails, location: Sequence[int | str]) -> tuple[str, s
         return (
             f"expected a number of seconds, got {type(given).__name__} {given!r}",
             f"write a number without quotes, e.g. {example}",
+        )
+    if kind == "finite_number":
+        return (
+            f"{given} is not a finite number",
+            f"write a finite number, e.g. {example}",
         )
     if kind == "bool_type":
         return (

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from kalshi_tui import paths
+from kalshi_tui import files, paths
 
 Environment = Literal["demo", "prod"]
 """Which Kalshi exchange: the demo (paper money) one or production (real money)."""
@@ -78,15 +78,29 @@ def _decimal_from_toml(value: object) -> object:
     return value
 
 
+MAX_DOLLARS = 10_000_000
+"""Largest dollar limit accepted ($10 million): far above any Kalshi account's limits, low
+enough that a slipped exponent (`1e12`) is reported instead of switching a limit off."""
+
 Dollars = Annotated[
     Decimal,
     BeforeValidator(_decimal_from_toml),
-    Field(gt=0, decimal_places=2, allow_inf_nan=False),
+    Field(gt=0, le=MAX_DOLLARS, decimal_places=2, allow_inf_nan=False),
 ]
-"""A positive dollar amount with at most whole cents."""
+"""A positive dollar amount with at most whole cents, at most `MAX_DOLLARS`."""
 
-PositiveInt = Annotated[int, Field(gt=0)]
-Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+MAX_COUNT = 1_000_000
+"""Largest contract or order count accepted: beyond it a limit no longer limits anything."""
+
+PositiveInt = Annotated[int, Field(gt=0, le=MAX_COUNT)]
+"""A whole number from 1 to `MAX_COUNT`."""
+
+Interval = Annotated[float, Field(ge=0.1, le=3600, allow_inf_nan=False)]
+"""A polling interval: at least 0.1 s (faster only burns the rate limit; Kalshi answers in
+tens of milliseconds at best) and at most an hour (slower and the data is never fresh)."""
+
+Threshold = Annotated[float, Field(ge=0.5, le=86400, allow_inf_nan=False)]
+"""A staleness or timeout threshold: from half a second to a day."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -188,7 +202,7 @@ class ExchangeSettings(Section):
     """Order endpoints: `"v2"` (`/portfolio/events/orders`), `"v1"` (legacy
     `/portfolio/orders`) or `"auto"` (v2, falling back to v1 where v2 is missing)."""
 
-    request_timeout_seconds: Annotated[Seconds, Field(le=120)] = 10.0
+    request_timeout_seconds: Annotated[float, Field(ge=0.5, le=120, allow_inf_nan=False)] = 10.0
     """How long one HTTP request may take before it counts as failed (an order whose
     request timed out is treated as UNKNOWN and looked up, never blindly resent)."""
 
@@ -291,20 +305,20 @@ class RiskSettings(Section):
     max_orders_per_minute: PositiveInt = 60
     """Order submissions allowed per rolling minute (throttles runaway loops)."""
 
-    max_consecutive_errors: PositiveInt = 5
+    max_consecutive_errors: Annotated[int, Field(gt=0, le=1000)] = 5
     """Consecutive rejected or failed order requests that halt trading."""
 
-    unknown_order_timeout_seconds: Seconds = 30.0
+    unknown_order_timeout_seconds: Threshold = 30.0
     """How long an order may stay UNKNOWN (sent, outcome unclear) before trading halts."""
 
-    stale_data_seconds: Seconds = 10.0
+    stale_data_seconds: Threshold = 10.0
     """Refuse orders when the market data they are priced from is older than this."""
 
-    stale_halt_seconds: Seconds = 120.0
+    stale_halt_seconds: Threshold = 120.0
     """Halt trading when the exchange status, market list or portfolio has not been
     refreshed for this long. Longer than `stale_data_seconds`."""
 
-    max_clock_skew_seconds: Annotated[Seconds, Field(ge=1)] = 2.0
+    max_clock_skew_seconds: Annotated[float, Field(ge=1, le=60, allow_inf_nan=False)] = 2.0
     """Largest tolerated difference between this machine's clock and the exchange's
     (`kalshi-tui doctor` checks it; Kalshi rejects signatures with stale timestamps). At
     least 1: the server's `Date` header has one-second resolution."""
@@ -330,34 +344,34 @@ class PollingSettings(Section):
     Polls never overlap: each loop sleeps its interval after the previous poll finished.
     """
 
-    exchange_status_seconds: Seconds = 10.0
+    exchange_status_seconds: Interval = 10.0
     """Interval between exchange status polls (exchange/trading active)."""
 
-    markets_seconds: Seconds = 30.0
+    markets_seconds: Interval = 30.0
     """Interval between refreshes of the market list."""
 
-    orderbook_seconds: Seconds = 1.0
+    orderbook_seconds: Interval = 1.0
     """Interval between order book polls of the selected market."""
 
-    portfolio_seconds: Seconds = 2.0
+    portfolio_seconds: Interval = 2.0
     """Interval between polls of balance, positions and resting orders."""
 
-    fills_seconds: Seconds = 2.0
+    fills_seconds: Interval = 2.0
     """Interval between polls for new fills."""
 
-    settlements_seconds: Seconds = 60.0
+    settlements_seconds: Interval = 60.0
     """Interval between polls for settlements."""
 
-    exchange_status_stale_seconds: Seconds = 30.0
+    exchange_status_stale_seconds: Threshold = 30.0
     """Exchange status older than this is shown as stale."""
 
-    markets_stale_seconds: Seconds = 120.0
+    markets_stale_seconds: Threshold = 120.0
     """The market list older than this is shown as stale."""
 
-    orderbook_stale_seconds: Seconds = 5.0
+    orderbook_stale_seconds: Threshold = 5.0
     """An order book older than this is shown as stale."""
 
-    portfolio_stale_seconds: Seconds = 10.0
+    portfolio_stale_seconds: Threshold = 10.0
     """Balance, positions and orders older than this are shown as stale."""
 
     @field_validator(
@@ -481,3 +495,7 @@ class Settings(Section):
         if self.storage.data_dir is not None:
             return self.storage.data_dir
         return paths.default_data_dir(self.exchange.environment, self.exchange.key_id)
+
+    def data_dir_fix(self) -> str:
+        """How to choose another data directory: where `data_dir` comes from, in words."""
+        return files.data_dir_fix(self.source, configured=self.storage.data_dir is not None)

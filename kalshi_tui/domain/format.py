@@ -2,8 +2,10 @@
 
 Every pane formats numbers through these so a price reads the same everywhere.
 Negative amounts use the typographic minus sign (U+2212) so they line up with
-the plus sign in signed P&L columns. Nothing here rounds a price: sub-cent
-prices (Kalshi's deci-cent grids) are shown exactly.
+the plus sign in signed P&L columns. Prices are shown to Kalshi's finest tick,
+$0.0001 (0.01¢): every price on a market's grid is shown exactly, sub-cent ones
+included, and derived figures (an average cost of 209¢ / 3) are rounded half-even
+to that tick for display only; the values themselves stay exact.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ MINUS = "−"
 
 _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
+_TICK = Decimal("0.0001")
+"""Kalshi's finest price tick in dollars; prices are displayed to it."""
 
 
 def _plain(value: Decimal) -> str:
@@ -30,18 +34,23 @@ def _plain(value: Decimal) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def _to_tick(price: Decimal) -> Decimal:
+    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price)."""
+    return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
+
+
 def cents(price: Decimal | None) -> str:
-    """A dollar price as cents: 0.43 → "43¢", 0.045 → "4.5¢", None → "—"."""
+    """A dollar price as cents: 0.43 → "43¢", 0.045 → "4.5¢", 2.09/3 → "69.67¢", None → "—"."""
     if price is None:
         return MISSING
-    return f"{_plain(price * _HUNDRED)}¢"
+    return f"{_plain(_to_tick(price) * _HUNDRED)}¢"
 
 
 def price_dollars(price: Decimal | None) -> str:
     """A dollar price as a decimal on the 0–1 scale, keeping sub-cent digits: "0.43", "0.045"."""
     if price is None:
         return MISSING
-    text = _plain(price)
+    text = _plain(_to_tick(price))
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction.ljust(2, '0')}"
 

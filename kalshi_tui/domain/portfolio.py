@@ -95,45 +95,6 @@ def value_positions(
     return [value_position(p, market_yes_mark(markets.get(p.ticker))) for p in positions]
 
 
-@dataclass(frozen=True, slots=True)
-class PortfolioTotals:
-    """Sums over the positions pane."""
-
-    cost_basis: Decimal
-    market_value: Decimal
-    """Value of the marked positions only."""
-    unrealized_pnl: Decimal
-    """Unrealized P&L of the marked positions only."""
-    realized_pnl: Decimal
-    fees_paid: Decimal
-    unmarked: int
-    """Positions left out of `market_value` and `unrealized_pnl` for want of a mark."""
-
-
-def portfolio_totals(values: Iterable[PositionValue]) -> PortfolioTotals:
-    """Add up positions; unmarked ones count in `unmarked` instead of as zero."""
-    cost = market_value = unrealized = realized = fees = ZERO
-    unmarked = 0
-    for value in values:
-        cost += value.cost_basis
-        realized += value.realized_pnl
-        fees += value.fees_paid
-        if value.market_value is None or value.unrealized_pnl is None:
-            if value.contracts != 0:
-                unmarked += 1
-            continue
-        market_value += value.market_value
-        unrealized += value.unrealized_pnl
-    return PortfolioTotals(
-        cost_basis=cost,
-        market_value=market_value,
-        unrealized_pnl=unrealized,
-        realized_pnl=realized,
-        fees_paid=fees,
-        unmarked=unmarked,
-    )
-
-
 # --- order ticket ------------------------------------------------------------------------
 
 

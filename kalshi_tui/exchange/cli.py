@@ -120,6 +120,8 @@ MAX_MARKETS = 50_000
 
 def _option_error(args: argparse.Namespace) -> str | None:
     """What is wrong with the options (before anything starts), or None."""
+    from kalshi_tui.files import describe_kind  # standard library only
+
     if not 0 <= args.port <= 65535:
         return f"--port {args.port}: a TCP port is 0–65535 (0 picks a free one)"
     if not 1 <= args.markets <= MAX_MARKETS:
@@ -129,6 +131,17 @@ def _option_error(args: argparse.Namespace) -> str | None:
     config_path: Path | None = args.write_config
     if config_path is not None and config_path.expanduser().is_dir():
         return f"--write-config {config_path}: is a directory; give a file name such as sim.toml"
+    for flag, given, example in (
+        ("--write-config", config_path, "sim.toml"),
+        ("--state", args.state, "sim-state.json"),
+    ):
+        # A FIFO or device there would block the write (or the read) forever.
+        path = given.expanduser() if given is not None else None
+        if path is not None and path.exists() and not path.is_file():
+            kind = describe_kind(path.stat().st_mode)
+            return (
+                f"{flag} {given}: is {kind}, not a regular file; give a file name such as {example}"
+            )
     return None
 
 

@@ -35,6 +35,7 @@ from kalshi_tui.exchange.http.context import Connections, SimContext
 from kalshi_tui.exchange.http.faults import FaultConfig, FaultInjector, parse_spec
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
 from kalshi_tui.exchange.http.units import Profile
+from kalshi_tui.files import MIB, FileProblem, read_small_file
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,9 @@ class _Server(uvicorn.Server):
             await server.wait_closed()
 
 
+STATE_SIZE_LIMIT = 1024 * MIB
+"""Largest state file restored; far above what even 50,000 markets with history need."""
+
 SavedKey = tuple[str, str, str]
 """An API key kept in the state file: (key_id, public PEM, user_id)."""
 
@@ -113,12 +117,16 @@ def _load_state(path: Path | None) -> tuple[Exchange, set[str], list[SavedKey]] 
     if path is None or not path.exists():
         return None
     try:
-        data = json.loads(path.read_text())
+        # Regular files only, bounded: a FIFO or device here must not hang the start.
+        raw = read_small_file(
+            path, limit=STATE_SIZE_LIMIT, what="exchange state file", fix="remove it"
+        )
+        data = json.loads(raw.decode("utf-8"))
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown state version {data.get('version')!r}")
         keys = [(k["key_id"], k["public_pem"], k["user_id"]) for k in data.get("keys", [])]
         return Exchange.restore(data["engine"]), set(data.get("funded_users", [])), keys
-    except (OSError, ValueError, KeyError, TypeError, ExchangeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, ExchangeError, FileProblem) as exc:
         # A damaged state file must not stop the demo: keep it aside and start fresh.
         aside = path.with_name(path.name + f".broken-{int(time.time())}")
         log.warning("cannot restore exchange state from %s (%s); moved to %s", path, exc, aside)
@@ -307,11 +315,13 @@ def start_exchange(
     agents: bool = True,
     open_order_limit: int = 200_000,
     clock: Callable[[], float] = time.time,
+    save_state: bool = True,
 ) -> RunningExchange:
     """Start a simulated exchange in a background thread and return once it accepts
     connections. `keys` are `(key_id, public_pem)` pairs for the demo account, funded with
     `balance_dollars`. With `state_path`, state is restored from it when present and saved to
-    it by `stop()`."""
+    it by `stop()` (unless `save_state` is False: a look at the state that must not write
+    over it, e.g. `kalshi-tui doctor` beside a running demo)."""
     path = Path(state_path) if state_path is not None else None
     restored = _load_state(path)
     now_ms = int(clock() * 1000)
@@ -367,7 +377,7 @@ def start_exchange(
         user_id=default_user_id(seed),
         funded_users=funded,
         balance_dollars=balance_dollars,
-        state_path=path,
+        state_path=path if save_state else None,
         tick_s=tick_s,
     )
     running.ensure_account(running.user_id)

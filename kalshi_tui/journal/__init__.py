@@ -6,6 +6,7 @@ append-only event log. No Textual, no network.
     journal.record_intent(client_order_id, ticker=..., side="yes", action="buy", ...)
 """
 
+from kalshi_tui.journal.amends import AmendIntent
 from kalshi_tui.journal.core import JOURNAL_FILE_NAME, HaltNotJournaled, journal_path
 from kalshi_tui.journal.journal import Journal
 from kalshi_tui.journal.records import (
@@ -29,6 +30,7 @@ __all__ = [
     "NOT_HALTED",
     "TERMINAL_STATES",
     "UNRESOLVED_STATES",
+    "AmendIntent",
     "EventKind",
     "EventRecord",
     "HaltNotJournaled",

@@ -250,11 +250,23 @@ class JournalCore:
         try:
             yield self._conn
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # SQLite rolls a transaction back by itself on some errors (a full disk):
+            # a second ROLLBACK would raise and hide the real error.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             self._log_lines.clear()
             self._last_seq = 0
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that fails (disk full while writing the WAL) may leave the
+            # transaction open: end it, or every later BEGIN would fail too.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            self._log_lines.clear()
+            self._last_seq = 0
+            raise
         if durable and self._last_seq and self._identity is not None:
             # Everything up to this event is on disk now: the identity file may say so.
             self._identity.record(self._last_seq)

@@ -22,7 +22,8 @@ from kalshi_tui.journal._codec import (
     encode_optional_time,
     encode_payload,
 )
-from kalshi_tui.journal.fills import JournalFillWrites, check_direction
+from kalshi_tui.journal.amends import JournalAmendWrites
+from kalshi_tui.journal.fills import check_direction
 from kalshi_tui.journal.records import (
     TRANSITIONS,
     UNRESOLVED_STATES,
@@ -50,7 +51,7 @@ def _state_for(status: str) -> IntentState:
     return _STATE_FOR_STATUS.get(status, IntentState.ACKED)
 
 
-class Journal(JournalFillWrites):
+class Journal(JournalAmendWrites):
     """An open journal. Create with `Journal.open(path)`; close with `close()` or `with`.
 
         All methods are synchronous and fast (well under a millisecond of work, plus one disk
@@ -361,9 +362,11 @@ class Journal(JournalFillWrites):
         fill_count: Decimal | None = None,
         updated_client_order_id: str | None = None,
         response: Mapping[str, Any] | None = None,
+        intent_seq: int | None = None,
     ) -> None:
         """The exchange amended an order: new `price` (of its side) and new total `count`
-        (filled plus resting, as the amend endpoint defines it)."""
+        (filled plus resting, as the amend endpoint defines it). `intent_seq` names the
+        amend intent this settles (`record_amend_intent`)."""
         at_us = self._now_us()
         with self._transaction(durable=False) as conn:
             record = self.order(order_id)
@@ -391,6 +394,7 @@ class Journal(JournalFillWrites):
                 "count": count,
                 "updated_client_order_id": updated_client_order_id,
                 "response": response,
+                "intent_seq": intent_seq,
             }
             self._append_event(EventKind.AMEND, at_us, payload, old.client_order_id, order_id)
 

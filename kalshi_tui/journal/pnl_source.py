@@ -19,8 +19,14 @@ from kalshi_tui.domain.pnl import PnlBook
 from kalshi_tui.journal.reads import JournalReads
 
 
-def load_pnl_book(journal: JournalReads, day_start: datetime | None = None) -> PnlBook:
-    """A `PnlBook` holding every fill and settlement the journal has."""
+def load_pnl_book(
+    journal: JournalReads,
+    day_start: datetime | None = None,
+    *,
+    upto: tuple[int, int] | None = None,
+) -> PnlBook:
+    """A `PnlBook` holding every fill and settlement the journal has (up to the row ids
+    `upto`, from `journal.pnl_marks()`, when given)."""
     book = PnlBook(day_start)
     trade = book.apply_trade
     settle = book.apply_settlement_values
@@ -36,7 +42,7 @@ def load_pnl_book(journal: JournalReads, day_start: datetime | None = None) -> P
             value = parsed[text] = Decimal(text)
         return value
 
-    for at_us, kind, ticker, side, action, count, price, fee in journal.pnl_rows():
+    for at_us, kind, ticker, side, action, count, price, fee in journal.pnl_rows(upto):
         if kind == 0:
             trade(ticker, side, action, number(count), number(price), number(fee), at_us)
         else:

@@ -198,14 +198,15 @@ def event_filter(
     return where
 
 
-# Raw rows for loading P&L (`JournalReads.pnl_rows`), each in exchange-time order.
+# Raw rows for loading P&L (`JournalReads.pnl_rows`), each in exchange-time order, up to
+# a row id (the mark a tail continues from, `JournalReads.pnl_marks`).
 PNL_FILL_ROWS = (
     "SELECT created_us, 0, ticker, side, action, count, price, fee FROM fills "
-    "ORDER BY created_us, rowid"
+    "WHERE rowid <= ? ORDER BY created_us, rowid"
 )
 PNL_SETTLEMENT_ROWS = (
     "SELECT settled_us, 1, ticker, result, NULL, NULL, revenue, NULL FROM settlements "
-    "ORDER BY settled_us, ticker"
+    "WHERE rowid <= ? ORDER BY settled_us, ticker"
 )
 
 

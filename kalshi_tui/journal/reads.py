@@ -155,14 +155,53 @@ class JournalReads(JournalCore):
             for table in tables
         }
 
-    def pnl_rows(self) -> Iterator[tuple[Any, ...]]:
+    def pnl_rows(self, upto: tuple[int, int] | None = None) -> Iterator[tuple[Any, ...]]:
         """Fills and settlements as stored, merged by exchange time, for loading P&L (a
         fill before a settlement at the same microsecond). Fill rows are `(created_us, 0,
         ticker, side, action, count, price, fee)`, settlement rows `(settled_us, 1, ticker,
-        result, None, None, revenue, None)`; amounts are exact decimal text."""
-        fills = queries.stream(self._conn, queries.PNL_FILL_ROWS, ())
-        settlements = queries.stream(self._conn, queries.PNL_SETTLEMENT_ROWS, ())
+        result, None, None, revenue, None)`; amounts are exact decimal text.
+
+        `upto` (`pnl_marks()` read before) stops at those row ids, so a reader that then
+        tails from the same marks (`fills_after`, `settlements_after`) sees every row
+        exactly once, whatever other connections journal meanwhile."""
+        fill_mark, settlement_mark = upto if upto is not None else (_NO_LIMIT, _NO_LIMIT)
+        fills = queries.stream(self._conn, queries.PNL_FILL_ROWS, (fill_mark,))
+        settlements = queries.stream(self._conn, queries.PNL_SETTLEMENT_ROWS, (settlement_mark,))
         return heapq.merge(fills, settlements, key=_time_and_kind)
+
+    def pnl_marks(self) -> tuple[int, int]:
+        """The newest row ids of the fills and of the settlements (0 when none).
+
+        Row ids only grow (rows are never deleted, and writers take turns), so a row
+        committed later, by this connection or any other process, has a larger id."""
+        fills = self._conn.execute("SELECT coalesce(max(rowid), 0) FROM fills").fetchone()
+        settled = self._conn.execute("SELECT coalesce(max(rowid), 0) FROM settlements").fetchone()
+        return int(fills[0]), int(settled[0])
+
+    def fills_after(self, rowid: int) -> list[tuple[int, Fill]]:
+        """`(row id, fill)` of every fill journaled after row `rowid`, whoever journaled it
+        (the app's fill poll, the kill switch, `kalshi-tui halt`), in journal order."""
+        sql = f"SELECT rowid, {queries.FILL_COLUMNS} FROM fills WHERE rowid > ? ORDER BY rowid"
+        return [
+            (int(row[0]), queries.fill_from_row(row[1:]))
+            for row in self._conn.execute(sql, (rowid,))
+        ]
+
+    def settlements_after(self, rowid: int) -> list[tuple[int, Settlement]]:
+        """`(row id, settlement)` of every settlement journaled after row `rowid`."""
+        sql = (
+            f"SELECT rowid, {queries.SETTLEMENT_COLUMNS} FROM settlements WHERE rowid > ? "
+            "ORDER BY rowid"
+        )
+        return [
+            (int(row[0]), queries.settlement_from_row(row[1:]))
+            for row in self._conn.execute(sql, (rowid,))
+        ]
+
+    def count_fills_upto(self, rowid: int) -> int:
+        """Fills with a row id up to `rowid` (the fills a book loaded to that mark holds)."""
+        sql = "SELECT count(*) FROM fills WHERE rowid <= ?"
+        return int(self._conn.execute(sql, (rowid,)).fetchone()[0])
 
     def export_rows(
         self, kind: queries.ExportKind, since: datetime | None, until: datetime | None
@@ -172,6 +211,10 @@ class JournalReads(JournalCore):
         select, params, count_sql, count_params = queries.export_query(kind, since, until)
         total = int(self._conn.execute(count_sql, count_params).fetchone()[0])
         return total, queries.stream(self._conn, select, params)
+
+
+_NO_LIMIT = 2**63 - 1
+"""The largest SQLite row id: no upper bound."""
 
 
 def _time_and_kind(row: tuple[Any, ...]) -> tuple[int, int]:

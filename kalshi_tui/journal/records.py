@@ -121,6 +121,8 @@ class EventKind(enum.StrEnum):
     ADOPTED = "adopted"
     CANCEL = "cancel"
     AMEND = "amend"
+    AMEND_INTENT = "amend_intent"
+    AMEND_RESULT = "amend_result"
     FILL = "fill"
     FILL_CONFLICT = "fill_conflict"
     SETTLEMENT = "settlement"

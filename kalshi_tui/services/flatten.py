@@ -1,8 +1,9 @@
 """Taking every resting order off the book and proving it: the kill switch's clean-up.
 
-One round: exchange-side cancels first (trigger the app's order group; the V2 cancel-all
-— until one cancel-all has gone through), then list resting orders, batch-cancel them
-(chunks of 20 in parallel) and cancel one by one whatever a batch did not take. Rounds
+One round: the exchange-side cancel first (trigger the app's order group, until that has
+gone through), then list resting orders, batch-cancel them (chunks of 20 in parallel, each
+order with its market ticker) and cancel one by one whatever a batch did not take. Only
+documented routes are used (the API docs this follows have no cancel-all route). Rounds
 repeat until a listing shows zero resting orders: that listing is the verification. A
 round with errors is followed by a jittered exponential backoff. Every call is bounded by
 `attempt_timeout`; the whole run is unbounded unless `give_up_after` is given. All
@@ -22,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -68,14 +69,13 @@ class FlattenResult:
 
 @dataclass(slots=True)
 class _Tally:
-    """Orders cancelled: by id, plus those a cancel-all reported by count only."""
+    """Orders cancelled, by id."""
 
     ids: set[str] = field(default_factory=set)
-    unnamed: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.ids) + self.unnamed
+        return len(self.ids)
 
 
 class Flattener:
@@ -116,7 +116,7 @@ class Flattener:
             attempts += 1
             errors: list[str] = []
             if not exchange_side_done:
-                exchange_side_done = await self._exchange_side(cancelled, errors)
+                exchange_side_done = await self._exchange_side(errors)
             pause = 0.0
             try:
                 orders = await self._bounded(self._client.get_all_orders(status="resting"))
@@ -126,8 +126,7 @@ class Flattener:
                 resting = len(orders)
                 self._progress(resting=resting, attempts=attempts, cancelled=cancelled.count)
                 if orders:
-                    ids = [order.order_id for order in orders]
-                    left = await self._batch_cancel(ids, cancelled, errors)
+                    left = await self._batch_cancel(orders, cancelled, errors)
                     if left:
                         await self._cancel_each(left, cancelled, errors)
                 elif await self._journal_says_flat(cancelled, gone, errors):
@@ -156,7 +155,7 @@ class Flattener:
         rest (see the module docstring); cancels what it knows by id."""
         try:
             known = [
-                record.order.order_id
+                (record.order.order_id, record.order.ticker)
                 for record in self._journal.open_orders()
                 if record.order.order_id not in cancelled.ids | gone
             ]
@@ -204,58 +203,57 @@ class Flattener:
     async def _bounded(self, awaitable: Awaitable[T]) -> T:
         return await asyncio.wait_for(awaitable, self._attempt_timeout)
 
-    async def _exchange_side(self, cancelled: _Tally, errors: list[str]) -> bool:
-        """Group trigger, then V2 cancel-all; True once cancel-all went through."""
+    async def _exchange_side(self, errors: list[str]) -> bool:
+        """Trigger the app's order group (the exchange cancels its orders); True once that
+        went through, or when there is no group."""
         try:
             group_id = self._group_id()
             await self._bounded(trigger_group(self._client, self._journal, group_id))
         except Exception as exc:
             errors.append(f"order group trigger: {describe_error(exc)}")
-        try:
-            result = await self._bounded(self._client.cancel_all_orders())
-        except Exception as exc:
-            errors.append(f"cancel-all: {describe_error(exc)}")
             return False
-        cancelled.ids.update(result.order_ids)
-        cancelled.unnamed += max(0, result.count - len(result.order_ids))
         return True
 
     async def _batch_cancel(
-        self, ids: list[str], cancelled: _Tally, errors: list[str]
-    ) -> list[str]:
-        """Batch-cancel `ids` (chunks in parallel); returns the ids still to cancel."""
-        chunks = [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+        self, orders: list[api.Order], cancelled: _Tally, errors: list[str]
+    ) -> list[tuple[str, str | None]]:
+        """Batch-cancel `orders` (chunks in parallel); returns (id, ticker) still to cancel."""
+        chunks = [orders[i : i + BATCH_SIZE] for i in range(0, len(orders), BATCH_SIZE)]
         results = await asyncio.gather(
             *(self._bounded(self._client.batch_cancel_orders(chunk)) for chunk in chunks),
             return_exceptions=True,
         )
-        left: list[str] = []
+        left: list[tuple[str, str | None]] = []
         for chunk, result in zip(chunks, results, strict=True):
             if isinstance(result, BaseException):
                 errors.append(f"batch cancel: {describe_error(result)}")
-                left.extend(chunk)
+                left.extend((order.order_id, order.ticker) for order in chunk)
                 continue
+            tickers = {order.order_id: order.ticker for order in chunk}
             for item in result:
                 if item.ok:
                     cancelled.ids.add(item.order_id)
                 elif not _gone(item.error):
-                    left.append(item.order_id)
+                    left.append((item.order_id, tickers.get(item.order_id)))
         return left
 
     async def _cancel_each(
         self,
-        ids: list[str],
+        orders: Sequence[tuple[str, str | None]],
         cancelled: _Tally,
         errors: list[str],
         *,
         gone: set[str] | None = None,
     ) -> None:
+        """Cancel (order id, ticker) pairs one by one, a few at a time."""
         gate = asyncio.Semaphore(PARALLEL_CANCELS)
 
-        async def cancel(order_id: str) -> None:
+        async def cancel(order_id: str, ticker: str | None) -> None:
             async with gate:
                 try:
-                    await self._bounded(self._client.cancel_order(order_id, priority="cancel"))
+                    await self._bounded(
+                        self._client.cancel_order(order_id, ticker=ticker, priority="cancel")
+                    )
                 except api.NotFound:
                     if gone is not None:
                         gone.add(order_id)
@@ -265,7 +263,7 @@ class Flattener:
                     return
                 cancelled.ids.add(order_id)
 
-        await asyncio.gather(*(cancel(order_id) for order_id in ids))
+        await asyncio.gather(*(cancel(order_id, ticker) for order_id, ticker in orders))
 
     async def _settle_gone(self, gone: set[str]) -> int:
         """Orders the journal had resting that were already gone when cancelled by id:

@@ -7,10 +7,11 @@
    progress says so;
 2. set the store's trading state to HALTED before returning, so the order path, which
    checks the store, blocks new orders in the same event-loop turn;
-3. start (or join) the clean-up task: exchange-side cancels first (trigger the app's
-   order group; V2 cancel-all), then batch cancels, then order by order for what the
-   batches did not take; re-list resting orders until the exchange shows none; pull the
-   fills that raced the cancels into the journal; mark the halt VERIFIED and alert.
+3. start (or join) the clean-up task: the exchange-side cancel first (trigger the app's
+   order group), then batch cancels of the listed resting orders, then order by order for
+   what the batches did not take (documented routes only); re-list resting orders until
+   the exchange shows none; pull the fills that raced the cancels into the journal; mark
+   the halt VERIFIED and alert.
 
 Every cancel uses the client's reserved cancel budget. Each call is bounded by
 `attempt_timeout`; a failed round is retried after a jittered backoff, for as long as the
@@ -93,8 +94,12 @@ class KillSwitch:
         self._task: asyncio.Task[HaltReport] | None = None
         self._triggers_seen: set[tuple[str, str]] = set()
         """(trigger, reason) pairs of the current halt."""
-        self._journal_halted = False
-        """Whether this process has seen (or written) the journal's halt."""
+        snapshot = store.snapshot
+        self._journal_halted = snapshot.trading.mode is TradingMode.HALTED and snapshot.halt is None
+        """Whether this process has seen (or written) the journal's halt. A store HALTED
+        with no halt of this process in progress, before the switch exists, was halted from
+        the journal at start-up (`apply_persisted_halt`): a resume that another process
+        commits before the halt watcher's first look must still be followed."""
         self.last_report: HaltReport | None = None
 
     # --- state ----------------------------------------------------------------------------

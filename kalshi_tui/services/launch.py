@@ -6,6 +6,10 @@ the terminal talks to it exactly as it talks to Kalshi: real HTTP, real signatur
 The exchange's state is saved beside the key on exit and restored on the next start,
 so practice sessions continue.
 
+Only one app runs per data directory: both kinds of session take its app lock
+(`services/app_lock.py`) first and refuse to start, naming the holder's PID, while another
+process holds it.
+
 Both kinds of session trade: they open the account's journal (`journal.sqlite3` in its
 data directory; the demo's lives in the demo directory) and check every order with
 `risk_gate`, the full pre-trade gate of `[risk]` (`kalshi_tui.domain.risk`).
@@ -24,7 +28,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kalshi_tui import api, paths
+from kalshi_tui import api, files, paths
 from kalshi_tui.config.models import RiskSettings, is_loopback_host
 from kalshi_tui.domain.orders import OrderDraft, PreTradeGate
 from kalshi_tui.domain.risk import RiskGate
@@ -32,6 +36,7 @@ from kalshi_tui.domain.risk_context import RiskContext, build_context
 from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.services.alerts import Alerts
+from kalshi_tui.services.app_lock import AppLock
 from kalshi_tui.services.session import PollPlan, Session
 
 if TYPE_CHECKING:
@@ -67,10 +72,11 @@ def demo_dir() -> Path:
 
 def load_or_create_demo_key(directory: Path) -> DemoKey:
     """The demo account's key: generated on first use, then reused so state carries over."""
-    paths.ensure_private_dir(directory)
+    files.prepare_data_dir(directory)
     key_path, id_path = directory / KEY_FILE, directory / KEY_ID_FILE
     if key_path.exists() and id_path.exists():
-        return DemoKey(id_path.read_text().strip(), api.load_private_key(key_path))
+        key_id = _read_small_text(id_path, "demo key id")
+        return DemoKey(key_id, api.load_private_key(key_path))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -87,9 +93,14 @@ def load_or_create_demo_key(directory: Path) -> DemoKey:
 
 
 def start_demo_exchange(
-    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED
+    directory: Path, *, markets: int = DEMO_MARKETS, seed: int = DEMO_SEED, publish: bool = True
 ) -> tuple[RunningExchange, DemoKey]:
-    """Start the embedded exchange for the demo account (restoring saved state)."""
+    """Start the embedded exchange for the demo account (restoring saved state).
+
+    With `publish` (a session) its URL is written for `kalshi-tui halt` and its state is
+    saved back on stop. Without (`kalshi-tui doctor`'s check), it is the same exchange from
+    the same state, but nothing of it is written: a demo session running beside it keeps
+    its URL file and its state."""
     from kalshi_tui.exchange.server import start_exchange
 
     key = load_or_create_demo_key(directory)
@@ -98,9 +109,20 @@ def start_demo_exchange(
         markets=markets,
         state_path=directory / STATE_FILE,
         keys=[(key.key_id, key.public_pem())],
+        save_state=publish,
     )
-    (directory / URL_FILE).write_text(running.base_url + "\n")
+    if publish:
+        (directory / URL_FILE).write_text(running.base_url + "\n")
     return running, key
+
+
+def _read_small_text(path: Path, what: str) -> str:
+    """A one-line file the demo keeps in its directory (a FIFO or device there is refused,
+    never read forever)."""
+    data = files.read_small_file(
+        path, limit=4 * files.KIB, what=what, fix=f"remove {path}; the demo writes it anew"
+    )
+    return data.decode("utf-8", errors="replace").strip()
 
 
 def risk_gate(risk: RiskSettings, store: Store) -> PreTradeGate:
@@ -132,8 +154,8 @@ def running_demo_url(directory: Path) -> str | None:
     listens on loopback only, so a URL naming any other host (a stale or edited file) is
     ignored: the demo key must never sign requests for a real exchange."""
     try:
-        url = (directory / URL_FILE).read_text().strip()
-    except OSError:
+        url = _read_small_text(directory / URL_FILE, "demo exchange URL file")
+    except files.FileProblem:
         return None
     parts = urlsplit(url)
     if parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
@@ -141,12 +163,16 @@ def running_demo_url(directory: Path) -> str | None:
     return url
 
 
-def open_journal(data_dir: Path, *, verify: bool = True) -> Journal:
-    """The account's journal (created on first use). `verify` runs `PRAGMA quick_check`
-    first (start-up refuses a journal with damaged pages); `kalshi-tui halt` skips it to
-    persist the halt at once."""
+def open_journal(data_dir: Path, *, verify: bool = True, fix: str = files.DEFAULT_FIX) -> Journal:
+    """The account's journal (created on first use, with its data directory).
+
+    `verify` runs `PRAGMA quick_check` first (start-up refuses a journal with damaged
+    pages); `kalshi-tui halt` skips it to persist the halt at once. A data directory that
+    cannot serve (a file in the way, not writable) raises `files.FileProblem` whose fix is
+    `fix` (`Settings.data_dir_fix()`)."""
     from kalshi_tui.journal import Journal, journal_path
 
+    files.prepare_data_dir(data_dir, fix=fix)
     return Journal.open(journal_path(data_dir), verify=verify)
 
 
@@ -160,49 +186,69 @@ def demo_session(
     """A session against a freshly started embedded exchange; `trading` opens the demo
     journal, the order service and the kill switch."""
     directory = directory or demo_dir()
-    running, key = start_demo_exchange(directory, markets=markets)
-    client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
-    store = Store(Snapshot(environment="demo"))
+    paths.ensure_private_dir(directory)
+    # Before anything else: a second demo app would also overwrite the exchange's URL
+    # file and saved state.
+    lock = AppLock.acquire(directory)
     url_file = directory / URL_FILE
-    return Session(
-        client,
-        store,
-        plan=plan,
-        exchange=running,
-        journal=open_journal(directory) if trading else None,
-        gate=risk_gate(RiskSettings(), store),
-        risk_limits=RiskLimits.from_settings(RiskSettings()),
-        on_close=lambda: url_file.unlink(missing_ok=True),
-    )
+
+    def closed() -> None:
+        url_file.unlink(missing_ok=True)
+        lock.release()
+
+    try:
+        running, key = start_demo_exchange(directory, markets=markets)
+        client = api.KalshiClient(running.base_url, api.KalshiAuth(key.key_id, key.private_key))
+        store = Store(Snapshot(environment="demo"))
+        return Session(
+            client,
+            store,
+            plan=plan,
+            exchange=running,
+            journal=open_journal(directory) if trading else None,
+            gate=risk_gate(RiskSettings(), store),
+            risk_limits=RiskLimits.from_settings(RiskSettings()),
+            on_close=closed,
+        )
+    except BaseException:
+        lock.release()
+        raise
 
 
 def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> Session:
     """A session for the account in `settings` (already validated by the config loader)."""
-    exchange = settings.exchange
-    auth = None
-    if exchange.key_id is not None and exchange.private_key_path is not None:
-        auth = api.KalshiAuth(exchange.key_id, api.load_private_key(exchange.private_key_path))
-    client = api.KalshiClient(
-        settings.base_url,
-        auth,
-        rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
-        timeout=exchange.request_timeout_seconds,
-        order_api=exchange.order_api,
-    )
-    store = Store(Snapshot(environment=exchange.environment))
-    paths.ensure_private_dir(settings.data_dir)
-    alerts = Alerts(
-        settings.alerts.webhook_url, store=store, min_severity=settings.alerts.min_severity
-    )
-    return Session(
-        client,
-        store,
-        plan=plan or plan_from(settings),
-        journal=open_journal(settings.data_dir),
-        gate=risk_gate(settings.risk, store),
-        risk_limits=RiskLimits.from_settings(settings.risk),
-        alerts=alerts if alerts.enabled else None,
-    )
+    files.prepare_data_dir(settings.data_dir, fix=settings.data_dir_fix())
+    lock = AppLock.acquire(settings.data_dir)
+    try:
+        exchange = settings.exchange
+        auth = None
+        if exchange.key_id is not None and exchange.private_key_path is not None:
+            private_key = api.load_private_key(exchange.private_key_path)
+            auth = api.KalshiAuth(exchange.key_id, private_key)
+        client = api.KalshiClient(
+            settings.base_url,
+            auth,
+            rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
+            timeout=exchange.request_timeout_seconds,
+            order_api=exchange.order_api,
+        )
+        store = Store(Snapshot(environment=exchange.environment))
+        alerts = Alerts(
+            settings.alerts.webhook_url, store=store, min_severity=settings.alerts.min_severity
+        )
+        return Session(
+            client,
+            store,
+            plan=plan or plan_from(settings),
+            journal=open_journal(settings.data_dir, fix=settings.data_dir_fix()),
+            gate=risk_gate(settings.risk, store),
+            risk_limits=RiskLimits.from_settings(settings.risk),
+            alerts=alerts if alerts.enabled else None,
+            on_close=lock.release,
+        )
+    except BaseException:
+        lock.release()
+        raise
 
 
 def plan_from(settings: Settings) -> PollPlan:

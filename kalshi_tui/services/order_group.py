@@ -81,7 +81,7 @@ class OrderGroupKeeper:
         """Cancel the group's orders exchange-side; False when there is no group.
 
         Raises the client's KalshiError when the exchange refuses (the caller falls back
-        to cancel-all and per-order cancels).
+        to batch and per-order cancels).
         """
         return await trigger_group(self._client, self._journal, self.group_id)
 

@@ -33,7 +33,14 @@ from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
 from kalshi_tui.domain.store import Store
 from kalshi_tui.domain.trading import PendingOrder
-from kalshi_tui.journal import EventKind, IntentRecord, IntentState, Journal, JournalError
+from kalshi_tui.journal import (
+    AmendIntent,
+    EventKind,
+    IntentRecord,
+    IntentState,
+    Journal,
+    JournalError,
+)
 from kalshi_tui.services import convert
 from kalshi_tui.services.order_changes import OrderChangesMixin
 from kalshi_tui.services.poller import describe_error
@@ -118,6 +125,8 @@ class OrderService(OrderChangesMixin):
         self._ready = False
         self._in_flight: set[str] = set()
         self._resolving: set[str] = set()
+        self._amending: set[int] = set()
+        self._changes: dict[int, AmendIntent] | None = None
         self.on_change: Callable[[], None] | None = None
         """Called after any order changes at the exchange (the session refreshes orders)."""
         self.on_unknown: Callable[[], None] | None = None
@@ -170,6 +179,14 @@ class OrderService(OrderChangesMixin):
                     "unresolved_order",
                     f"order {intent.client_order_id} in {ticker} is {intent.state.upper()}; "
                     "new orders in this market wait until it is resolved",
+                )
+        for change in self._unresolved_changes().values():
+            unknown = change.kind == "amend" and change.seq not in self._amending
+            if unknown and change.ticker == ticker:
+                return Denial(
+                    "unresolved_order",
+                    f"the amend of order {change.order_id} in {ticker} has an unknown "
+                    "outcome; new orders in this market wait until it is resolved",
                 )
         return None
 
@@ -363,12 +380,14 @@ class OrderService(OrderChangesMixin):
         return await self._resolve_intent(intent)
 
     async def resolve_all(self) -> list[IntentRecord]:
-        """Resolve every unresolved intent not in flight (the resolver loop and start-up)."""
+        """Resolve every unresolved intent not in flight (the resolver loop and start-up),
+        and every amend or decrease of unknown outcome (`resolve_changes`)."""
         results = []
         for intent in self._journal.unresolved_intents():
             resolved = await self.resolve(intent.client_order_id)
             if resolved is not None:
                 results.append(resolved)
+        await self.resolve_changes()
         return results
 
     async def _resolve_intent(self, intent: IntentRecord) -> IntentRecord:

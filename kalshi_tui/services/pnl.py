@@ -2,11 +2,17 @@
 
 At start-up the FIFO book (`domain/pnl.py`) is loaded from the journal in one streaming
 pass on a worker thread (its own read-only connection, so a large journal never stalls
-the event loop), before trading starts; then every fill the fill confirmation journals is
-applied as it arrives (amortised O(1)). After any change of fills, marks or the
-exchange's positions the book is valued at the current marks and cross-checked against
-the exchange's `realized_pnl`, `fees_paid` and position per market; the result is
-`Snapshot.pnl`, which the positions pane and the header render.
+the event loop), before trading starts, up to the fills' and settlements' row ids read
+first (`Journal.pnl_marks`). From those marks the tracker then tails the journal
+(`catch_up`: the rows journaled since, by row id): the app's fill confirmation, the kill
+switch, `kalshi-tui halt` or any other process may have journaled them, and each row is
+applied exactly once, whoever wrote it (the journal itself keeps each fill once). The
+session calls `catch_up` after every fill poll and every `TAIL_INTERVAL` seconds
+(`run`), so a fill or a settlement journaled elsewhere reaches the book within one poll.
+After any change of fills, settlements, marks or the exchange's positions the book is
+valued at the current marks and cross-checked against the exchange's `realized_pnl`,
+`fees_paid` and position per market; the result is `Snapshot.pnl`, which the positions
+pane and the header render.
 
 Day P&L is since local midnight (`pnl_report.day_pnl`). A position carried into the day
 needs its mark at midnight; the terminal keeps the first mark it sees each local day
@@ -23,8 +29,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from kalshi_tui.domain.models import Fill
-from kalshi_tui.domain.pnl import PnlBook
+from kalshi_tui.domain.models import Fill, Settlement
+from kalshi_tui.domain.pnl import PnlBook, to_micros
 from kalshi_tui.domain.pnl_report import (
     Difference,
     cross_check,
@@ -41,37 +47,47 @@ from kalshi_tui.journal.pnl_source import load_pnl_book
 WATCHED = frozenset({"markets", "positions", "settlements"})
 """Snapshot fields whose change revalues the book."""
 
+TAIL_INTERVAL = 0.5
+"""Seconds between two reads of the journal's new fills and settlements (`run`)."""
+
+Event = tuple[int, int, Fill | Settlement]
+"""(exchange time µs, 0 for a fill / 1 for a settlement, the row): the order of `pnl_rows`."""
+
 
 class PnlTracker:
-    """Loads, updates and publishes the FIFO P&L book."""
+    """Loads, tails and publishes the FIFO P&L book."""
 
     def __init__(
         self,
-        journal_path: Path,
+        journal: Journal,
         store: Store,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._journal_path = journal_path
+        self._journal = journal
         self._store = store
         self._clock = clock
         self.book: PnlBook | None = None
-        self._pending: list[Fill] = []
+        self._marks: tuple[int, int] = (0, 0)
+        """Row ids of the last fill and settlement in the book."""
         self._fills = 0
         self._day_start: datetime | None = None
         self._day_marks: dict[str, Decimal] = {}
         self._unsubscribe: Callable[[], None] = lambda: None
+        self.on_fills: Callable[[list[Fill]], None] | None = None
+        """Called with the fills `run` found (the session keeps its recent-fills list)."""
 
     async def load(self) -> None:
-        """Load the book on a worker thread; fills that arrive meanwhile are applied after."""
+        """Load the book on a worker thread, then catch up with what was journaled since."""
         self._day_start = local_day_start(datetime.fromtimestamp(self._clock(), UTC))
         started = time.monotonic()
-        book, count = await asyncio.to_thread(self._load, self._journal_path, self._day_start)
+        book, marks, count = await asyncio.to_thread(
+            self._load, self._journal.path, self._day_start
+        )
         self.book = book
+        self._marks = marks
         self._fills = count
-        pending, self._pending = self._pending, []
-        for fill in pending:
-            self._apply(fill)
+        self.catch_up(publish=False)
         seconds = time.monotonic() - started
         if seconds > 1:
             self._store.log(f"P&L loaded from {count:,} journaled fills in {seconds:.1f}s")
@@ -79,26 +95,55 @@ class PnlTracker:
         self.publish()
 
     @staticmethod
-    def _load(path: Path, day_start: datetime) -> tuple[PnlBook, int]:
+    def _load(path: Path, day_start: datetime) -> tuple[PnlBook, tuple[int, int], int]:
         journal = Journal.open(path, create=False)
         try:
-            return load_pnl_book(journal, day_start), journal.count_fills()
+            marks = journal.pnl_marks()
+            book = load_pnl_book(journal, day_start, upto=marks)
+            return book, marks, journal.count_fills_upto(marks[0])
         finally:
             journal.close()
 
-    def add_fills(self, fills: list[Fill]) -> None:
-        """New fills from the fill confirmation (oldest first)."""
+    def catch_up(self, *, publish: bool = True) -> list[Fill]:
+        """Apply every fill and settlement journaled since the last call (by anyone), in
+        exchange-time order within the batch; returns the new fills. Before `load` has
+        finished this does nothing (the load reads them)."""
         if self.book is None:
-            self._pending.extend(fills)
-            return
-        for fill in fills:
-            self._apply(fill)
-        self.publish()
+            return []
+        fill_mark, settlement_mark = self._marks
+        fills = self._journal.fills_after(fill_mark)
+        settlements = self._journal.settlements_after(settlement_mark)
+        if not fills and not settlements:
+            return []
+        events: list[Event] = [(to_micros(f.created_time), 0, f) for _, f in fills]
+        events.extend((to_micros(s.settled_time), 1, s) for _, s in settlements)
+        events.sort(key=lambda event: (event[0], event[1]))
+        for _, _, row in events:
+            if isinstance(row, Fill):
+                self.book.apply_fill(row)
+                self._fills += 1
+            else:
+                self.book.apply_settlement(row)
+        self._marks = (
+            fills[-1][0] if fills else fill_mark,
+            settlements[-1][0] if settlements else settlement_mark,
+        )
+        if publish:
+            self.publish()
+        return [fill for _, fill in fills]
 
-    def _apply(self, fill: Fill) -> None:
-        assert self.book is not None
-        self.book.apply_fill(fill)
-        self._fills += 1
+    async def run(self, interval: float = TAIL_INTERVAL) -> None:
+        """Tail the journal every `interval` seconds until cancelled (fills and settlements
+        journaled by the kill switch or another process); `on_fills` gets the new fills."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                new = self.catch_up()
+            except Exception as exc:  # shown, not traded on: log and keep tailing
+                self._store.log(f"could not read new fills for P&L: {exc}", level="error")
+                continue
+            if new and self.on_fills is not None:
+                self.on_fills(new)
 
     def _changed(self, _snapshot: Snapshot, changed: frozenset[str]) -> None:
         if changed & WATCHED:

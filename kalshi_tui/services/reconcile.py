@@ -19,7 +19,10 @@ read is repeated (a fill landing between two requests is not a mismatch).
 Findings are immutable values in the store (`Snapshot.reconciliation`) and lines in the
 log; each is journaled as a `reconciliation` event. An unacknowledged blocking finding
 stops new orders (the order service refuses with code `reconciliation`) until the user
-calls `acknowledge(finding_id)`, which is journaled too and survives a restart.
+calls `acknowledge(finding_id)`, which is journaled too and survives a restart. Each
+reconciler's start-up is journaled first (`{"started": true}`), so another process can
+tell the findings that stand now from those of an earlier run: `unacknowledged_findings`
+reads them from the journal for `kalshi-tui resume`, which refuses exactly as the app does.
 """
 
 from __future__ import annotations
@@ -46,6 +49,25 @@ MAX_FINDINGS = 500
 """Findings kept in memory (acknowledged ones are dropped first); the journal keeps all."""
 
 _NEVER_PLACED = frozenset({IntentState.NOT_PLACED, IntentState.REJECTED, IntentState.WITHDRAWN})
+STARTED = "started"
+"""Payload key of the `reconciliation` event a reconciler journals at start-up."""
+
+
+def unacknowledged_findings(journal: Journal) -> list[str]:
+    """The blocking findings of the latest reconciler (since its start-up mark) that were
+    never acknowledged, as their messages, oldest first: what blocks new orders in the
+    app, read from the journal by another process."""
+    standing: dict[str, str] = {}
+    acknowledged: set[str] = set()
+    for event in journal.events(kind=EventKind.RECONCILIATION):
+        payload = event.payload
+        if payload.get(STARTED):
+            standing.clear()
+        elif payload.get("acknowledged"):
+            acknowledged.add(str(payload["acknowledged"]))
+        elif payload.get("finding") and payload.get("blocking", True):
+            standing[str(payload["finding"])] = str(payload.get("message", ""))
+    return [message for key, message in standing.items() if key not in acknowledged]
 
 
 class Reconciler:
@@ -80,6 +102,7 @@ class Reconciler:
             for event in journal.events(kind=EventKind.RECONCILIATION)
             if event.payload.get("acknowledged")
         }
+        self._started = False
 
     @property
     def state(self) -> Reconciliation:
@@ -89,6 +112,11 @@ class Reconciler:
 
     async def startup(self) -> Reconciliation:
         """Resolve what a previous run left unresolved, reconcile, then enable trading."""
+        if not self._started:
+            # Findings journaled before this mark are an earlier run's: this run flags
+            # again whatever still stands.
+            self._journal.record_event(EventKind.RECONCILIATION, {STARTED: True})
+            self._started = True
         counts = self._journal.counts()
         fresh = counts["intents"] == 0 and counts["orders"] == 0 and counts["fills"] == 0
         await self._service.resolve_all()

@@ -120,7 +120,8 @@ class Session:
         """FIFO P&L from the journal (`snapshot.pnl`), when trading."""
         if journal is not None and gate is not None:
             self.trading = Trading(client, journal, store, gate, plan=trading_plan)
-            self.pnl = PnlTracker(journal.path, store)
+            self.pnl = PnlTracker(journal, store)
+            self.pnl.on_fills = self.feeds.merge_fills
             self.trading.fills.on_fills = self._fills_arrived
             self.trading.orders.on_change = self.pollers["portfolio"].poke
             self.feeds.poll_fills = False  # fill confirmation reads, logs and hands them on
@@ -132,11 +133,11 @@ class Session:
             self._send_trading_alerts(self.alerts, self.trading)
 
     def _fills_arrived(self, new: list[Fill]) -> None:
-        """New fills, journaled oldest first: into the P&L book, the recent-fills list and
-        the webhook."""
-        self.feeds.merge_fills(new)
-        if self.pnl is not None:
-            self.pnl.add_fills(new)
+        """New fills, journaled oldest first: the P&L book catches up with the journal
+        (these and whatever else was journaled), then the recent-fills list and the
+        webhook."""
+        tailed = self.pnl.catch_up() if self.pnl is not None else []
+        self.feeds.merge_fills([*new, *tailed])
         if self.alerts is not None:
             for fill in new:
                 self.alerts.fill(fill)
@@ -211,6 +212,8 @@ class Session:
                 group.create_task(self._run_trading(self.trading), name="trading")
             if self.auto_halt is not None:
                 group.create_task(self.auto_halt.run(), name="auto-halt")
+            if self.pnl is not None:
+                group.create_task(self.pnl.run(), name="pnl-tail")
 
     async def _run_trading(self, trading: Trading) -> None:
         """Attach the app's order group (so the exchange itself can cancel our orders on a

@@ -388,8 +388,13 @@ def _no_daily_log() -> None:
 
 def run(settings: Settings | None, demo: bool) -> int:
     """Run the terminal until the user quits; the CLI's default command."""
+    from kalshi_tui.services.app_lock import AppAlreadyRunning
+
     try:
         app = make_app(settings, demo=demo)
+    except AppAlreadyRunning as exc:
+        print(f"kalshi-tui: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # start-up failures are reported, never a traceback
         print(f"kalshi-tui: could not start the session: {exc}", file=sys.stderr)
         return 1

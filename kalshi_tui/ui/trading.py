@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Awaitable
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.journal import IntentRecord, IntentState
+from kalshi_tui.journal.records import TERMINAL_STATES
 from kalshi_tui.services.halt_info import ResumeRefused
 from kalshi_tui.services.order_changes import ChangeResult
 from kalshi_tui.ui.screens.amend import Amendment, AmendScreen
@@ -33,7 +35,7 @@ from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen, Ty
 from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
 from kalshi_tui.ui.screens.history import HistoryRows, HistoryScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
-from kalshi_tui.ui.widgets.order_ticket import OrderTicket
+from kalshi_tui.ui.widgets.order_ticket import OrderTicket, new_client_order_id
 from kalshi_tui.ui.widgets.orders import OrdersPane
 
 if TYPE_CHECKING:
@@ -105,17 +107,41 @@ class TradingActions(App[int]):
 
     @on(OrderTicket.Submitted)
     def _ticket_submitted(self, message: OrderTicket.Submitted) -> None:
+        ticket = message.order_ticket
         draft = message.draft
         production = self.session.store.snapshot.environment == "prod"
-        if not (self.confirm_orders or production):
+        confirm = self.confirm_orders or production
+        trading = self.session.trading
+        previous = trading.journal.intent(draft.client_order_id) if trading is not None else None
+        if previous is not None:
+            # This ticket's id was sent already: the same client_order_id never goes twice.
+            if previous.state not in TERMINAL_STATES:
+                ticket.sent(
+                    f"Not sent again: {intent_summary(previous)} (id {previous.client_order_id}). "
+                    "Change the ticket to place another order."
+                )
+                return
+            if not confirm:
+                ticket.sent(
+                    f"Not sent: this ticket's order is done: {intent_summary(previous)}. "
+                    "Change the ticket to place a new one."
+                )
+                return
+            # A deliberate re-send of a finished order is a new order: a new id, shown in
+            # the dialog, adopted by the ticket only once the trader confirms it.
+            draft = replace(draft, client_order_id=new_client_order_id())
+        if not confirm:
             self._work(self._send(draft), "send")
             return
 
         def answered(send: bool | None) -> None:
             if send:
+                ticket.adopt_id(draft.client_order_id)
                 self._work(self._send(draft), "send")
 
-        self.push_screen(OrderConfirmScreen(draft, production=production), answered)
+        self.push_screen(
+            OrderConfirmScreen(draft, production=production, resend_of=previous), answered
+        )
 
     async def _send(self, draft: OrderDraft) -> None:
         trading = self._needs_trading()
@@ -159,7 +185,15 @@ class TradingActions(App[int]):
             return
         ticket.prefill(side, action, price)
         ticket.set_post_only(passive)
-        ticket.submit()
+        if not ticket.submit():
+            problems = ticket.read()
+            missing = "; ".join(problems) if isinstance(problems, list) else "invalid ticket"
+            self.notify(
+                f"Not sent: {missing}. Type it in the ticket or press 1–5 for a size.",
+                title=f"{action.capitalize()} {side.upper()}",
+                severity="warning",
+                markup=False,
+            )
 
     def action_buy_at_ask(self) -> None:
         """Buy the ticket's side at the best offer (takes liquidity)."""

@@ -1,10 +1,14 @@
-"""Fixtures for the API client tests: one RSA key per session and a fake clock."""
+"""Fixtures for the API client tests: one RSA key per session, a fake clock, and the
+embedded exchange's keys and starter for the loopback tests (see loopback_kit)."""
 
 from __future__ import annotations
 
 import pytest
 from api_testkit import FakeClock
 from cryptography.hazmat.primitives.asymmetric import rsa
+from loopback_kit import keys, other_keys, start
+
+__all__ = ["clock", "keys", "other_keys", "rsa_key", "start"]
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from loopback_kit import OTHER_KEY_ID, Keys, client_for, new_keys, order
 
 from kalshi_tui.api import (
     AmbiguousWriteError,
@@ -24,72 +22,10 @@ from kalshi_tui.api import (
     KalshiClient,
     NotFound,
     OrderAlreadyExists,
-    OrderRequest,
     RateLimits,
     TradingPaused,
 )
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
-from kalshi_tui.exchange.keygen import generate_key_pair
-from kalshi_tui.exchange.server import RunningExchange, start_exchange
-
-KEY_ID = "loopback-key"
-OTHER_KEY_ID = "loopback-counterparty"
-
-Keys = tuple[rsa.RSAPrivateKey, bytes]
-
-
-def _pair() -> Keys:
-    private_pem, public_pem = generate_key_pair()
-    key = serialization.load_pem_private_key(private_pem, password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    return key, public_pem
-
-
-@pytest.fixture(scope="module")
-def keys() -> Keys:
-    return _pair()
-
-
-@pytest.fixture(scope="module")
-def other_keys() -> Keys:
-    return _pair()
-
-
-@pytest.fixture
-def start(keys: Keys, other_keys: Keys) -> Iterator[Any]:
-    running: list[RunningExchange] = []
-
-    def _start(**options: Any) -> RunningExchange:
-        options.setdefault("seed", 3)
-        options.setdefault("markets", 30)
-        options.setdefault("agents", False)
-        options.setdefault("tick_s", 3600.0)
-        options.setdefault("rate_limits", RateLimitConfig(enabled=False))
-        exchange = start_exchange(keys=[(KEY_ID, keys[1])], **options)
-        exchange.add_key(OTHER_KEY_ID, other_keys[1], user_id="counterparty")
-        running.append(exchange)
-        return exchange
-
-    yield _start
-    for exchange in running:
-        exchange.stop()
-
-
-def client_for(exchange: RunningExchange, key: rsa.RSAPrivateKey, **kwargs: Any) -> KalshiClient:
-    kwargs.setdefault("rate_limits", RateLimits.unlimited())
-    return KalshiClient(exchange.base_url, KalshiAuth(KEY_ID, key), **kwargs)
-
-
-def order(ticker: str, price: str, count: int = 5, **kwargs: Any) -> OrderRequest:
-    kwargs.setdefault("side", "yes")
-    kwargs.setdefault("action", "buy")
-    return OrderRequest(
-        ticker=ticker,
-        count=Decimal(count),
-        price=Decimal(price),
-        client_order_id=str(uuid.uuid4()),
-        **kwargs,
-    )
 
 
 @pytest.mark.parametrize("profile", ["compat", "current", "legacy"])
@@ -245,7 +181,7 @@ async def test_current_exchange_uses_the_v2_order_routes(start: Any, keys: Keys)
 
 async def test_unknown_key_is_an_authentication_error(start: Any, other_keys: Keys) -> None:
     exchange = start()
-    unregistered = _pair()[0]
+    unregistered = new_keys()[0]
     async with client_for(exchange, unregistered) as client:
         with pytest.raises(AuthenticationError) as info:
             await client.get_balance()

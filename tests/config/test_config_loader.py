@@ -263,7 +263,9 @@ def test_zero_or_negative_limit_is_refused(
     problem = only_problem(path)
     assert problem.file == path
     assert problem.key == f"risk.{key}"
-    assert "greater than 0" in problem.message
+    # Durations have a sane floor above zero (issue 11), whole-number limits start at 1.
+    floor = "at least 0.5" if key.endswith("_seconds") else "greater than 0"
+    assert floor in problem.message
     assert f"e.g. {key} = " in problem.fix
     assert problem.line == 2
 
@@ -271,7 +273,7 @@ def test_zero_or_negative_limit_is_refused(
 def test_zero_poll_interval_is_refused(write_config: ConfigWriter) -> None:
     problem = only_problem(write_config("[polling]\norderbook_seconds = 0\n"))
     assert problem.key == "polling.orderbook_seconds"
-    assert "greater than 0" in problem.fix
+    assert "at least 0.1" in problem.fix
 
 
 def test_fractional_cents_are_refused(write_config: ConfigWriter) -> None:

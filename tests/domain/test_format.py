@@ -20,6 +20,10 @@ from kalshi_tui.domain.store import Health
         ("0.0001", "0.01¢"),
         ("0.99", "99¢"),
         ("0.905", "90.5¢"),
+        # Derived figures (averages) are rounded half-even to the 0.01¢ tick for display.
+        (str(Decimal("2.09") / 3), "69.67¢"),
+        ("0.00005", "0¢"),
+        ("0.00015", "0.02¢"),
     ],
 )
 def test_cents(price: str, expected: str) -> None:
@@ -31,7 +35,8 @@ def test_cents_missing_is_a_dash_not_zero() -> None:
 
 
 @pytest.mark.parametrize(
-    ("price", "expected"), [("0.43", "0.43"), ("0.4", "0.40"), ("0.0450", "0.045")]
+    ("price", "expected"),
+    [("0.43", "0.43"), ("0.4", "0.40"), ("0.0450", "0.045"), ("0.696666", "0.6967")],
 )
 def test_price_dollars(price: str, expected: str) -> None:
     assert fmt.price_dollars(Decimal(price)) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
+from types import MappingProxyType
 
 import pytest
 
@@ -11,12 +12,13 @@ from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import Position
 from kalshi_tui.domain.portfolio import (
     market_yes_mark,
-    portfolio_totals,
     preview_ticket,
     value_position,
     value_positions,
     yes_mark,
 )
+from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.domain.valuation import Valuation, value_portfolio
 
 
 def _position(
@@ -100,6 +102,17 @@ def test_neither_quote_nor_last_leaves_the_position_unmarked() -> None:
     assert unknown.mark is None
 
 
+def _valued(positions: list[Position], markets: dict[str, MarketSummary]) -> Valuation:
+    """The exchange's positions valued the way the positions pane and the header do."""
+    return value_portfolio(
+        Snapshot(
+            markets=tuple(markets.values()),
+            markets_by_ticker=MappingProxyType(markets),
+            positions=tuple(positions),
+        )
+    )
+
+
 def test_totals_sum_marked_positions_and_count_unmarked() -> None:
     markets = {
         "A": _market("A", "0.44", "0.48", "0.45"),
@@ -111,7 +124,7 @@ def test_totals_sum_marked_positions_and_count_unmarked() -> None:
         _position("B", "-5", "3.50", realized="-0.50", fees="0.10"),  # NO at 0.65 → −0.25
         _position("D", "3", "0.90", fees="0.03"),  # unmarked
     ]
-    totals = portfolio_totals(value_positions(positions, markets))
+    totals = _valued(positions, markets).totals
     assert totals.cost_basis == D("8.40")
     assert totals.market_value == D("7.85")
     assert totals.unrealized_pnl == D("0.35")
@@ -121,7 +134,7 @@ def test_totals_sum_marked_positions_and_count_unmarked() -> None:
 
 
 def test_totals_of_nothing_are_zero() -> None:
-    totals = portfolio_totals([])
+    totals = _valued([], {}).totals
     assert totals.cost_basis == 0
     assert totals.unmarked == 0
 
@@ -153,3 +166,33 @@ def test_preview_sell_yes_is_buying_no_at_the_complement() -> None:
 def test_preview_rejects_non_positive_count() -> None:
     with pytest.raises(ValueError, match="positive"):
         preview_ticket("no", "buy", D("0.50"), D(0))
+
+
+def test_totals_are_the_sums_of_the_rounded_rows() -> None:
+    # Exact values 2.976 + 1.846 = 4.822 ($4.82) while the rows read $2.98 and $1.85.
+    markets = {
+        "A": _market("A", "0.5950", "0.5954", None),  # mark 0.5952 × 5 = 2.976
+        "B": _market("B", "0.9220", "0.9240", None),  # mark 0.923 × 2 = 1.846
+    }
+    positions = [_position("A", "5", "2.900"), _position("B", "2", "2.300")]
+    valuation = _valued(positions, markets)
+    a, b = valuation.rows
+    assert (a.market_value, b.market_value) == (D("2.98"), D("1.85"))
+    assert valuation.totals.market_value == D("4.83")
+    # Unrealized +0.076 and −0.454 (exact sum −0.378): the rows read +$0.08 and −$0.45.
+    assert (a.unrealized_pnl, b.unrealized_pnl) == (D("0.08"), D("-0.45"))
+    assert valuation.totals.unrealized_pnl == D("-0.37")
+
+
+def test_flat_rows_are_listed_after_open_ones_and_counted_in_realized() -> None:
+    markets = {"A": _market("A", "0.44", "0.48", None)}
+    positions = [
+        _position("Z", "0", "0", realized="2.00", fees="0.05"),
+        _position("A", "10", "4.00", realized="1.25", fees="0.17"),
+    ]
+    valuation = _valued(positions, markets)
+    assert [row.ticker for row in valuation.rows] == ["A", "Z"]
+    assert valuation.totals.flat == 1
+    assert valuation.totals.open_positions == 1
+    assert valuation.totals.realized_pnl == D("3.25")
+    assert valuation.totals.market_value == D("4.60")

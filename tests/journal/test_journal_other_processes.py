@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from app_processes import journal_fds
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc")
 
@@ -28,19 +29,6 @@ second = Journal.open(path)
 print("ready", flush=True)
 sys.stdin.readline()
 """
-
-
-def journal_fds(pid: int) -> list[str]:
-    fd_dir = Path(f"/proc/{pid}/fd")
-    targets = []
-    for fd in fd_dir.iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if "journal.sqlite3" in target:
-            targets.append(target)
-    return targets
 
 
 def test_export_and_doctor_beside_a_holder_never_delete_its_wal(tmp_path: Path) -> None:

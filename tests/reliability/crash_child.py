@@ -6,13 +6,18 @@ the client method the point sits on is wrapped here, in the child only.
     PYTHONPATH=<repo> python tests/reliability/crash_child.py URL KEY_FILE KEY_ID JOURNAL SCENARIO
 
 Scenarios: `place` (one resting order), `cancel_all` (three orders, then cancel-all),
-`halt` (three orders, then the kill switch), `churn` (place and cancel until killed from
-outside). Kill points:
+`halt` (three orders, then the kill switch), `amend` (one resting order of 2, amended to
+40), `churn` (place and cancel until killed from outside). Kill points:
 
     before_create      the intent is journaled (durably) and marked sent; the POST never leaves
     after_create       the exchange applied the order and answered; the ack is not journaled
     after_cancel_all   the exchange cancelled everything; the journal has not heard
-    mid_halt           the halt is journaled; the clean-up's cancel-all is about to go out
+    mid_halt           the halt is journaled; the clean-up's first cancel is about to go out
+    before_amend       the amend is journaled (durably); its request never leaves
+    after_amend        the exchange applied the amend and answered; the answer is not journaled
+
+In the `halt` scenario the clean-up's first cancel is the order group's trigger (the kill
+switch uses no cancel-all route), so both points sit on `trigger_order_group` there.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any
 
 from bench.soak_account import Account
 from kalshi_tui import api
-from kalshi_tui.domain.orders import OrderDraft
+from kalshi_tui.domain.orders import Denial, OrderDraft
 
 KILL_ENV = "SOAK_KILL_AT"
 
@@ -71,14 +76,26 @@ async def main(url: str, key_file: str, key_id: str, journal: str, scenario: str
     if scenario in ("cancel_all", "halt"):
         for i, ticker in enumerate(tickers):
             await orders.submit(draft(ticker, f"0.0{i + 2}"))
+    cancel_all = "trigger_order_group" if scenario == "halt" else "cancel_all_orders"
     if kill_at == "before_create":
         wrap(client, "create_order", before=True)
     elif kill_at == "after_create":
         wrap(client, "create_order", before=False)
     elif kill_at == "after_cancel_all":
-        wrap(client, "cancel_all_orders", before=False)
+        wrap(client, cancel_all, before=False)
     elif kill_at == "mid_halt":
-        wrap(client, "cancel_all_orders", before=True)
+        wrap(client, cancel_all, before=True)
+    if scenario == "amend":
+        placed = await orders.submit(
+            OrderDraft(str(uuid.uuid4()), tickers[0], "yes", "buy", Decimal("0.05"), Decimal(2))
+        )
+        assert not isinstance(placed, Denial), placed
+        assert placed.order_id is not None, placed
+        if kill_at == "before_amend":
+            wrap(client, "amend_order", before=True)
+        elif kill_at == "after_amend":
+            wrap(client, "amend_order", before=False)
+        await orders.amend(placed.order_id, Decimal("0.05"), Decimal(40))
     if scenario == "place":
         await orders.submit(draft(tickers[0], "0.05"))
     elif scenario == "cancel_all":

@@ -34,7 +34,7 @@ from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.keygen import generate_key_pair
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
-from kalshi_tui.journal import IntentState
+from kalshi_tui.journal import IntentState, Journal
 from kalshi_tui.services.convert import position as to_position
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,3 +211,33 @@ async def test_kills_at_random_moments_of_order_churn(venue: Venue) -> None:
         finally:
             await account.close()
     assert len(soak_checks.read_truth(venue.exchange).orders) > 0, "the child never traded"
+
+
+@pytest.mark.parametrize("kill_at", ["before_amend", "after_amend"])
+async def test_kill_around_an_amend_is_resolved_at_restart(venue: Venue, kill_at: str) -> None:
+    """Killed with the amend of 2 → 40 journaled and not sent, or sent, applied and
+    answered but not journaled: the restart reads the order back, settles the amend, and
+    the journal's order equals the exchange's."""
+    run_child(venue, "amend", kill_at)
+    assert_sound(venue.journal)
+    with Journal.open(venue.journal, create=False) as journal:
+        [pending] = journal.unresolved_amends()  # durable before the request left
+        assert (pending.kind, pending.count) == ("amend", Decimal(40))
+    account = await restart(venue)
+    try:
+        truth = await assert_nothing_lost(venue, account)
+        (order,) = truth.orders
+        assert account.journal.unresolved_amends() == []
+        record = account.journal.order(order.order_id)
+        assert record is not None
+        expected = Decimal(40) if kill_at == "after_amend" else Decimal(2)
+        assert record.order.initial_count == expected
+        assert record.order.remaining_count == expected
+        [resolved] = [
+            e
+            for e in account.journal.events(order_id=order.order_id, kind="amend_result")
+            if e.payload["outcome"] == "resolved"
+        ]
+        assert resolved.payload["applied"] is (kill_at == "after_amend")
+    finally:
+        await account.close()

@@ -172,6 +172,23 @@ async def test_restarted_session_reruns_the_clean_up(
     assert await resting_count(client) == 0
 
 
+async def test_a_resume_committed_during_start_up_is_followed(
+    client: api.KalshiClient, journal: Journal, store: Store
+) -> None:
+    """Found by the soak with other processes (issue 11): the app came up HALTED from the
+    journal, `kalshi-tui resume` committed while it was still starting (before the halt
+    watcher's first look), and the app stayed HALTED for good while the journal, and
+    `resume`, said "not halted"."""
+    journal.set_halt("manual", "halted before the start")
+    apply_persisted_halt(journal, store)
+    switch = KillSwitch(client, journal, store)
+    with Journal.open(journal.path, create=False) as other:
+        other.clear_halt("resumed from a second terminal")
+    HaltWatcher(journal, switch, store).check()
+    assert store.snapshot.trading.mode is TradingMode.ACTIVE
+    assert "resumed from a second terminal" in store.snapshot.trading.reason
+
+
 async def test_the_watcher_never_rearms_a_halt_the_journal_never_held(
     client: api.KalshiClient, journal: Journal, store: Store
 ) -> None:

@@ -312,3 +312,33 @@ async def test_an_order_in_flight_holds_verification_until_it_resolves(
     journal.record_reject("in-flight", "market_closed", "closed")
     report = await asyncio.wait_for(task, 5)
     assert report.verified
+
+
+@pytest.mark.parametrize("profile", ["current", "legacy"])
+async def test_the_clean_up_uses_only_documented_cancel_routes(
+    start: StartExchange,
+    private_key: rsa.RSAPrivateKey,
+    journal: Journal,
+    store: Store,
+    profile: str,
+) -> None:
+    """No `DELETE /portfolio/events/orders` (a cancel-all route Kalshi does not document):
+    the listed orders go out in documented batch cancels, and the listing verifies."""
+    exchange = start(profile=profile)
+    transport = RecordingTransport()
+    async with api.KalshiClient(
+        exchange.base_url,
+        api.KalshiAuth(KEY_ID, private_key),
+        rate_limits=api.RateLimits.unlimited(),
+        transport=transport,
+    ) as client:
+        placed = await place_resting(client, 45)
+        transport.seen.clear()
+        report = await make_switch(client, journal, store).halt("manual", "documented routes")
+        assert report.verified
+        assert report.cancelled == len(placed)
+        assert await resting_count(client) == 0
+    deletes = [path for _, method, path in transport.seen if method == "DELETE"]
+    assert "/trade-api/v2/portfolio/events/orders" not in deletes
+    assert len(deletes) == 3, "45 orders: three batch cancels of at most 20"
+    assert all(path.endswith("/orders/batched") for path in deletes)

@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from trading_rig import Rig, make_rig
 
 from kalshi_tui import api
 from kalshi_tui.domain.orders import Denial
 from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.exchange.http.units import count_str
+from kalshi_tui.exchange.server import RunningExchange
 from kalshi_tui.journal import EventKind, IntentState
 
 
@@ -149,6 +153,65 @@ async def test_amend_and_decrease(rig: Rig) -> None:
     assert order.remaining_count == Decimal(5)
     await rig.t.reconciler.run()
     assert rig.store.snapshot.reconciliation.findings == ()
+
+
+class DocsShapedDecrease(httpx.AsyncBaseTransport):
+    """The real exchange, but its decrease replies as Kalshi documents V2's:
+    `{order_id, remaining_count, ts_ms}`, no `reduced_by` (the count from the engine)."""
+
+    def __init__(self, exchange: RunningExchange) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.exchange = exchange
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if not request.url.path.endswith("/decrease") or response.status_code != 200:
+            return response
+        reply = json.loads(await response.aread())
+        with self.exchange.engine() as engine:
+            order = engine.get_order(self.exchange.user_id, reply["order_id"])
+        body = {
+            "order_id": order.order_id,
+            "remaining_count": count_str(order.remaining_count),
+            "ts_ms": reply.get("ts_ms") or 0,
+        }
+        return httpx.Response(200, json=body)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_v2_decrease_answering_only_the_remaining_count_is_journaled(
+    tmp_path: Path,
+) -> None:
+    rig = await make_rig(tmp_path)
+    try:
+        auth = rig.client.auth
+        await rig.client.aclose()
+        rig.client = api.KalshiClient(
+            rig.exchange.base_url, auth, transport=DocsShapedDecrease(rig.exchange)
+        )
+        rig.open()
+        await rig.t.start()
+        intent = await rig.submit(rig.draft("0.40", "8"))
+        assert intent.order_id is not None
+        decreased = await rig.t.orders.decrease(intent.order_id, reduce_by=Decimal(3))
+        assert decreased.ok, decreased.message
+        assert decreased.message == f"order {intent.order_id} DECREASED, remaining 5"
+        assert "by ?" not in rig.log_text()
+        record = rig.journal.order(intent.order_id)
+        assert record is not None
+        assert record.order.remaining_count == Decimal(5)
+        [amend] = [e for e in rig.journal.events(kind="amend")]
+        assert Decimal(amend.payload["response"]["remaining_count"]) == 5
+        emptied = await rig.t.orders.decrease(intent.order_id, reduce_to=Decimal(0))
+        assert emptied.ok, emptied.message
+        assert emptied.message.endswith("remaining 0")
+        after = rig.journal.intent(intent.client_order_id)
+        assert after is not None
+        assert after.state == IntentState.CANCELED
+    finally:
+        await rig.close()
 
 
 async def test_rejection_keeps_the_kalshi_code(rig: Rig) -> None:

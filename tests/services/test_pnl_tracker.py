@@ -43,8 +43,8 @@ def view(rig: Rig) -> PnlView:
 
 
 async def test_fills_update_the_book_and_agree_with_the_exchange(rig: Rig) -> None:
-    tracker = PnlTracker(rig.journal.path, rig.store)
-    rig.t.fills.on_fills = tracker.add_fills
+    tracker = PnlTracker(rig.journal, rig.store)
+    rig.t.fills.on_fills = lambda _new: tracker.catch_up()
     await tracker.load()
     assert view(rig).fills == 0
 
@@ -76,7 +76,7 @@ async def test_fills_update_the_book_and_agree_with_the_exchange(rig: Rig) -> No
     assert pnl.differences == (), [str(d) for d in pnl.differences]
 
     # A restart loads the same book from the journal.
-    again = PnlTracker(rig.journal.path, rig.store)
+    again = PnlTracker(rig.journal, rig.store)
     await again.load()
     reloaded = view(rig).position(rig.ticker)
     assert reloaded is not None
@@ -90,7 +90,7 @@ async def test_fills_update_the_book_and_agree_with_the_exchange(rig: Rig) -> No
 
 
 async def test_a_fill_missing_from_the_journal_shows_as_a_difference(rig: Rig) -> None:
-    tracker = PnlTracker(rig.journal.path, rig.store)
+    tracker = PnlTracker(rig.journal, rig.store)
     await tracker.load()
     await rig.submit(rig.draft(price="0.43", count="4"))
     await rig.counterparty_sells("4", price="0.43")

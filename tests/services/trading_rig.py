@@ -3,6 +3,7 @@ client and a counterparty's, a real SQLite journal in tmp_path, and the trading 
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,6 +51,8 @@ class Rig:
     path: Path
     store: Store = field(default_factory=lambda: Store(Snapshot(environment="demo")))
     trading: Trading | None = None
+    key_pem: bytes = b""
+    """Our account's private key (PEM), for a config file a subprocess reads."""
 
     def open(
         self,
@@ -161,4 +164,28 @@ async def make_rig(
         for m in markets
         if all(r.step == Decimal("0.01") for r in m.price_ranges) and m.price_ranges
     )
-    return Rig(exchange, client, other, ticker, tmp_path / "journal.sqlite3")
+    return Rig(exchange, client, other, ticker, tmp_path / "journal.sqlite3", key_pem=private_pem)
+
+
+def fill_the_disk(journal: Journal) -> None:
+    """Make every later write of `journal` fail as on a full disk: SQLite's own
+    "database or disk is full" (SQLITE_FULL), from a page limit at the file's current size
+    with the last pages packed. Reads keep working; `free_the_disk` undoes it."""
+    conn = journal._conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    failures = 0
+    while failures < 20:  # pack the free space left in the last pages, down to tiny rows
+        try:
+            conn.execute(
+                "INSERT INTO events (kind, at_us, payload) VALUES ('disk_filler', 0, '{}')"
+            )
+            failures = 0
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc):
+                raise
+            failures += 1
+
+
+def free_the_disk(journal: Journal) -> None:
+    journal._conn.execute("PRAGMA max_page_count = 1073741823")

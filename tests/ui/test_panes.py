@@ -263,8 +263,15 @@ def label_text(widget: Widget, selector: str) -> str:
 
 async def test_status_bar_demo_active_and_money() -> None:
     bar = StatusBar()
+    # "Portfolio" is the positions pane's TOTAL value (mid 0.995 × 100), not the
+    # exchange's own figure (issue 15: one valuation rule).
+    held = market(TICKER, "0.99", "1.00", None)
     state = snapshot(
-        balance=Balance(cash=D("1234.56"), portfolio_value=D("99.5")), rate_headroom=0.85
+        balance=Balance(cash=D("1234.56"), portfolio_value=D("99")),
+        rate_headroom=0.85,
+        markets=(held,),
+        markets_by_ticker=MappingProxyType({TICKER: held}),
+        positions=(position(TICKER, "100", "90", "0", "0"),),
     )
     async with mounted(bar) as pilot:
         bar.show(state, NOW, day_pnl=D("3.2"))
@@ -496,12 +503,14 @@ async def test_positions_rows_marks_and_totals() -> None:
             "KXB-1", "NO", "5", "70¢", "65¢", "$3.25", "−$0.25", "−$0.50", "$0.10", "",
         ]  # fmt: skip
         assert row_text(pane, "KXC-1")[4:7] == ["—", "—", "—"]
-        # The flat position has no row but its realized P&L and fees are in the totals.
-        assert "KXD-1" not in pane.rows
+        # The flat position stays listed (issue 15), so its realized P&L and fees in the
+        # totals are on screen.
+        assert row_text(pane, "KXD-1")[1:3] == ["flat", "0"]
+        assert row_text(pane, "KXD-1")[7] == "+$2.00"
         assert row_text(pane, TOTAL_KEY) == [
             "TOTAL", "", "", "", "1 unmarked", "$7.85", "+$0.35", "+$2.75", "$0.35", "",
         ]  # fmt: skip
-        assert pane.row_count == 4
+        assert pane.row_count == 5
         assert not pane.has_class("-stale")
 
 

@@ -486,6 +486,19 @@ class Exchange:
         group.matched = 0
         group.triggered = False
 
+    def update_order_group_limit(
+        self, user_id: str, order_group_id: str, contracts_limit: int, now: TimeLike
+    ) -> None:
+        """Set a new contracts limit (count units); a limit the matched count already reaches
+        cancels the group's orders and triggers it at once."""
+        at = self._tick(now)
+        if contracts_limit < 1:
+            raise ExchangeError(400, "invalid_parameters", "contracts_limit must be at least 0.01")
+        group = orderops.user_group(self._state, user_id, order_group_id)
+        group.contracts_limit = contracts_limit
+        if group.matched >= contracts_limit and not group.triggered:
+            matching.trigger_group(self._state, order_group_id, at)
+
     def trigger_order_group(self, user_id: str, order_group_id: str, now: TimeLike) -> None:
         """Cancel the group's orders and block it as if the limit were hit."""
         at = self._tick(now)

@@ -124,12 +124,14 @@ def series_view(series: Series) -> SeriesView:
 
 
 def event_view(state: State, event: Event) -> EventView:
+    series = state.series[event.series_ticker]
     return EventView(
         event_ticker=event.event_ticker,
         series_ticker=event.series_ticker,
         title=event.title,
         sub_title=event.sub_title,
-        category=state.series[event.series_ticker].category,
+        category=series.category,
+        settlement_sources=((series.source_name, series.source_url),),
         mutually_exclusive=event.mutually_exclusive,
         collateral_return_type="MECNET" if event.mutually_exclusive else "",
         strike_date_ms=event.strike_date_ms,

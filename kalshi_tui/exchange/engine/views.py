@@ -118,6 +118,8 @@ class EventView:
     title: str
     sub_title: str
     category: str
+    settlement_sources: tuple[tuple[str, str], ...]
+    """(name, url) of each source the event settles on (its series' sources)."""
     mutually_exclusive: bool
     collateral_return_type: str
     strike_date_ms: int | None

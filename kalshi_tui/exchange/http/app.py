@@ -69,14 +69,16 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return error_response(ApiError(500, "internal_server_error", "internal server error"))
 
 
-def routes() -> list[BaseRoute]:
-    """Every REST route under /trade-api/v2."""
+def routes(profile: Profile = "compat") -> list[BaseRoute]:
+    """Every REST route under /trade-api/v2 that `profile` serves (`current` serves only
+    documented routes)."""
     return [
         *routes_exchange.ROUTES,
         *routes_markets.ROUTES,
         *routes_portfolio.ROUTES,
         *routes_orders.ROUTES,
         *routes_groups.ROUTES,
+        *(routes_orders.SIMULATOR_ONLY if profile != "current" else []),
     ]
 
 
@@ -103,7 +105,7 @@ def create_app(
         connections=connections if connections is not None else {},
     )
     app = Starlette(
-        routes=[Mount(PREFIX, routes=routes())],
+        routes=[Mount(PREFIX, routes=routes(profile))],
         exception_handlers={
             ApiError: _api_error,
             ExchangeError: _api_error,

@@ -8,13 +8,19 @@ from decimal import Decimal, InvalidOperation
 from kalshi_tui.exchange.http.errors import invalid_parameters, missing_parameters
 
 
-def limit_param(query: Mapping[str, str], default: int, maximum: int, minimum: int = 1) -> int:
-    """`limit`: absent → default; outside [minimum, maximum] → 400 invalid_parameters."""
+def limit_param(
+    query: Mapping[str, str], default: int, maximum: int, *, zero_is_default: bool = False
+) -> int:
+    """`limit`: absent → default; outside [1, maximum] → 400 invalid_parameters. Where Kalshi
+    documents `limit` ≥ 0 (markets, trades), 0 means the default page size."""
     raw = query.get("limit")
     if raw is None or raw == "":
         return default
     value = int_param(query, "limit")
-    if value is None or not minimum <= value <= maximum:
+    if value == 0 and zero_is_default:
+        return default
+    minimum = 0 if zero_is_default else 1
+    if value is None or not 1 <= value <= maximum:
         raise invalid_parameters(f"limit must be between {minimum} and {maximum}", raw)
     return value
 

@@ -73,14 +73,11 @@ async def account_limits(request: Request) -> Response:
     config = context.limiter.config
     body: dict[str, object] = {"usage_tier": config.tier}
     if context.profile != "legacy":
-        body["read"] = {
-            "refill_rate": config.rate("read"),
-            "bucket_capacity": config.capacity("read"),
-        }
-        body["write"] = {
-            "refill_rate": config.rate("write"),
-            "bucket_capacity": config.capacity("write"),
-        }
+        for bucket in ("read", "write"):
+            body[bucket] = {
+                "refill_rate": _tokens(config.rate(bucket)),
+                "bucket_capacity": _tokens(config.capacity(bucket)),
+            }
         body["grants"] = []
     if context.profile != "current":
         # Requests per second at the default cost, as the pre-token-bucket API reported.
@@ -89,18 +86,24 @@ async def account_limits(request: Request) -> Response:
     return reply(body)
 
 
+def _tokens(value: float) -> int:
+    """Kalshi reports whole tokens; a fractional simulator setting rounds down."""
+    return int(value)
+
+
 async def endpoint_costs(request: Request) -> Response:
-    """GET /account/endpoint_costs (public): the exceptions to the default cost."""
-    return reply(
-        {
-            "default_cost": DEFAULT_COST,
-            "endpoint_costs": [
-                {"method": method, "path": "/trade-api/v2" + path, "cost": cost}
-                for method, path, cost in ENDPOINT_COSTS
-            ],
-            "tiers": {name: {"read": r, "write": w} for name, (r, w) in TIERS.items()},
-        }
-    )
+    """GET /account/endpoint_costs (public): the exceptions to the default cost (and, in
+    `compat`, the tier table, a simulator addition)."""
+    body: dict[str, object] = {
+        "default_cost": DEFAULT_COST,
+        "endpoint_costs": [
+            {"method": method, "path": "/trade-api/v2" + path, "cost": cost}
+            for method, path, cost in ENDPOINT_COSTS
+        ],
+    }
+    if sim(request).profile == "compat":
+        body["tiers"] = {name: {"read": r, "write": w} for name, (r, w) in TIERS.items()}
+    return reply(body)
 
 
 ROUTES = [

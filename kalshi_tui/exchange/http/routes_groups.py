@@ -13,20 +13,54 @@ from kalshi_tui.exchange.http.params import decimal_field
 from kalshi_tui.exchange.http.replies import json_body, reply
 
 
-async def create_group(request: Request) -> Response:
-    """POST /portfolio/order_groups/create {contracts_limit ≥ 1} → 201 {order_group_id}."""
-    context = sim(request)
-    body = await json_body(request)
+def _contracts_limit(body: dict[str, object]) -> int:
+    """`contracts_limit` (whole contracts) or `contracts_limit_fp`, in count units."""
     raw = body.get("contracts_limit", body.get("contracts_limit_fp"))
     if raw is None:
         raise missing_parameters("contracts_limit")
     units = decimal_field(raw, "contracts_limit") * 100
     if units != units.to_integral_value() or units < 100:
         raise invalid_parameters("contracts_limit must be at least 1", str(raw))
+    return int(units)
+
+
+def _subaccount(body: dict[str, object]) -> int:
+    """The simulator has only the primary account (subaccount 0)."""
+    value = body.get("subaccount", 0)
+    if value not in (0, None):
+        raise invalid_parameters("the simulator has no subaccounts; use 0", str(value))
+    return 0
+
+
+async def create_group(request: Request) -> Response:
+    """POST /portfolio/order_groups/create {contracts_limit ≥ 1} → 201 {order_group_id,
+    subaccount, exchange_index}."""
+    context = sim(request)
+    body = await json_body(request)
+    units = _contracts_limit(body)
+    subaccount = _subaccount(body)
     view = context.call(
-        context.engine.create_order_group, user_id(request), int(units), context.now_ms()
+        context.engine.create_order_group, user_id(request), units, context.now_ms()
     )
-    return reply({"order_group_id": view.order_group_id}, status=201)
+    out: dict[str, object] = {"order_group_id": view.order_group_id}
+    if context.profile != "legacy":
+        out.update(subaccount=subaccount, exchange_index=0)
+    return reply(out, status=201)
+
+
+async def update_limit(request: Request) -> Response:
+    """PUT /portfolio/order_groups/{order_group_id}/limit {contracts_limit}: a new limit; one
+    the group has already matched triggers it at once."""
+    context = sim(request)
+    units = _contracts_limit(await json_body(request))
+    context.call(
+        context.engine.update_order_group_limit,
+        user_id(request),
+        request.path_params["order_group_id"],
+        units,
+        context.now_ms(),
+    )
+    return reply({})
 
 
 async def list_groups(request: Request) -> Response:
@@ -87,7 +121,6 @@ ROUTES = [
     Route("/portfolio/order_groups/{order_group_id}", get_group, methods=["GET"]),
     Route("/portfolio/order_groups/{order_group_id}", delete_group, methods=["DELETE"]),
     Route("/portfolio/order_groups/{order_group_id}/reset", reset_group, methods=["PUT"]),
-    Route(
-        "/portfolio/order_groups/{order_group_id}/trigger", trigger_group, methods=["PUT", "POST"]
-    ),
+    Route("/portfolio/order_groups/{order_group_id}/limit", update_limit, methods=["PUT"]),
+    Route("/portfolio/order_groups/{order_group_id}/trigger", trigger_group, methods=["PUT"]),
 ]

@@ -56,7 +56,7 @@ async def list_markets(request: Request) -> Response:
     """GET /markets with Kalshi's filters and cursor pagination."""
     context = sim(request)
     query = request.query_params
-    limit = limit_param(query, default=100, maximum=1000)
+    limit = limit_param(query, default=100, maximum=1000, zero_is_default=True)
     status = choice_param(query, "status", _MARKET_STATUSES)
     event_tickers = list_param(query, "event_ticker", maximum=10)
     tickers = list_param(query, "tickers")
@@ -101,10 +101,11 @@ async def get_market(request: Request) -> Response:
 
 
 def _depth(request: Request) -> int:
+    """`depth`: 1–100 levels a side; 0 or negative means every level."""
     depth = int_param(request.query_params, "depth") or 0
-    if not 0 <= depth <= 100:
-        raise invalid_parameters("depth must be between 0 and 100", str(depth))
-    return depth
+    if depth > 100:
+        raise invalid_parameters("depth must be at most 100", str(depth))
+    return max(depth, 0)
 
 
 async def get_orderbook(request: Request) -> Response:
@@ -132,7 +133,7 @@ async def list_trades(request: Request) -> Response:
     """GET /markets/trades, newest first."""
     context = sim(request)
     query = request.query_params
-    limit = limit_param(query, default=100, maximum=1000)
+    limit = limit_param(query, default=100, maximum=1000, zero_is_default=True)
     ticker = query.get("ticker") or None
     if ticker is not None:
         context.call(context.engine.get_market, ticker)  # 404 for an unknown ticker

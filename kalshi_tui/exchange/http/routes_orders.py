@@ -1,8 +1,9 @@
 """Order mutations: V1 (`/portfolio/orders…`) and V2 (`/portfolio/events/orders…`) routes.
 
 The profile decides which generation answers: `current` refuses V1 mutations with 410
-`deprecated_v1_order_endpoint` (as Kalshi has since June 2026), `legacy` has no V2 routes, and
-`compat` serves both. Batch routes answer per item and are charged per item.
+`deprecated_v1_order_endpoint` (Kalshi's changelog of 2026-06-18: once deprecated they answer
+"Please switch to the V2 endpoints" with a link to the V2 order API), `legacy` has no V2 routes,
+and `compat` serves both. Batch routes answer per item and are charged per item.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kalshi_tui.exchange.http.ratelimit import (
 from kalshi_tui.exchange.http.replies import json_body, reply
 
 MAX_BATCH = 20
+V2_ORDER_DOCS = "https://docs.kalshi.com/api-reference/orders/create-order-v2"
 
 
 def _v1(request: Request) -> SimContext:
@@ -40,7 +42,7 @@ def _v1(request: Request) -> SimContext:
             410,
             "deprecated_v1_order_endpoint",
             "This endpoint has been deprecated. Please switch to the V2 endpoints.",
-            "/trade-api/v2/portfolio/events/orders",
+            V2_ORDER_DOCS,
         )
     return context
 
@@ -202,30 +204,66 @@ async def batch_create_v1(request: Request) -> Response:
 
 
 def _cancel_each(
-    context: SimContext, account: str, ids: list[Any]
+    context: SimContext, account: str, ids: list[object]
 ) -> list[CancelResult | ApiError | ExchangeError]:
     valid = [order_id for order_id in ids if isinstance(order_id, str) and order_id]
     results = iter(context.call(context.engine.batch_cancel, account, valid, context.now_ms()))
-    return [
-        next(results)
-        if isinstance(order_id, str) and order_id
-        else invalid_parameters("order ids must be non-empty strings", repr(order_id))
-        for order_id in ids
-    ]
+    out: list[CancelResult | ApiError | ExchangeError] = []
+    for order_id in ids:
+        if isinstance(order_id, str) and order_id:
+            out.append(next(results))
+        elif isinstance(order_id, ApiError):
+            out.append(order_id)
+        else:
+            out.append(invalid_parameters("order ids must be non-empty strings", repr(order_id)))
+    return out
+
+
+def _cancel_target(item: object) -> object:
+    """The order id of one `orders` item `{order_id, subaccount?, exchange_index?,
+    market_ticker?}` (anything else stays as it is, to fail as that item's error)."""
+    if not isinstance(item, dict):
+        return item
+    subaccount = item.get("subaccount")
+    if subaccount not in (None, 0):
+        return invalid_parameters("the simulator has no subaccounts; use 0", repr(subaccount))
+    return item.get("order_id")
+
+
+async def _cancel_ids(request: Request, *, ids_allowed: bool) -> list[object]:
+    """The order ids of a batch cancel body: documented `{"orders": [{order_id, …}]}`, or the
+    deprecated `{"ids": [...]}` where `ids_allowed`."""
+    body = await json_body(request)
+    key = "orders" if "orders" in body or not ids_allowed else "ids"
+    items = body.get(key)
+    if items is None:
+        raise missing_parameters("orders")
+    if not isinstance(items, list) or not items:
+        raise invalid_parameters(f"{key} must be a non-empty list")
+    if len(items) > MAX_BATCH:
+        raise invalid_parameters(f"at most {MAX_BATCH} items per batch", str(len(items)))
+    return [_cancel_target(item) for item in items] if key == "orders" else list(items)
 
 
 async def batch_cancel_v1(request: Request) -> Response:
-    """DELETE /portfolio/orders/batched {ids} → {orders: [{order_id, order?, reduced_by, …}]}."""
+    """DELETE /portfolio/orders/batched {orders | ids} → {orders: [{order_id, reduced_by_fp,
+    order?, error?}]}."""
     context = _v1(request)
-    ids = await _batch_items(request, "ids")
+    ids = await _cancel_ids(request, ids_allowed=True)
     account = user_id(request)
     context.charge(account, "write", BATCH_CANCEL_COST_PER_ORDER * len(ids))
     out = []
     for order_id, result in zip(ids, _cancel_each(context, account, ids), strict=True):
         if isinstance(result, CancelResult):
             out.append({"order_id": order_id, **wire.cancel_v1(result, context.profile)})
-        else:
-            out.append({"order_id": str(order_id), "reduced_by": 0, "error": error_body(result)})
+            continue
+        row: dict[str, object] = {"order_id": order_id if isinstance(order_id, str) else ""}
+        if context.profile != "current":
+            row["reduced_by"] = 0
+        if context.profile != "legacy":
+            row["reduced_by_fp"] = "0.00"
+        row["error"] = error_body(result)
+        out.append(row)
     return reply({"orders": out})
 
 
@@ -239,7 +277,7 @@ async def create_v2(request: Request) -> Response:
     _not_paused(context)
     now = context.now_ms()
     view = context.call(context.engine.create_order, user_id(request), order, now)
-    return reply(wire.order_v2(view, now), status=201)
+    return reply(wire.order_v2(view, now, context.profile), status=201)
 
 
 async def cancel_v2(request: Request) -> Response:
@@ -281,7 +319,7 @@ async def amend_v2(request: Request) -> Response:
         count=count,
         updated_client_order_id=updated if isinstance(updated, str) and updated else None,
     )
-    return reply(wire.order_v2(result.order, now))
+    return reply(wire.order_v2(result.order, now, context.profile))
 
 
 async def decrease_v2(request: Request) -> Response:
@@ -298,7 +336,7 @@ async def decrease_v2(request: Request) -> Response:
         reduce_by=reduce_by,
         reduce_to=reduce_to,
     )
-    return reply(wire.cancel_v2(result, now))
+    return reply(wire.decrease_v2(result, now, context.profile))
 
 
 async def batch_create_v2(request: Request) -> Response:
@@ -312,7 +350,7 @@ async def batch_create_v2(request: Request) -> Response:
     out: list[dict[str, object]] = []
     for item, result in zip(items, results, strict=True):
         if isinstance(result, OrderView):
-            out.append(wire.order_v2(result, now))
+            out.append(wire.order_v2(result, now, context.profile))
             continue
         row: dict[str, object] = {"error": error_body(result)}
         if isinstance(item, dict) and isinstance(item.get("client_order_id"), str):
@@ -322,9 +360,11 @@ async def batch_create_v2(request: Request) -> Response:
 
 
 async def batch_cancel_v2(request: Request) -> Response:
-    """DELETE /portfolio/events/orders/batched {ids} → {orders: [{order_id, reduced_by?, …}]}."""
+    """DELETE /portfolio/events/orders/batched {orders: [{order_id, …}]} → {orders:
+    [{order_id, reduced_by, client_order_id?, ts_ms?, error?}]}; `compat` also takes the
+    simulator's older `{ids}` body."""
     context = _v2(request)
-    ids = await _batch_items(request, "ids")
+    ids = await _cancel_ids(request, ids_allowed=context.profile == "compat")
     account = user_id(request)
     context.charge(account, "write", BATCH_CANCEL_COST_PER_ORDER * len(ids))
     now = context.now_ms()
@@ -333,7 +373,8 @@ async def batch_cancel_v2(request: Request) -> Response:
         if isinstance(result, CancelResult):
             out.append(wire.cancel_v2(result, now))
         else:
-            out.append({"order_id": str(order_id), "error": error_body(result)})
+            row = {"order_id": order_id if isinstance(order_id, str) else "", "reduced_by": "0.00"}
+            out.append({**row, "error": error_body(result)})
     return reply({"orders": out})
 
 
@@ -345,6 +386,18 @@ async def cancel_all_v2(request: Request) -> Response:
     return reply({"count": len(ids), "order_ids": ids})
 
 
+V1_MUTATIONS = frozenset(
+    {
+        "POST /portfolio/orders",
+        "POST /portfolio/orders/batched",
+        "DELETE /portfolio/orders/batched",
+        "DELETE /portfolio/orders/{order_id}",
+        "POST /portfolio/orders/{order_id}/amend",
+        "POST /portfolio/orders/{order_id}/decrease",
+    }
+)
+"""The V1 order mutations, retired on Kalshi in June 2026 (410 in the `current` profile)."""
+
 ROUTES = [
     Route("/portfolio/orders", create_v1, methods=["POST"]),
     Route("/portfolio/orders/batched", batch_create_v1, methods=["POST"]),
@@ -353,10 +406,12 @@ ROUTES = [
     Route("/portfolio/orders/{order_id}/amend", amend_v1, methods=["POST"]),
     Route("/portfolio/orders/{order_id}/decrease", decrease_v1, methods=["POST"]),
     Route("/portfolio/events/orders", create_v2, methods=["POST"]),
-    Route("/portfolio/events/orders", cancel_all_v2, methods=["DELETE"]),
     Route("/portfolio/events/orders/batched", batch_create_v2, methods=["POST"]),
     Route("/portfolio/events/orders/batched", batch_cancel_v2, methods=["DELETE"]),
     Route("/portfolio/events/orders/{order_id}", cancel_v2, methods=["DELETE"]),
     Route("/portfolio/events/orders/{order_id}/amend", amend_v2, methods=["POST"]),
     Route("/portfolio/events/orders/{order_id}/decrease", decrease_v2, methods=["POST"]),
 ]
+
+SIMULATOR_ONLY = [Route("/portfolio/events/orders", cancel_all_v2, methods=["DELETE"])]
+"""Routes Kalshi does not document; served in `compat` and `legacy` only."""

@@ -34,6 +34,9 @@ async def resting_order_value(request: Request) -> Response:
     )
     body: dict[str, object] = {"total_resting_order_value": money_cents(value)}
     if context.profile != "legacy":
+        # One shard: every resting order's value is on exchange 0.
+        body["resting_order_value_breakdown"] = [{"exchange_index": 0, "balance": money_str(value)}]
+    if context.profile == "compat":
         body["total_resting_order_value_dollars"] = money_str(value)
     return reply(body)
 
@@ -85,7 +88,7 @@ async def fills(request: Request) -> Response:
     """GET /portfolio/fills, newest first."""
     context = sim(request)
     query = request.query_params
-    limit = limit_param(query, default=100, maximum=200)
+    limit = limit_param(query, default=100, maximum=1000)
     views = context.call(
         context.engine.fills,
         user_id(request),
@@ -102,7 +105,7 @@ async def settlements(request: Request) -> Response:
     """GET /portfolio/settlements, newest first."""
     context = sim(request)
     query = request.query_params
-    limit = limit_param(query, default=100, maximum=200)
+    limit = limit_param(query, default=100, maximum=1000)
     views = context.call(
         context.engine.settlements,
         user_id(request),
@@ -133,7 +136,7 @@ async def list_orders(request: Request) -> Response:
     """GET /portfolio/orders, newest first."""
     context = sim(request)
     query = request.query_params
-    limit = limit_param(query, default=100, maximum=200)
+    limit = limit_param(query, default=100, maximum=1000)
     status = choice_param(query, "status", ("resting", "canceled", "executed"))
     event_tickers = list_param(query, "event_ticker", maximum=10)
     views = context.call(

@@ -102,7 +102,8 @@ def market(view: MarketView, profile: Profile) -> Json:
         _price_fields(out, name, getattr(view, name), profile)
     out["liquidity_dollars"] = "0.0000"  # Kalshi reports 0 since Feb 2026
     out["expiration_value"] = view.expiration_value
-    out["category"] = view.category
+    if legacy:
+        out["category"] = view.category  # removed from Market responses by Kalshi
     out["rules_primary"] = view.rules_primary
     out["rules_secondary"] = view.rules_secondary
     out["price_level_structure"] = view.price_level_structure
@@ -148,6 +149,8 @@ def event(view: EventView, profile: Profile, markets: list[MarketView] | None = 
         "available_on_brokers": False,
         "product_metadata": None,
     }
+    if profile != "legacy":
+        out["settlement_sources"] = _sources(view.settlement_sources)
     if view.strike_date_ms is not None:
         out["strike_date"] = _ts(view.strike_date_ms)
     if view.strike_period is not None:
@@ -155,6 +158,10 @@ def event(view: EventView, profile: Profile, markets: list[MarketView] | None = 
     if markets is not None:
         out["markets"] = [market(child, profile) for child in markets]
     return out
+
+
+def _sources(sources: tuple[tuple[str, str], ...]) -> list[Json]:
+    return [{"name": name, "url": url} for name, url in sources]
 
 
 def series(view: SeriesView) -> Json:
@@ -165,7 +172,7 @@ def series(view: SeriesView) -> Json:
         "title": view.title,
         "category": view.category,
         "tags": list(view.tags),
-        "settlement_sources": [{"name": name, "url": url} for name, url in view.settlement_sources],
+        "settlement_sources": _sources(view.settlement_sources),
         "contract_url": view.contract_url,
         "contract_terms_url": view.contract_terms_url,
         "fee_type": view.fee_type,

@@ -84,12 +84,13 @@ def order(view: OrderView, profile: Profile) -> Json:
         out["fill_count_fp"] = count_str(view.fill_count)
         out["remaining_count_fp"] = count_str(view.remaining_count)
         out["initial_count_fp"] = count_str(view.initial_count)
+        out["last_update_reason"] = view.last_update_reason  # changelog 2026-06-04
+        out["subaccount_number"] = 0
+        out["exchange_index"] = 0
+    if profile == "compat":  # the simulator's own additions
         out["time_in_force"] = view.time_in_force
         out["post_only"] = view.post_only
         out["reduce_only"] = view.reduce_only
-        out["last_update_reason"] = view.last_update_reason
-        out["subaccount_number"] = 0
-        out["exchange_index"] = 0
     return out
 
 
@@ -101,16 +102,18 @@ def _average_fee(view: OrderView) -> str | None:
     return str(per_contract.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
 
 
-def order_v2(view: OrderView, ts_ms: int) -> Json:
-    """The V2 create/amend reply (docs/WIRE.md); `status` is the simulator's addition."""
+def order_v2(view: OrderView, ts_ms: int, profile: Profile) -> Json:
+    """The V2 create/amend reply (docs/WIRE.md); `status` is the simulator's addition, sent
+    in `compat` only."""
     out: Json = {
         "order_id": view.order_id,
         "client_order_id": view.client_order_id,
         "fill_count": count_str(view.fill_count),
         "remaining_count": count_str(view.remaining_count),
-        "status": view.status,
         "ts_ms": ts_ms,
     }
+    if profile == "compat":
+        out["status"] = view.status
     average_price = view.average_fill_price
     if average_price is not None:
         out["average_fill_price"] = price_str(average_price)
@@ -129,13 +132,27 @@ def cancel_v1(result: CancelResult, profile: Profile) -> Json:
 
 
 def cancel_v2(result: CancelResult, ts_ms: int) -> Json:
-    """V2 cancel/decrease reply."""
+    """V2 cancel reply (also each item of a V2 batch cancel)."""
     return {
         "order_id": result.order.order_id,
         "client_order_id": result.order.client_order_id,
         "reduced_by": count_str(result.reduced_by),
         "ts_ms": ts_ms,
     }
+
+
+def decrease_v2(result: CancelResult, ts_ms: int, profile: Profile) -> Json:
+    """V2 decrease reply: the order's `remaining_count` after the decrease (`reduced_by`
+    too in `compat`, for clients of the simulator's older reply)."""
+    out: Json = {
+        "order_id": result.order.order_id,
+        "client_order_id": result.order.client_order_id,
+        "remaining_count": count_str(result.order.remaining_count),
+        "ts_ms": ts_ms,
+    }
+    if profile == "compat":
+        out["reduced_by"] = count_str(result.reduced_by)
+    return out
 
 
 def fill(view: FillView, profile: Profile) -> Json:
@@ -152,6 +169,9 @@ def fill(view: FillView, profile: Profile) -> Json:
         "created_time": _ts(view.created_ms),
         "ts": view.created_ms // 1000,
     }
+    if profile != "legacy":
+        out["exchange_index"] = 0
+        out["subaccount_number"] = 0
     if profile != "current":
         paid = view.yes_price if view.side == "yes" else view.no_price
         out["client_order_id"] = view.client_order_id
@@ -168,6 +188,7 @@ def fill(view: FillView, profile: Profile) -> Json:
         out["fee_cost"] = money_str(view.fee_cost)
         out["outcome_side"] = view.outcome_side
         out["book_side"] = view.book_side
+    if profile == "compat":
         out["post_position_fp"] = count_str(view.post_position)
     return out
 
@@ -187,8 +208,9 @@ def position(view: PositionView, profile: Profile) -> Json:
     out["last_updated_ts"] = _ts(view.last_updated_ms)
     if profile != "legacy":
         out["position_fp"] = count_str(view.position)
-        out["volume_fp"] = count_str(view.volume)
         out["exchange_index"] = 0
+    if profile == "compat":
+        out["volume_fp"] = count_str(view.volume)
     return out
 
 
@@ -226,10 +248,12 @@ def settlement(view: SettlementView, profile: Profile) -> Json:
         out["no_count_fp"] = count_str(view.no_count)
         out["yes_total_cost_dollars"] = money_str(view.yes_total_cost)
         out["no_total_cost_dollars"] = money_str(view.no_total_cost)
+        out["exchange_index"] = 0
+    if profile == "compat":
         out["revenue_dollars"] = money_str(view.revenue)
     if view.value is not None:
         out["value"] = price_cents(view.value)
-        if profile != "legacy":
+        if profile == "compat":
             out["value_dollars"] = price_str(view.value)
     return out
 
@@ -243,6 +267,7 @@ def balance(view: BalanceView, profile: Profile) -> Json:
     }
     if profile != "legacy":
         out["balance_dollars"] = money_str(view.balance)
+    if profile == "compat":
         out["portfolio_value_dollars"] = money_str(view.portfolio_value)
     return out
 
@@ -252,6 +277,8 @@ def order_group_summary(view: OrderGroupView, profile: Profile) -> Json:
     out: Json = {"id": view.order_group_id, "is_auto_cancel_enabled": view.is_auto_cancel_enabled}
     if profile != "legacy":
         out["contracts_limit_fp"] = count_str(view.contracts_limit)
+        out["exchange_index"] = 0
+    if profile == "compat":
         out["matched_count_fp"] = count_str(view.matched_count)
         out["triggered"] = view.triggered
     return out
@@ -264,8 +291,10 @@ def order_group_detail(view: OrderGroupView, profile: Profile) -> Json:
         "orders": list(view.order_ids),
     }
     if profile != "legacy":
-        out["id"] = view.order_group_id
         out["contracts_limit_fp"] = count_str(view.contracts_limit)
+        out["exchange_index"] = 0
+    if profile == "compat":
+        out["id"] = view.order_group_id
         out["matched_count_fp"] = count_str(view.matched_count)
         out["triggered"] = view.triggered
     return out

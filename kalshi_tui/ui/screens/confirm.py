@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Static
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.orders import OrderDraft
 from kalshi_tui.domain.portfolio import preview_ticket
+from kalshi_tui.journal import IntentRecord
 
 TIF_NAMES = {
     "good_till_canceled": "GTC",
@@ -81,22 +82,43 @@ class OrderConfirmScreen(ModalScreen[bool]):
         color: $error;
         text-style: bold;
     }
+    OrderConfirmScreen .-resend {
+        color: $warning;
+        margin-bottom: 1;
+    }
     OrderConfirmScreen .-hint {
         color: $text-muted;
         margin-top: 1;
     }
     """
 
-    def __init__(self, draft: OrderDraft, *, production: bool) -> None:
+    def __init__(
+        self, draft: OrderDraft, *, production: bool, resend_of: IntentRecord | None = None
+    ) -> None:
         super().__init__()
         self.draft = draft
         self.production = production
+        self.resend_of = resend_of
+        """The finished order this ticket sent before; this one is new, under a new id."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Send this order?", classes="-title")
+            previous = self.resend_of
+            yield Label(
+                "Send this order?" if previous is None else "Send this order again?",
+                classes="-title",
+            )
             if self.production:
                 yield Label("PRODUCTION — real money", classes="-prod")
+            if previous is not None:
+                yield Static(
+                    Content(
+                        f"The ticket's last order (id {previous.client_order_id}) is "
+                        f"{previous.state.value.replace('_', ' ')}; this is a NEW order "
+                        "with a new id."
+                    ),
+                    classes="-resend",
+                )
             yield Static(Content("\n".join(preview_lines(self.draft))))
             yield Label("Enter sends · Esc goes back", classes="-hint")
 

@@ -21,6 +21,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from kalshi_tui.domain.valuation import VALUATION_RULE
+
 KEY_WIDTH = 14
 """Width of the key column."""
 
@@ -153,6 +155,12 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = "Keys"
             with VerticalScroll():
                 yield Static(bindings_listing(self.app, bindings, others), id="help-bindings")
+                yield Static(
+                    Content.assemble(
+                        ("\nPortfolio and positions: ", "bold $text-accent"), VALUATION_RULE
+                    ),
+                    id="help-valuation",
+                )
             yield Label("escape / ? / q to close", id="help-hint")
 
     def action_close(self) -> None:

@@ -15,13 +15,20 @@ re-renders its whole cache on any update, which costs seconds per keystroke at
 
 Cell text is emitted as plain `Segment`s, never parsed as markup, so titles with
 `[` are shown as they are. Colours come from the theme through component classes.
+
+Columns fit the width (`columns_for`): on a narrow list the close, volume, change,
+title and last columns are dropped in that order, the ticker, bid and ask always
+stay. `s` cycles only through the sort keys of the columns shown, and the sorted
+column's header carries ▲/▼; a sort whose column is not shown (set before a resize)
+is named in the title (or ticker) header.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -63,6 +70,7 @@ class _Column:
 
 
 _TITLE_MIN_WIDTH = 10
+_TICKER_MIN_WIDTH = 12
 _COLUMNS: tuple[_Column, ...] = (
     _Column("favourite", "★", 1),
     _Column("ticker", "Ticker", 28, sort=SortKey.TICKER),
@@ -74,9 +82,41 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("volume", "Vol", 6, right=True, sort=SortKey.VOLUME),
     _Column("close", "Close", 6, right=True, sort=SortKey.CLOSE_TIME),
 )
-# One space between columns.
-_FIXED_WIDTH = sum(c.width for c in _COLUMNS) + len(_COLUMNS) - 1
-_TICKER_WIDTH = next(c.width for c in _COLUMNS if c.key == "ticker")
+_DROP_ORDER = ("close", "volume", "change", "title", "last")
+"""On a narrow list, columns are dropped in this order until the rest fit; the ticker,
+bid and ask always stay (the ticker shrinks to `_TICKER_MIN_WIDTH` if it must)."""
+
+
+def _widths(columns: Sequence[_Column]) -> int:
+    """Cells the columns need at their minimum widths, one space between columns."""
+    return sum(_TITLE_MIN_WIDTH if c.key == "title" else c.width for c in columns) + (
+        len(columns) - 1
+    )
+
+
+@lru_cache(maxsize=64)
+def columns_for(width: int) -> tuple[_Column, ...]:
+    """The columns shown on a line `width` cells wide, with their actual widths."""
+    shown = list(_COLUMNS)
+    for key in _DROP_ORDER:
+        if _widths(shown) <= width:
+            break
+        shown = [c for c in shown if c.key != key]
+    spare = width - _widths(shown)
+    resolved: list[_Column] = []
+    for column in shown:
+        if column.key == "title":
+            column = replace(column, width=_TITLE_MIN_WIDTH + max(0, spare))
+        elif column.key == "ticker" and spare < 0:
+            column = replace(column, width=max(_TICKER_MIN_WIDTH, column.width + spare))
+        resolved.append(column)
+    return tuple(resolved)
+
+
+def shown_sort_keys(width: int) -> tuple[SortKey, ...]:
+    """The sort keys of the columns shown at `width`, in the `s` key's cycle order."""
+    shown = {c.sort for c in columns_for(width) if c.sort is not None}
+    return tuple(key for key in SORT_CYCLE if key in shown)
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
@@ -92,10 +132,6 @@ def _fit(text: str, width: int, right: bool = False) -> str:
         padding = " " * (width - length)
         return padding + text if right else text + padding
     return set_cell_size(text, width - 1) + "…"
-
-
-def _title_width(width: int) -> int:
-    return max(_TITLE_MIN_WIDTH, width - _FIXED_WIDTH)
 
 
 def _segments_to_strip(cells: list[tuple[str, Style]], width: int, pad: Style) -> Strip:
@@ -390,9 +426,15 @@ class MarketTable(ScrollView, can_focus=True):
         self.favourites_only = not self.favourites_only
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next key; numeric keys start descending (biggest first)."""
+        """Sort by the next shown column; numeric keys start descending (biggest first).
+
+        Only columns on screen take part: a sort by a value the trader cannot see (24h
+        volume, or a column a narrow list dropped) would look like a random order.
+        """
+        cycle = shown_sort_keys(self._line_width()) or (SortKey.TICKER,)
         key = self._view.sort_key
-        next_key = SORT_CYCLE[(SORT_CYCLE.index(key) + 1) % len(SORT_CYCLE)]
+        index = cycle.index(key) + 1 if key in cycle else 0
+        next_key = cycle[index % len(cycle)]
         self.set_sort(next_key, next_key not in (SortKey.TICKER, SortKey.CLOSE_TIME))
 
     def action_reverse_sort(self) -> None:
@@ -531,17 +573,22 @@ class MarketTable(ScrollView, can_focus=True):
         bid = format_price(market.yes_bid)
         ask = format_price(market.yes_ask)
         last = format_price(market.last_price)
-        cells: list[tuple[str, Style]] = [
-            ("★ " if favourite else "  ", palette.favourite),
-            (_fit(clean_text(market.ticker), _TICKER_WIDTH) + " ", row),
-            (_fit(clean_text(market.title), _title_width(width)) + " ", row),
-            (bid.rjust(6) + " ", muted if bid == MISSING else row),
-            (ask.rjust(6) + " ", muted if ask == MISSING else row),
-            (last.rjust(6) + " ", muted if last == MISSING else row),
-            (format_change(change).rjust(7) + " ", change_style),
-            (format_volume(market.volume).rjust(6) + " ", row),
-            (close_text.rjust(6), muted if close_text in ("closed", "paused") else row),
-        ]
+        values: dict[str, tuple[str, Style]] = {
+            "favourite": ("★" if favourite else " ", palette.favourite),
+            "ticker": (clean_text(market.ticker), row),
+            "title": (clean_text(market.title), row),
+            "bid": (bid, muted if bid == MISSING else row),
+            "ask": (ask, muted if ask == MISSING else row),
+            "last": (last, muted if last == MISSING else row),
+            "change": (format_change(change), change_style),
+            "volume": (format_volume(market.volume), row),
+            "close": (close_text, muted if close_text in ("closed", "paused") else row),
+        }
+        columns = columns_for(width)
+        cells: list[tuple[str, Style]] = []
+        for column in columns:
+            text, style = values[column.key]
+            cells.append((_fit(text, column.width, right=column.right) + " ", style))
         return _segments_to_strip(cells, width, row)
 
     def _render_group(self, header: GroupHeader, width: int) -> Strip:
@@ -555,40 +602,50 @@ class MarketTable(ScrollView, can_focus=True):
         style = self._base_style + self.get_component_rich_style("market-table--header")
         key, descending = view.sort_key, view.descending
         arrow = "▼" if descending else "▲"
+        columns = columns_for(width)
+        sorted_shown = any(column.sort is key for column in columns)
         cells: list[tuple[str, Style]] = []
-        title_width = _title_width(width)
-        for column in _COLUMNS:
+        note_left = note_width = 0
+        left = 0
+        for column in columns:
             if column.key == "title":
-                cells.append((self._title_header(title_width, key, arrow), style))
-                continue
-            label = column.label + (arrow if column.sort is key else "")
-            cells.append((_fit(label, column.width, right=column.right), style))
-        strip = _segments_to_strip(
-            [(text + " ", cell_style) for text, cell_style in cells], width, style
-        )
+                label = self._title_header(key, arrow, sorted_shown)
+            elif (
+                column.key == "ticker"
+                and not sorted_shown
+                and not any(c.key == "title" for c in columns)
+            ):
+                label = f"Ticker by {SORT_LABELS[key]}{arrow}"
+            else:
+                label = column.label + (arrow if column.sort is key else "")
+            cells.append((_fit(label, column.width, right=column.right) + " ", style))
+            if column.key in ("title", "ticker"):
+                # The stale note goes at the end of the title cell, or the ticker's.
+                note_left, note_width = left, column.width
+            left += column.width + 1
+        strip = _segments_to_strip(cells, width, style)
         if self._stale_text:
             # Overlay the stale note at the end of the title cell, in its own style.
             note = f" stale {clean_text(self._stale_text)} "
-            note_width = min(cell_len(note), title_width)
-            title_left = _COLUMNS[0].width + 1 + _COLUMNS[1].width + 1
-            start = title_left + title_width - note_width
+            shown_width = min(cell_len(note), note_width)
+            start = note_left + note_width - shown_width
             note_style = style + self._cell_style("market-table--stale-note")
             strip = Strip.join(
                 [
                     strip.crop(0, start),
-                    Strip([Segment(_fit(note, note_width), note_style)], note_width),
-                    strip.crop(start + note_width, width),
+                    Strip([Segment(_fit(note, shown_width), note_style)], shown_width),
+                    strip.crop(start + shown_width, width),
                 ]
             )
         return strip
 
-    def _title_header(self, width: int, key: SortKey, arrow: str) -> str:
+    def _title_header(self, key: SortKey, arrow: str, sorted_shown: bool) -> str:
         view = self._view
         label = f"Title ({view.match_count:,}/{len(view.markets):,})"
-        if key is SortKey.VOLUME_24H:
-            # The only sort key without a column of its own.
+        if not sorted_shown:
+            # The sort column is not on screen (a narrow list): name the sort here.
             label += f" by {SORT_LABELS[key]}{arrow}"
-        return _fit(label, width)
+        return label
 
     # -------------------------------------------------------------- internals
 
@@ -668,10 +725,8 @@ class MarketTable(ScrollView, can_focus=True):
 
     def _click_header(self, x: int) -> None:
         left = 0
-        title_width = _title_width(self._line_width())
-        for column in _COLUMNS:
-            column_width = title_width if column.key == "title" else column.width
-            if left <= x < left + column_width:
+        for column in columns_for(self._line_width()):
+            if left <= x < left + column.width:
                 if column.sort is not None:
                     key, descending = self.sort
                     if column.sort is key:
@@ -679,7 +734,7 @@ class MarketTable(ScrollView, can_focus=True):
                     else:
                         self.set_sort(column.sort, column.sort is not SortKey.TICKER)
                 return
-            left += column_width + 1
+            left += column.width + 1
 
     def _clock_minute(self) -> int:
         return int(self._clock().timestamp() // 60)

@@ -48,6 +48,16 @@ limits refuse much less), and small enough that the preview's exact arithmetic w
 DEFAULT_PRICE = Decimal("0.50")
 """Where stepping starts when the price box is empty or unreadable."""
 
+EMPTY_FIELD = "required"
+"""Placeholder of an empty price or count box: a word, never a number, so an empty box
+cannot be mistaken for a value."""
+
+MISSING_HINTS = {
+    "enter a price": "a price",
+    "enter a count": "a count (type it, or press 1–5 outside the fields)",
+}
+"""How the preview names what an incomplete ticket still needs."""
+
 
 def parse_price(text: str, grid: Sequence[PriceRange]) -> Decimal | str:
     """The price typed in dollars, or the reason it is not a valid limit price."""
@@ -228,9 +238,9 @@ class OrderTicket(Widget):
                 yield RadioButton("Sell", id="action-sell")
         with Horizontal():
             yield Label("Price $", classes="field-label")
-            yield Input(placeholder="0.50", id="ticket-price", restrict=r"[0-9.]*")
+            yield Input(placeholder=EMPTY_FIELD, id="ticket-price", restrict=r"[0-9.]*")
             yield Label("Count", classes="field-label")
-            yield Input(placeholder="10", id="ticket-count", restrict=r"[0-9.]*")
+            yield Input(placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*")
         with Horizontal():
             yield Label("TIF", classes="field-label")
             with RadioSet(id="ticket-tif"):
@@ -344,6 +354,12 @@ class OrderTicket(Widget):
         self._spent = self._spent or spent
         self.query_one("#ticket-status", Static).update(Content(message))
 
+    def adopt_id(self, client_order_id: str) -> None:
+        """Take the id of a re-send the trader confirmed (a new order for this ticket)."""
+        if client_order_id != self.client_order_id:
+            self.client_order_id = client_order_id
+            self._spent = False
+
     def _renew_id(self) -> None:
         self.client_order_id = new_client_order_id()
         self._spent = False
@@ -404,7 +420,7 @@ class OrderTicket(Widget):
         ]
         error.update(Content("\n".join(shown)))
         error.set_class(not shown, "-empty")
-        preview.update(Content("Preview: complete the ticket"))
+        preview.update(Content(incomplete_text(result)))
         return None
 
     def action_step(self, direction: int) -> None:
@@ -432,6 +448,16 @@ class OrderTicket(Widget):
     def _set_title(self) -> None:
         title = "Ticket" if self.ticker is None else f"Ticket · {self.ticker}"
         self.border_title = Content(title)
+
+
+def incomplete_text(problems: Sequence[str]) -> str:
+    """What an incomplete ticket needs before it can be previewed, named exactly."""
+    missing = [MISSING_HINTS[p] for p in problems if p in MISSING_HINTS]
+    if "no market selected" in problems:
+        return "Preview: select a market first"
+    if missing:
+        return "Preview: complete the ticket: enter " + " and ".join(missing)
+    return "Preview: complete the ticket: fix the problems above"
 
 
 def new_client_order_id() -> str:

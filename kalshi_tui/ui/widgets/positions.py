@@ -1,11 +1,15 @@
-"""Open positions with marks and P&L, and a portfolio totals row.
+"""Positions with marks and P&L, and a portfolio totals row.
 
-Each row: market, side held, contracts, average cost, mark (YES mid, else last
-trade, else "—"; a NO position is marked at 1 − the YES mark), market value,
-unrealized P&L, realized P&L and fees. The maths is `kalshi_tui.domain.portfolio`.
-Flat positions (closed out today) have no row, but their realized P&L and fees
-count in the totals row. Positions without a mark are left out of the value and
-unrealized totals and counted instead, so a missing quote never reads as zero.
+Each row: market, side held, contracts, average cost, mark, market value,
+unrealized P&L, realized P&L and fees. Rows and totals come from
+`kalshi_tui.domain.valuation.value_portfolio`, the function the header's
+"Portfolio" figure uses too, so the two always agree; its docstring states the
+valuation rule (mid of the YES quote, else the last trade, else unmarked). Every
+TOTAL is the sum of the rounded figures in the column above it. Flat rows (closed
+out or settled markets) stay listed after the open ones, side "flat", so the
+realized P&L and fees the totals include are on screen. Positions without a mark
+are left out of the value and unrealized totals and counted instead, so a missing
+quote never reads as zero.
 
 The pane is fed by the portfolio poller; marks come from the market list, so a
 stale market feed is named in the title too.
@@ -27,15 +31,9 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from kalshi_tui.domain import format as fmt
-from kalshi_tui.domain.pnl_report import PositionPnl
-from kalshi_tui.domain.pnl_view import PnlView
-from kalshi_tui.domain.portfolio import (
-    PortfolioTotals,
-    PositionValue,
-    portfolio_totals,
-    value_positions,
-)
+from kalshi_tui.domain.portfolio import PositionValue
 from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.domain.valuation import VALUATION_RULE, ValuationTotals, value_portfolio
 from kalshi_tui.ui.widgets.feed_state import apply_feed_state, feed_staleness
 
 FEED = "portfolio"
@@ -75,6 +73,7 @@ class PositionsPane(DataTable[Text]):
         "positions--total",
         "positions--yes",
         "positions--no",
+        "positions--flat",
     }
 
     DEFAULT_CSS = """
@@ -87,6 +86,7 @@ class PositionsPane(DataTable[Text]):
     PositionsPane > .positions--total { text-style: bold; }
     PositionsPane > .positions--yes { color: $success; }
     PositionsPane > .positions--no { color: $error; }
+    PositionsPane > .positions--flat { color: $text-muted; }
     PositionsPane.-stale {
         color: $text-disabled;
         border: round $foreground 25%;
@@ -98,6 +98,7 @@ class PositionsPane(DataTable[Text]):
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, name=name, id=id, classes=classes)
         self._shown: object = None
+        self.tooltip = VALUATION_RULE
         apply_feed_state(self, "Positions", None)
 
     def on_mount(self) -> None:
@@ -113,16 +114,12 @@ class PositionsPane(DataTable[Text]):
         """Redraw when positions, marks or staleness changed; otherwise return at once."""
         pnl = snapshot.pnl
         differing: frozenset[str] = frozenset()
-        if pnl is None:
-            values = value_positions(snapshot.positions, snapshot.markets_by_ticker)
-            totals = portfolio_totals(values)
-        else:
-            values = [_from_journal(p) for p in pnl.positions]
-            totals = _journal_totals(pnl)
+        if pnl is not None:
             differing = frozenset(d.ticker for d in pnl.differences)
+        valuation = value_portfolio(snapshot)
         stale = feed_staleness(snapshot, FEED, now)
         marks_stale = feed_staleness(snapshot, MARKS_FEED, now)
-        key = (tuple(values), stale, marks_stale, pnl is None, differing)
+        key = (valuation.rows, stale, marks_stale, pnl is None, differing)
         if key == self._shown:
             return
         self._shown = key
@@ -130,6 +127,8 @@ class PositionsPane(DataTable[Text]):
 
         notes = [note for note in (stale, marks_stale and f"marks {marks_stale}") if note]
         title = "Positions"
+        if valuation.totals.flat:
+            title += f" · {valuation.totals.flat} flat"
         if pnl is not None:
             title += f" · journal Δ {len(differing)} vs exchange" if differing else " · journal ✓"
         apply_feed_state(self, title, " · ".join(notes) if notes else None)
@@ -139,12 +138,10 @@ class PositionsPane(DataTable[Text]):
         styled = stale is None
         cursor_key = self._cursor_key()
         self.clear()
-        for value in values:
-            if value.contracts == 0:
-                continue
+        for value in valuation.rows:
             check = "" if pnl is None else ("Δ" if value.ticker in differing else "✓")
             self.add_row(*self._row(value, styled), Text(check), key=value.ticker)
-        self.add_row(*self._total_row(totals, styled), Text(""), key=TOTAL_KEY)
+        self.add_row(*self._total_row(valuation.totals, styled), Text(""), key=TOTAL_KEY)
         if cursor_key is not None and cursor_key in self.rows:
             self.move_cursor(row=self.get_row_index(cursor_key))
 
@@ -168,6 +165,19 @@ class PositionsPane(DataTable[Text]):
         return Text(text, style=self._style(component, styled), justify="right")
 
     def _row(self, value: PositionValue, styled: bool) -> tuple[Text, ...]:
+        if value.contracts == 0:
+            flat = self._style("positions--flat", styled)
+            return (
+                Text(value.ticker, style=flat),
+                Text("flat", style=flat),
+                Text("0", justify="right", style=flat),
+                Text(fmt.MISSING, justify="right", style=flat),
+                Text(fmt.MISSING, justify="right", style=flat),
+                Text(fmt.dollars(value.market_value), justify="right", style=flat),
+                Text(fmt.signed_dollars(value.unrealized_pnl), justify="right", style=flat),
+                self._pnl(value.realized_pnl, styled),
+                Text(fmt.dollars(value.fees_paid), justify="right", style=flat),
+            )
         side_style = self._style(f"positions--{value.side}", styled)
         return (
             Text(value.ticker),
@@ -181,7 +191,7 @@ class PositionsPane(DataTable[Text]):
             Text(fmt.dollars(value.fees_paid), justify="right"),
         )
 
-    def _total_row(self, totals: PortfolioTotals, styled: bool) -> tuple[Text, ...]:
+    def _total_row(self, totals: ValuationTotals, styled: bool) -> tuple[Text, ...]:
         bold = self._style("positions--total", styled)
         unmarked = f"{totals.unmarked} unmarked" if totals.unmarked else ""
         row = (
@@ -198,32 +208,3 @@ class PositionsPane(DataTable[Text]):
         for cell in row[5:]:
             cell.stylize(bold)
         return row
-
-
-def _from_journal(position: PositionPnl) -> PositionValue:
-    """A journal (FIFO) position in the pane's row shape; realized is before fees, as the
-    exchange reports it, with fees in their own column."""
-    return PositionValue(
-        ticker=position.ticker,
-        side=position.side,
-        contracts=position.contracts,
-        average_cost=position.average_cost,
-        mark=position.mark,
-        cost_basis=position.cost_basis,
-        market_value=position.market_value,
-        unrealized_pnl=position.unrealized,
-        realized_pnl=position.realized,
-        fees_paid=position.fees,
-    )
-
-
-def _journal_totals(pnl: PnlView) -> PortfolioTotals:
-    totals = pnl.totals
-    return PortfolioTotals(
-        cost_basis=totals.cost_basis,
-        market_value=totals.market_value,
-        unrealized_pnl=totals.unrealized,
-        realized_pnl=totals.realized,
-        fees_paid=totals.fees,
-        unmarked=totals.unmarked,
-    )

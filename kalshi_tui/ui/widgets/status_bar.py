@@ -5,6 +5,10 @@ the exchange is closed or trading is paused. The environment badge is red
 (`-prod`) in production so nobody mistakes a live account for the demo. The
 trading state mirrors `snapshot.trading` and puts `-halted` / `-reducing` on the
 whole bar, because a halted terminal must be obvious at a glance.
+
+"Portfolio" is the value of the open positions by `domain.valuation.value_portfolio`,
+the function the positions pane's TOTAL row uses, so the two figures are always the
+same; its tooltip states the rule and the exchange's own figure (marked at the bid).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from textual.widgets import Label
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import ExchangeState
 from kalshi_tui.domain.store import Health, Snapshot, TradingMode
+from kalshi_tui.domain.valuation import VALUATION_RULE, Valuation, value_portfolio
 
 LOW_HEADROOM = 0.2
 """Below this fraction of the read budget the rate segment turns to a warning."""
@@ -71,6 +76,33 @@ def exchange_banner(exchange: ExchangeState | None) -> str | None:
         resume = exchange.resume_time.astimezone(UTC)
         text += f" · resumes {resume:%a %d %b %H:%M} UTC"
     return text
+
+
+def portfolio_text(valuation: Valuation, *, loaded: bool) -> str:
+    """The header's "Portfolio" segment: the positions pane's TOTAL value."""
+    if not loaded and valuation.source == "exchange":
+        return f"Portfolio {fmt.MISSING}"
+    totals = valuation.totals
+    text = f"Portfolio {fmt.dollars(totals.market_value)}"
+    if totals.unmarked:
+        text += f" +{totals.unmarked} unmarked"
+    return text
+
+
+def portfolio_tooltip(valuation: Valuation) -> str:
+    """How "Portfolio" is computed, and the exchange's own figure beside it."""
+    totals = valuation.totals
+    lines = [
+        f"Value of {totals.open_positions} open position(s) from the "
+        f"{'journal' if valuation.source == 'journal' else 'exchange'}, "
+        "the positions pane's TOTAL.",
+        VALUATION_RULE,
+    ]
+    if valuation.exchange_value is not None:
+        lines.append(
+            f"The exchange values them at the bid: {fmt.dollars(valuation.exchange_value)}."
+        )
+    return "\n".join(lines)
 
 
 class StatusBar(Widget):
@@ -148,9 +180,11 @@ class StatusBar(Widget):
         feeds = summarize_feeds(snapshot.health, now)
         portfolio = snapshot.health.get("portfolio")
         money_stale = portfolio is None or portfolio.is_stale(now)
+        valuation = value_portfolio(snapshot)
         key = (
             snapshot.environment,
             snapshot.balance,
+            valuation.totals,
             money_stale,
             day_pnl,
             snapshot.trading,
@@ -168,10 +202,8 @@ class StatusBar(Widget):
 
         balance = snapshot.balance
         self._set("#cash", f"Cash {fmt.dollars(None if balance is None else balance.cash)}")
-        self._set(
-            "#value",
-            f"Portfolio {fmt.dollars(None if balance is None else balance.portfolio_value)}",
-        )
+        self._set("#value", portfolio_text(valuation, loaded=balance is not None))
+        self.query_one("#value", Label).tooltip = portfolio_tooltip(valuation)
         for selector in ("#cash", "#value"):
             self.query_one(selector, Label).set_class(money_stale, "-stale")
 

@@ -7,6 +7,7 @@ at run time. Each route maps to (status, schema); a schema is a small dict: `typ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 TABLE: dict[str, tuple[int, dict[str, Any]]] = {
@@ -2952,3 +2953,20 @@ TABLE: dict[str, tuple[int, dict[str, Any]]] = {
     "PUT /portfolio/order_groups/{order_group_id}/reset": (200, {"type": "object"}),
     "PUT /portfolio/order_groups/{order_group_id}/trigger": (200, {"type": "object"}),
 }
+
+
+def _orders(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every Order object schema inside `schema`."""
+    properties = schema.get("properties", {})
+    if {"order_id", "outcome_side", "remaining_count_fp"} <= set(properties):
+        yield schema
+    children = [*properties.values(), *([schema["items"]] if "items" in schema else [])]
+    for child in children:
+        yield from _orders(child)
+
+
+# Documented by the changelog (2026-06-04: `last_update_reason` on GET /portfolio/orders and
+# GET /portfolio/orders/{order_id}, e.g. `PostOnlyCrossCancel`) but missing from the OpenAPI.
+for _status, _schema in TABLE.values():
+    for _order in _orders(_schema):
+        _order["properties"]["last_update_reason"] = {"nullable": True, "type": "string"}

@@ -117,10 +117,10 @@ def test_a_market_closes_and_settles_during_the_session(session: Session) -> Non
 
 @pytest.mark.parametrize(
     ("result", "my_revenue", "their_revenue", "value"),
-    [("yes", 1000, 0, "1.0000"), ("no", 0, 1000, "0.0000"), ("void", 400, 600, None)],
+    [("yes", 1000, 0, 100), ("no", 0, 1000, 0), ("void", 400, 600, None)],
 )
 def test_settlement_rows_and_payouts(
-    session: Session, result: str, my_revenue: int, their_revenue: int, value: str | None
+    session: Session, result: str, my_revenue: int, their_revenue: int, value: int | None
 ) -> None:
     ticker = session.me.get("/markets", params={"status": "open", "limit": 1}).json()["markets"][0][
         "ticker"
@@ -136,8 +136,11 @@ def test_settlement_rows_and_payouts(
         "settlements"
     ]
     assert (row["market_result"], row["revenue"]) == (result, my_revenue)
-    assert row.get("value_dollars") == value  # payout per YES contract; none on void
-    assert row["revenue_dollars"] == f"{my_revenue / 100:.4f}"
+    # Payout per YES contract in cents (none on void); the current profile sends the
+    # documented integer `value` and `revenue` only (no `_dollars` twins: not in the docs).
+    assert row.get("value") == value
+    assert "value_dollars" not in row
+    assert "revenue_dollars" not in row
     (their_row,) = session.them.get("/portfolio/settlements").json()["settlements"]
     assert (their_row["no_count_fp"], their_row["no_total_cost_dollars"]) == ("10.00", "6.0000")
     assert their_row["revenue"] == their_revenue

@@ -31,11 +31,19 @@ def test_markets_paginate_to_an_empty_cursor(client: httpx.Client) -> None:
     assert seen == [market["ticker"] for market in everything["markets"]]
 
 
-@pytest.mark.parametrize("limit", ["0", "1001", "-1", "ten"])
+@pytest.mark.parametrize("limit", ["1001", "-1", "ten"])
 def test_markets_limit_out_of_range(client: httpx.Client, limit: str) -> None:
     response = client.get("/markets", params={"limit": limit})
     assert response.status_code == 400
     assert error_code(response) == "invalid_parameters"
+
+
+def test_markets_limit_zero_means_the_default(client: httpx.Client) -> None:
+    """Kalshi documents `limit` ≥ 0 for markets and trades; 0 takes the default page size."""
+    zero = client.get("/markets", params={"limit": 0})
+    assert zero.status_code == 200
+    assert zero.json() == client.get("/markets").json()
+    assert client.get("/markets/trades", params={"limit": 0}).status_code == 200
 
 
 def test_markets_default_limit_is_100(exchange: RunningExchange, start: object) -> None:
@@ -125,9 +133,11 @@ def test_orderbook_ascending_best_last_and_depth(client: httpx.Client, ticker: s
     market = client.get(f"/markets/{ticker}").json()["market"]
     assert market["yes_bid_dollars"] == "0.4000"
     assert market["yes_ask_dollars"] == "0.4500"  # 1 − best NO bid 0.55
-    for depth in ("101", "-1"):
-        response = client.get(f"/markets/{ticker}/orderbook", params={"depth": depth})
-        assert response.status_code == 400
+    response = client.get(f"/markets/{ticker}/orderbook", params={"depth": "101"})
+    assert response.status_code == 400
+    # 0 or negative means every level (Kalshi's docs).
+    every = client.get(f"/markets/{ticker}/orderbook", params={"depth": "-1"})
+    assert every.json() == book
 
 
 def test_empty_book_and_quotes(client: httpx.Client, ticker: str) -> None:

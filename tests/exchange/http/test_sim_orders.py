@@ -96,7 +96,8 @@ def test_orders_paginate(client: httpx.Client, ticker: str) -> None:
         if not cursor:
             break
     assert seen == list(reversed(ids))  # newest first
-    assert client.get("/portfolio/orders", params={"limit": 201}).status_code == 400
+    assert client.get("/portfolio/orders", params={"limit": 1000}).status_code == 200
+    assert client.get("/portfolio/orders", params={"limit": 1001}).status_code == 400
     assert client.get("/portfolio/orders", params={"status": "open"}).status_code == 400
 
 
@@ -373,7 +374,8 @@ def test_settlement_rows(
     assert market["result"] == "yes"
     settled = client.get("/markets", params={"status": "settled"}).json()["markets"]
     assert [m["ticker"] for m in settled] == [ticker]
-    assert client.get("/portfolio/settlements", params={"limit": 201}).status_code == 400
+    assert client.get("/portfolio/settlements", params={"limit": 1000}).status_code == 200
+    assert client.get("/portfolio/settlements", params={"limit": 1001}).status_code == 400
 
 
 def test_order_groups(client: httpx.Client, other: httpx.Client, ticker: str) -> None:

@@ -149,7 +149,8 @@ def test_v2_order_lifecycle(venue: tuple[RunningExchange, DocsClient, DocsClient
     decreased = me.ok(
         "POST", f"/portfolio/events/orders/{order_id}/decrease", json={"reduce_by": "2.00"}
     )
-    assert decreased["reduced_by"] == "2.00"
+    assert (decreased["order_id"], decreased["remaining_count"]) == (order_id, "10.00")
+    assert "reduced_by" not in decreased  # the documented V2 decrease reply
 
     # The counterparty asks 4 at 0.44: it takes from our bid, we are the maker.
     taken = them.ok(
@@ -193,10 +194,17 @@ def test_v2_order_lifecycle(venue: tuple[RunningExchange, DocsClient, DocsClient
     )["orders"]
     assert batch[2]["error"]["code"] == "order_already_exists"
     ids = [row["order_id"] for row in batch[:2]]
-    cancelled = me.ok("DELETE", "/portfolio/events/orders/batched", json={"ids": ids[:1]})
+    body = {"orders": [{"order_id": ids[0], "market_ticker": ticker}]}
+    cancelled = me.ok("DELETE", "/portfolio/events/orders/batched", json=body)
     assert cancelled["orders"][0]["reduced_by"] == "1.00"
-    everything = me.ok("DELETE", "/portfolio/events/orders")
-    assert everything["order_ids"] == ids[1:]
+    # The simulator's old `ids` body and its cancel-all route are not Kalshi's: refused here.
+    old = me.call("DELETE", "/portfolio/events/orders/batched", json={"ids": ids[1:]})
+    assert (old.status_code, old.json()["error"]["details"]) == (400, "orders")
+    assert me.call("DELETE", "/portfolio/events/orders").status_code == 405
+    cancelled = me.ok(
+        "DELETE", "/portfolio/events/orders/batched", json={"orders": [{"order_id": ids[1]}]}
+    )
+    assert cancelled["orders"][0]["reduced_by"] == "1.00"
 
     with exchange.engine() as engine:
         now = exchange.now_ms()

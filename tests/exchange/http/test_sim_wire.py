@@ -49,13 +49,14 @@ MARKET_CURRENT = _fields(
     open_time close_time expiration_time latest_expiration_time settlement_timer_seconds status
     yes_bid_dollars yes_ask_dollars no_bid_dollars no_ask_dollars last_price_dollars result
     can_close_early notional_value_dollars previous_yes_bid_dollars previous_yes_ask_dollars
-    previous_price_dollars liquidity_dollars expiration_value category rules_primary
+    previous_price_dollars liquidity_dollars expiration_value rules_primary
     rules_secondary price_level_structure price_ranges updated_time volume_fp volume_24h_fp
     open_interest_fp yes_bid_size_fp yes_ask_size_fp exchange_index"""
 )
 MARKET_REMOVED = _fields(
     """yes_bid yes_ask no_bid no_ask last_price volume volume_24h open_interest previous_yes_bid
-    previous_yes_ask previous_price notional_value liquidity response_price_units tick_size"""
+    previous_yes_ask previous_price notional_value liquidity response_price_units tick_size
+    category risk_limit_cents"""
 )
 ORDER_SDK = _fields(
     """order_id user_id client_order_id ticker side action type status yes_price no_price
