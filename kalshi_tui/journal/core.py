@@ -371,7 +371,8 @@ class JournalCore:
         try:
             halt_marker.write(self._path, halt_marker.encode(trigger, reason, at, value, threshold))
         except OSError as exc:
-            marker_error = exc
+            # A marker already there (e.g. `kalshi-tui halt` wrote one first) still holds.
+            marker_error = None if halt_marker.read(self._path) is not None else exc
         try:
             with self._transaction():
                 self._conn.execute(

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from kalshi_tui.journal.records import JournalDamaged
 
+__all__ = ["JournalDamaged", "Recorded", "Tracker", "check", "identity_path", "read", "write"]
+
 IDENTITY_NAME = "journal.identity"
 META_KEY = "journal_id"
 MAX_READ_BYTES = 64 * 1024
@@ -142,9 +144,6 @@ def ensure_journal_id(conn: sqlite3.Connection) -> str:
 
 def last_seq(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
-
-
-__all__ = ["JournalDamaged", "Recorded", "Tracker", "check", "read", "write"]
 
 
 def way_forward(path: Path) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kalshi_tui import paths
 from kalshi_tui.journal import Journal, identity, journal_path
+from kalshi_tui.journal.health import journal_health
 
 
 def demo_journal() -> Path:
@@ -57,6 +58,11 @@ def test_an_emptied_journal_is_refused_everywhere_then_started_anew(tmp_path: Pa
     assert "is empty" in export.stderr
     assert "kalshi-tui journal --" in export.stderr
     assert "Traceback" not in export.stderr + export.stdout
+    health = journal_health(path)  # doctor's "journal intact" line
+    assert not health.ok
+    assert "is empty" in health.detail
+    assert health.fix is not None
+    assert "kalshi-tui journal --new" in health.fix
     resume = kalshi_tui("resume", "--reason", "looks fine")
     assert resume.returncode == 1
     assert "is empty" in resume.stderr
