@@ -42,6 +42,7 @@ SUITE: tuple[tuple[str, str], ...] = (
     ("halt", "kill switch: blocked, verified flat at 10/100/1,000, the CLI process (§4)"),
     ("client", "our client vs Kalshi's SDK on the same exchange (§3)"),
     ("journal", "journal at 1,000,000 fills: start-up, incremental P&L, export (§5)"),
+    ("journal_guards", "journal identity file, halt marker, quick_check at open (issue 11)"),
     ("orders", "order service round trips"),
     ("exchange", "the simulator: engine orders/s, loopback round trips, 20k catalogue"),
     ("risk_gate", "pre-trade gate and halt triggers"),

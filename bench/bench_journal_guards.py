@@ -1,6 +1,7 @@
 """Benchmark: what the journal's guards cost (issue 11).
 
-Run: `python -m bench.bench_journal_guards` (`--rows 50000`, `--dir PATH`, `--help`).
+Run: `python -m bench.bench_journal_guards` (`--rows 50000`, `--dir PATH`, `--json FILE`,
+`--quick`, `--help`).
 
 1. Identity file: one `identity.Tracker.record` (the same-sized `pwrite` after each
    durable commit), against `Journal.record_intent` (a durable commit: one fsync).
@@ -22,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bench.results import row as results_row
+from bench.results import write as write_results
 from kalshi_tui.domain.models import Fill
 from kalshi_tui.journal import Journal, halt_marker
 
@@ -35,7 +38,12 @@ def timed(action: Callable[[], object], repeat: int) -> list[float]:
     return samples
 
 
+ROWS: list[dict[str, object]] = []
+
+
 def row(name: str, samples: list[float]) -> str:
+    metric = "_".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+    ROWS.append(results_row("journal_guards", metric, [x * 1e6 for x in samples], "µs"))
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     median = statistics.median(ordered)
@@ -65,7 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000, help="fills in the journal")
     parser.add_argument("--dir", type=Path, default=None, help="where to build the journal")
+    parser.add_argument("--json", help="write the figures as common rows (bench/results.py)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 fills, few samples")
     args = parser.parse_args(argv)
+    scale = 10 if args.quick else 1
+    if args.quick:
+        args.rows = min(args.rows, 2_000)
     with tempfile.TemporaryDirectory(dir=args.dir) as directory:
         path = Path(directory) / "journal.sqlite3"
         lines = [f"{'what':<42} {'median µs':>12} {'p99 µs':>12} {'samples':>7}"]
@@ -73,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
             tracker = journal._identity
             assert tracker is not None
             lines.append(
-                row("identity file update (pwrite)", timed(lambda: tracker.record(1), 5000))
+                row(
+                    "identity file update (pwrite)", timed(lambda: tracker.record(1), 5000 // scale)
+                )
             )
             counter = iter(range(10**9))
 
@@ -87,12 +102,12 @@ def main(argv: list[str] | None = None) -> int:
                     count=Decimal(1),
                 )
 
-            lines.append(row("record_intent (durable commit, fsync)", timed(intent, 500)))
+            lines.append(row("record_intent (durable commit, fsync)", timed(intent, 500 // scale)))
             data = halt_marker.encode("manual", "bench", datetime.now(UTC))
             lines.append(
                 row(
                     "halt marker write (fsync+rename+dir fsync)",
-                    timed(lambda: halt_marker.write(path, data), 200),
+                    timed(lambda: halt_marker.write(path, data), 200 // scale),
                 )
             )
             halt_marker.marker_path(path).unlink()
@@ -120,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         lines.append(f"journal file: {size / 1e6:.1f} MB (before the last checkpoint)")
     print("\n".join(lines))
+    params = {"rows": args.rows, "quick": args.quick}
+    write_results(args.json, "journal_guards", params, ROWS)
     return 0
 
 
