@@ -9,7 +9,6 @@ pane's `show` decides cheaply whether it has anything to repaint. User intents
 from __future__ import annotations
 
 import gc
-import json
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -25,9 +24,11 @@ from textual.widgets import Footer, Input, Static
 
 from kalshi_tui.domain.store import Snapshot, TradingMode
 from kalshi_tui.services.session import Session
+from kalshi_tui.ui import ui_state
 from kalshi_tui.ui.bridge import StoreBridge
 from kalshi_tui.ui.commands import MarketCommands
 from kalshi_tui.ui.layout import PaneTabs, ResponsiveLayout
+from kalshi_tui.ui.persist import PersistedState
 from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.trading import TradingActions
 from kalshi_tui.ui.widgets.halt_banner import HaltBanner
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 FAVOURITES_FILE = "favourites.json"
 
 
-class TerminalApp(TradingActions, ResponsiveLayout):
+class TerminalApp(TradingActions, ResponsiveLayout, PersistedState):
     """kalshi-tui's Textual application."""
 
     CSS_PATH = "app.tcss"
@@ -98,6 +99,7 @@ class TerminalApp(TradingActions, ResponsiveLayout):
         *,
         keymap: dict[str, str] | None = None,
         favourites_path: Path | None = None,
+        ui_state_path: Path | None = None,
         bridge_interval: float = 0.1,
         confirm_orders: bool = True,
         poll: bool = True,
@@ -113,6 +115,9 @@ class TerminalApp(TradingActions, ResponsiveLayout):
         self.confirm_orders = confirm_orders
         self._keymap = dict(keymap or {})
         self._favourites_path = favourites_path
+        self._ui_state_path = ui_state_path
+        self._saved_ui_state = None
+        self._restore_ticker = None
         self._bridge = StoreBridge(
             self, session.store, self.render_snapshot, interval=bridge_interval
         )
@@ -149,6 +154,7 @@ class TerminalApp(TradingActions, ResponsiveLayout):
         self.apply_layout(*self.size)
         table = self.query_one(MarketTable)
         table.set_favourites(self._load_favourites())
+        self._restore_ui_state()
         table.focus()
         env = self.session.store.snapshot.environment.upper()
         self.session.store.log(f"session started ({env}); connecting to the exchange")
@@ -156,6 +162,7 @@ class TerminalApp(TradingActions, ResponsiveLayout):
         # A 1 Hz tick re-renders ages and staleness even when no data arrives: a frozen
         # feed must turn grey, never look like a quiet market.
         self.set_interval(1.0, self._tick, name="staleness")
+        self.set_interval(2.0, self._save_ui_state, name="ui-state")
         if self._poll:
             self.run_worker(self.session.run(), group="session", exit_on_error=False)
 
@@ -187,6 +194,8 @@ class TerminalApp(TradingActions, ResponsiveLayout):
                 _settle_heap()
             self._markets_shown = snapshot.markets
             table.set_markets(snapshot.markets)
+            if self._restore_ticker is not None:
+                self._restore_selection(snapshot)
             if snapshot.selected is None:
                 # First load: the market under the cursor becomes the selection.
                 if table.selected_ticker is not None:
@@ -328,31 +337,6 @@ class TerminalApp(TradingActions, ResponsiveLayout):
             "Chart period", "Cycle 1-minute / 1-hour / 1-day candles", self.action_chart_period
         )
 
-    # --- favourites ----------------------------------------------------------------------
-
-    def _load_favourites(self) -> set[str]:
-        path = self._favourites_path
-        if path is None or not path.exists():
-            return set()
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            self.session.store.log(f"could not read favourites from {path}", level="warning")
-            return set()
-        return {str(t) for t in data} if isinstance(data, list) else set()
-
-    def _save_favourites(self, tickers: Iterable[str]) -> None:
-        path = self._favourites_path
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(path.name + ".tmp")
-            temporary.write_text(json.dumps(sorted(tickers)))
-            temporary.replace(path)
-        except OSError as exc:
-            self.session.store.log(f"could not save favourites: {exc}", level="warning")
-
 
 def _settle_heap() -> None:
     """After the first market load, keep the cyclic GC off the long-lived heap.
@@ -391,6 +375,7 @@ def make_app(settings: Settings | None, *, demo: bool) -> TerminalApp:
         session,
         keymap=keymap,
         favourites_path=data_dir / FAVOURITES_FILE,
+        ui_state_path=data_dir / ui_state.UI_STATE_FILE,
         confirm_orders=confirm,
         settle_heap=True,
     )

@@ -94,6 +94,12 @@ async def test_80x24_is_compact_with_list_and_one_detail_pane(tmp_path: Path) ->
         await loaded(app, pilot)
         assert app.layout_mode == "compact"
         assert visible(app, "#status")
+        # The header keeps the trading state and the feeds (the rate budget goes first).
+        assert visible(app, "#trading")
+        await wait_for(
+            pilot, lambda: str(app.query_one("#feeds", Static).render()).startswith("feeds OK")
+        )
+        assert visible(app, "#feeds")
         assert_list_with_quotes(app, rows=5)
         # The book below the list shows both sides around the spread.
         assert visible(app, "#book")

@@ -380,6 +380,8 @@ class MarketTable(ScrollView, can_focus=True):
         """Move the cursor to `ticker`; returns False if it is not shown."""
         found: list[bool] = []
         self._apply(lambda: found.append(self._view.select_ticker(ticker)))
+        # A jump (the palette, a restored selection) must bring the row into view.
+        self._scroll_to_cursor()
         return found[0]
 
     def set_stale(self, stale: bool, age_text: str = "") -> None:
@@ -706,7 +708,9 @@ class MarketTable(ScrollView, can_focus=True):
         return line if 0 <= line < self._body_height() else None
 
     def _scroll_to_line(self, top: int) -> None:
-        self.scroll_to(y=max(0, top), animate=False, immediate=True)
+        # force: right after the rows grew the scrollbar is not laid out yet, and without
+        # it Textual would refuse the scroll (the cursor would sit off screen).
+        self.scroll_to(y=max(0, top), animate=False, immediate=True, force=True)
 
     def _scroll_to_cursor(self) -> None:
         view = self._view
