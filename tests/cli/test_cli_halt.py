@@ -72,20 +72,38 @@ def config(tmp_path: Path, key: rsa.RSAPrivateKey, exchange: RunningExchange) ->
     return path
 
 
-async def place_resting(url: str, key: rsa.RSAPrivateKey, count: int) -> None:
+async def place_resting(
+    url: str, key: rsa.RSAPrivateKey, count: int, *, journal_dir: Path | None = None
+) -> None:
+    """`count` resting orders on one market. With `journal_dir`, each is first journaled as
+    that terminal's own intent (write-ahead, then sent), as the app places an order, so
+    the terminal's reconciliation knows them; without, they are foreign to it."""
     async with api.KalshiClient(
         url, api.KalshiAuth(KEY_ID, key), rate_limits=api.RateLimits.unlimited()
     ) as client:
         ticker = (await client.get_markets(status="open", limit=1)).markets[0].ticker
         for i in range(count):
+            price = Decimal("0.01") * (1 + i % 4)
+            client_order_id = str(uuid.uuid4())
+            if journal_dir is not None:
+                with Journal.open(journal_path(journal_dir)) as journal:
+                    journal.record_intent(
+                        client_order_id,
+                        ticker=ticker,
+                        side="yes",
+                        action="buy",
+                        price=price,
+                        count=Decimal(1),
+                    )
+                    journal.mark_sent(client_order_id)
             await client.create_order(
                 api.OrderRequest(
                     ticker=ticker,
                     side="yes",
                     action="buy",
                     count=Decimal(1),
-                    price=Decimal("0.01") * (1 + i % 4),
-                    client_order_id=str(uuid.uuid4()),
+                    price=price,
+                    client_order_id=client_order_id,
                 )
             )
 
@@ -93,31 +111,17 @@ async def place_resting(url: str, key: rsa.RSAPrivateKey, count: int) -> None:
 async def test_halt_subprocess_while_a_session_runs(
     config: Path, exchange: RunningExchange, key: rsa.RSAPrivateKey
 ) -> None:
-    await place_resting(exchange.base_url, key, 25)
+    # The trader's own 25 resting orders, journaled as this terminal's (orders it never
+    # placed would be flagged by its start-up reconciliation, which halts on its own).
+    await place_resting(exchange.base_url, key, 25, journal_dir=tmp_data(config))
     session = configured_session(load_settings(config))
     runner = asyncio.create_task(session.run())
     try:
-        # The 25 orders were placed outside this terminal: its start-up reconciliation
-        # flags them and, unless the halt below wins the race, halts (and cancels them).
-        # The trader acknowledges each finding and re-arms, as on the reconciliation
-        # screen.
         deadline = time.monotonic() + 60
         while not session.store.snapshot.trading_ready:
             assert time.monotonic() < deadline, "the session never became ready"
             await asyncio.sleep(0.05)
-        trading, killswitch = session.trading, session.killswitch
-        assert trading is not None
-        assert killswitch is not None
-        for finding in session.store.snapshot.reconciliation.blocking:
-            trading.reconciler.acknowledge(finding.finding_id)
-        if session.store.snapshot.trading.mode is TradingMode.HALTED:
-            while killswitch.cleaning_up:
-                assert time.monotonic() < deadline, "the first halt never verified"
-                await asyncio.sleep(0.05)
-            killswitch.resume("the orders are mine")
-        # The trader places 25 resting orders again; the halt comes well before the next
-        # periodic reconciliation (every 60 s) could flag them.
-        await place_resting(exchange.base_url, key, 25)
+        assert not session.store.snapshot.reconciliation.blocking
         assert session.store.snapshot.trading.mode is TradingMode.ACTIVE
         process = await asyncio.create_subprocess_exec(
             sys.executable,
