@@ -24,6 +24,8 @@ _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
 _TICK = Decimal("0.0001")
 """Kalshi's finest price tick in dollars; prices are displayed to it."""
+_MAX_TICKED_DIGITS = 20
+"""Values with more integer digits than this are not rounded (see `_to_tick`)."""
 
 
 def _plain(value: Decimal) -> str:
@@ -35,7 +37,11 @@ def _plain(value: Decimal) -> str:
 
 
 def _to_tick(price: Decimal) -> Decimal:
-    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price)."""
+    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price). A
+    value too large to quantize in the context's precision (only ever a typo, e.g.
+    `1e30`) is shown as it is rather than raising."""
+    if price.adjusted() > _MAX_TICKED_DIGITS:
+        return price
     return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
 
 
@@ -48,15 +54,16 @@ def shift(value: Decimal, places: int) -> Decimal:
     return Decimal((sign, digits, exponent + places))
 
 
-def cents(price: Decimal | None) -> str:
+def cents(price: Decimal | None, *, exact: bool = False) -> str:
     """A dollar price (or price difference) as cents, to the finest tick for display:
     0.43 → "43¢", 0.045 → "4.5¢", 0.355 → "35.5¢", 2.09/3 → "69.67¢", None → "—". The
-    one price formatter of every message and pane."""
+    one price formatter of every message and pane. `exact` shows every digit, for a
+    price the trader typed that is off the grid (0.01005 → "1.005¢", not "1¢")."""
     if price is None:
         return MISSING
     if not price.is_finite():
         return f"{price}¢"
-    text = _plain(shift(_to_tick(price), 2))
+    text = _plain(shift(price if exact else _to_tick(price), 2))
     return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
 
 

@@ -139,9 +139,12 @@ def step_down(
 def price_problem(price: Decimal, grid: Sequence[PriceRange] = WHOLE_CENT_GRID) -> str | None:
     """Why `price` cannot be a limit price, in words for the trader; None when it is valid."""
     if not ZERO < price < ONE:
-        return f"price {cents(price)} is out of range: a price is more than 0¢ and less than 100¢"
+        return (
+            f"price {cents(price, exact=True)} is out of range: a price is more than 0¢ and "
+            "less than 100¢"
+        )
     if not is_on_grid(price, grid):
         below, above = next_below(price, grid), next_above(price, grid)
         nearest = " or ".join(cents(p) for p in (below, above) if p is not None)
-        return f"price {cents(price)} is off the market's grid (try {nearest})"
+        return f"price {cents(price, exact=True)} is off the market's grid (try {nearest})"
     return None
