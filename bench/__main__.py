@@ -37,6 +37,7 @@ SUITE: tuple[tuple[str, str], ...] = (
     ("startup", "start-up: first live screen, --help import cost (§6)"),
     ("market_list", "market list at 1k/10k/20k vs a stock DataTable, growth (§1, §2)"),
     ("ui", "the app's UI at 10,000 markets"),
+    ("chart", "price chart repaint (axes, volume, last mark) vs a stock Sparkline"),
     ("kill_ui", "ctrl+k in the real app while 10,000 markets update at 10 Hz (§4)"),
     ("halt", "kill switch: blocked, verified flat at 10/100/1,000, the CLI process (§4)"),
     ("client", "our client vs Kalshi's SDK on the same exchange (§3)"),

@@ -300,6 +300,7 @@ async def _exchange_checks(settings: Settings, private_key: RSAPrivateKey | None
         url,
         auth,
         timeout=settings.exchange.request_timeout_seconds,
+        verify=settings.exchange.tls_verify,
         max_read_retries=DOCTOR_READ_RETRIES,
         order_api=settings.exchange.order_api,
         max_skew_seconds=DOCTOR_CLIENT_MAX_SKEW,
@@ -365,10 +366,13 @@ async def _exchange_checks(settings: Settings, private_key: RSAPrivateKey | None
                     )
                 )
             except AuthenticationError as exc:
+                unknown = exc.details == "NOT_FOUND"  # Kalshi's answer to an unknown key id
                 checks.append(
                     failed(
                         "authentication",
-                        f"rejected: {exc}",
+                        f"api key not found: the exchange does not know exchange.key_id ({exc})"
+                        if unknown
+                        else f"rejected: {exc}",
                         "check that exchange.key_id belongs to the private key file and to "
                         f"the {settings.exchange.environment} environment (demo and "
                         "production keys are separate)",

@@ -97,6 +97,7 @@ def _client(account: Account) -> tuple[api.KalshiClient | None, str]:
         auth,
         rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
         timeout=exchange.request_timeout_seconds,
+        verify=exchange.tls_verify,
         order_api=exchange.order_api,
     )
     return client, settings.base_url

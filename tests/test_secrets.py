@@ -104,7 +104,7 @@ def exchange(secrets: Secrets) -> Iterator[RunningExchange]:
 @pytest.fixture
 def revoked(secrets: Secrets) -> Iterator[RunningExchange]:
     """An exchange that does not know our key (as after the key was revoked): it answers
-    `401 NOT_FOUND api key not found` and echoes the key id in the details."""
+    `401 authentication_error` with details `NOT_FOUND`, as Kalshi does."""
     running = start_exchange(seed=6, markets=5, agents=False, tick_s=3600.0)
     yield running
     running.stop()
@@ -234,7 +234,7 @@ async def test_session_with_forced_errors_leaks_nothing(
                 journal.record_event("ack", {"order_id": ack.order_id}, client_order_id=coid)
         exchange.faults.configure()
 
-        # A revoked key (the exchange echoes its id) and a clock the exchange refuses.
+        # A revoked key (401 NOT_FOUND) and a clock the exchange refuses.
         elsewhere = api.KalshiClient(revoked.base_url, api.KalshiAuth(KEY_ID, secrets.key))
         async with elsewhere:
             with pytest.raises(api.AuthenticationError) as unknown:
@@ -274,7 +274,9 @@ async def test_session_with_forced_errors_leaks_nothing(
         "stdout": captured.out,
         "stderr": captured.err,
     }
-    assert "api key not found" in haystacks["exceptions"], "the exchange did echo the key id"
+    # Kalshi answers an unknown key with details NOT_FOUND and no key id (the client's
+    # shortening of an echoed id is proven by test_client_errors_shorten_an_echoed_key_id).
+    assert "NOT_FOUND" in haystacks["exceptions"], "the unknown-key answer reached the errors"
     assert_no_secrets(haystacks, secrets)
 
 

@@ -8,6 +8,7 @@ Nothing here imports Textual or any other `kalshi_tui` package. Typical use:
         ack = await client.create_order(OrderRequest(...))
 """
 
+from ._account import RatePlan
 from ._auth import KalshiAuth, PrivateKeyError, load_private_key
 from ._client import DEFAULT_MAX_SKEW_SECONDS, KalshiClient
 from ._core import ClientStats
@@ -78,7 +79,7 @@ from ._portfolio_models import (
     Settlement,
     SettlementsPage,
 )
-from ._ratelimit import RateHeadroom, RateLimiter, RateLimits, TokenBucket
+from ._ratelimit import EndpointCosts, RateHeadroom, RateLimiter, RateLimits, TokenBucket
 from ._trading import OrderApi, OrderApiMode
 from ._wire import Action, BookSide, Side
 
@@ -100,6 +101,7 @@ __all__ = [
     "ClockSkewError",
     "DailyHours",
     "DeprecatedEndpoint",
+    "EndpointCosts",
     "ErrorInfo",
     "Event",
     "EventFilters",
@@ -149,6 +151,7 @@ __all__ = [
     "RateLimited",
     "RateLimiter",
     "RateLimits",
+    "RatePlan",
     "RequestRejected",
     "SelfTradePrevention",
     "Series",

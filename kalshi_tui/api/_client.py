@@ -9,11 +9,14 @@ in `_core`.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 
+from ._account import AccountMixin
 from ._auth import KalshiAuth
 from ._market_data import MarketDataMixin
 from ._ratelimit import RateLimits
@@ -22,11 +25,15 @@ from ._trading import OrderApiMode, TradingMixin
 DEFAULT_MAX_SKEW_SECONDS = 5.0
 
 
-class KalshiClient(MarketDataMixin, TradingMixin):
+class KalshiClient(MarketDataMixin, TradingMixin, AccountMixin):
     """Typed async access to Kalshi. Use as `async with KalshiClient(...) as client:`.
 
     `base_url` ends with `/trade-api/v2`. Without `auth` only public market data
     works (portfolio calls raise AuthenticationError without sending).
+
+    Requests go out on httpx's own transport (proxies from the environment included);
+    `verify`: True for httpx's default CA bundle (or `SSL_CERT_FILE`), the path of a PEM
+    CA bundle to trust instead, or an `ssl.SSLContext`. `transport` replaces httpx's (tests only).
 
     `clock` is wall time (Unix seconds) used to measure skew against the exchange's
     `Date` header; `monotonic` drives the rate limiter and latency. When a custom
@@ -43,6 +50,7 @@ class KalshiClient(MarketDataMixin, TradingMixin):
         rate_limits: RateLimits | None = None,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | str | Path | bool = True,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -58,6 +66,7 @@ class KalshiClient(MarketDataMixin, TradingMixin):
             rate_limits=rate_limits if rate_limits is not None else RateLimits.for_tier("basic"),
             timeout=timeout,
             transport=transport,
+            verify=verify,
             clock=clock,
             monotonic=monotonic,
             sleep=sleep,

@@ -1,11 +1,12 @@
 """The request machinery under `KalshiClient`: send, retry, classify, measure.
 
 Everything that touches the network goes through `_send`, which (1) applies the clock
-skew guard (below), (2) waits for rate-limit tokens, (3)
-sends — on `_direct` (our lean HTTP/1.1 path, which signs with `KalshiAuth` on every
-attempt) or, with an injected transport or a proxy, on the one long-lived
-`httpx.AsyncClient`, whose `KalshiAuth` re-signs every attempt — and (4) records
-latency, counters and the server's `Date`.
+skew guard (below), (2) waits for rate-limit tokens, (3) sends on the one long-lived
+`httpx.AsyncClient` — httpx's own transport, so proxies from the environment
+(`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`; never for loopback hosts), TLS verification
+(`verify`, or `SSL_CERT_FILE`) and connection pooling are httpx's; its
+`KalshiAuth.auth_flow` signs every attempt afresh — and (4) records latency, counters
+and the server's `Date`.
 
 The clock skew guard. Every response's `Date` (public endpoints and errors included)
 refreshes the estimate of exchange time minus local time. Once it is beyond
@@ -33,18 +34,18 @@ Reads and writes differ only in what happens when the outcome is unclear:
 from __future__ import annotations
 
 import asyncio
-import os
 import random
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from ._auth import KalshiAuth
-from ._direct import DirectSender, proxies_configured
 from ._errors import (
     CLOCK_FIX_HINT,
     AmbiguousWriteError,
@@ -59,8 +60,14 @@ from ._errors import (
     hide_key_id,
 )
 from ._numbers import decode_json
-from ._ratelimit import DEFAULT_COST, Bucket, Priority, RateHeadroom, RateLimiter, RateLimits
-from ._transport import LeanTransport
+from ._ratelimit import (
+    Bucket,
+    EndpointCosts,
+    Priority,
+    RateHeadroom,
+    RateLimiter,
+    RateLimits,
+)
 from ._wire import WIRE_CONTEXT
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -75,6 +82,9 @@ SKEW_STEP_SECONDS = 2.0
 """A sample this far from the estimate is a clock step, not Date rounding: it replaces
 the estimate at once (smoothing a 120 s step would take a dozen responses)."""
 DEFAULT_MAX_PAGES = 10_000
+LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
+"""Hosts never reached through a proxy from the environment: an exchange on this machine
+(the demo's, `kalshi-tui sim`) is not behind the proxy meant for the internet."""
 
 # Failures during connection set-up: the request never left this machine.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -128,6 +138,7 @@ class BaseClient:
         rate_limits: RateLimits,
         timeout: float,
         transport: httpx.AsyncBaseTransport | None,
+        verify: ssl.SSLContext | str | Path | bool,
         clock: Callable[[], float],
         monotonic: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
@@ -139,29 +150,22 @@ class BaseClient:
             raise ValueError(f"base_url must end with /trade-api/v2, got {base_url!r}")
         self.base_url = base_url
         self.auth = auth
-        # httpx's default transport costs more CPU per request than the RSA signature
-        # (see `_transport`); tests inject their own. KALSHI_TUI_HTTP=httpx is the escape
-        # hatch back to httpx's own transport (httpcore), should the lean one misbehave.
-        use_lean = transport is None and os.environ.get("KALSHI_TUI_HTTP", "") != "httpx"
-        lean = LeanTransport() if use_lean else None
+        if isinstance(verify, (str, Path)):
+            verify = ssl.create_default_context(cafile=str(verify))
         self._http = httpx.AsyncClient(
             base_url=base_url,
             auth=auth,
             timeout=timeout,
-            transport=lean if lean is not None else transport,
+            verify=verify,
+            transport=transport,  # None: httpx's own, with the environment's proxies
+            mounts=dict.fromkeys(LOOPBACK_PATTERNS),
             headers={"Accept": "application/json"},
-        )
-        # Our own requests skip httpx.AsyncClient's per-request machinery (see `_direct`),
-        # except through a proxy, which only httpx knows how to use.
-        self._direct = (
-            DirectSender(lean, base_url, self._http.headers, self._http.timeout, auth)
-            if lean is not None and not proxies_configured()
-            else None
         )
         self._clock = clock
         self._monotonic = monotonic
         self._sleep = sleep
         self._limiter = RateLimiter(rate_limits, clock=monotonic, sleep=sleep)
+        self._costs = EndpointCosts()
         self._max_read_retries = max_read_retries
         self._max_skew = max_skew_seconds
         self._jitter = random.Random()
@@ -270,12 +274,9 @@ class BaseClient:
         sent_at = self._monotonic()
         self._requests += 1
         try:
-            if self._direct is not None:
-                response = await self._direct.send(method, path, query_params(params or {}), body)
-            else:
-                response = await self._http.request(
-                    method, path, params=query_params(params or {}), json=body
-                )
+            response = await self._http.request(
+                method, path, params=query_params(params or {}), json=body
+            )
         except httpx.RequestError:
             self._errors += 1
             self._last_latency = self._monotonic() - sent_at
@@ -324,10 +325,13 @@ class BaseClient:
         path: str,
         params: Mapping[str, object] | None = None,
         *,
-        cost: float = DEFAULT_COST,
+        cost: float | None = None,
         auth_required: bool = False,
     ) -> Any:
-        """GET with retries; returns the decoded JSON body."""
+        """GET with retries; returns the decoded JSON body. `cost` defaults to the
+        endpoint's cost in the plan (`EndpointCosts`)."""
+        if cost is None:
+            cost = self._costs.cost("GET", path)
         attempt = 0
         while True:
             error: KalshiError
@@ -366,7 +370,7 @@ class BaseClient:
         operation: str,
         body: object = None,
         params: Mapping[str, object] | None = None,
-        cost: float = DEFAULT_COST,
+        cost: float | None = None,
         priority: Priority = "normal",
         client_order_id: str | None = None,
         order_id: str | None = None,
@@ -374,8 +378,11 @@ class BaseClient:
         """Send a write once (see the module docstring for the two safe retries).
 
         `parse` turns the decoded body into the result; if it fails the write is
-        ambiguous, because the exchange said yes but we cannot tell to what.
+        ambiguous, because the exchange said yes but we cannot tell to what. `cost`
+        defaults to the endpoint's cost in the plan.
         """
+        if cost is None:
+            cost = self._costs.cost(method, path)
         attempt = 0
 
         def ambiguous(reason: str, cause: BaseException, status: int | None = None) -> Exception:

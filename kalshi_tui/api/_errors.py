@@ -180,7 +180,8 @@ def parse_error_body(content: bytes, content_type: str = "") -> ErrorInfo:
     """Extract code/message/details from any error body Kalshi is known to send.
 
     Handles the nested envelope `{"error": {...}}`, a string error
-    (`{"error": "too many requests"}`), flat `{"code", "message"}`, `{"msg": ...}`, and
+    (`{"error": "too many requests"}`), flat `{"code", "message", "details"}`, bare
+    `{"msg": ...}` (a string, or an object with its own code and msg), and
     HTML or other garbage (summarised, never echoed at length).
     """
     try:
@@ -201,6 +202,8 @@ def error_info_from_object(body: object) -> ErrorInfo:
         return ErrorInfo(code=inner.strip().lower().replace(" ", "_"), message=inner)
     if not isinstance(inner, dict):
         inner = body
+    if isinstance(inner.get("msg"), dict) and "code" not in inner:
+        inner = inner["msg"]  # `{"msg": {"code", "msg"}}`, as the websocket nests it
     code = inner.get("code")
     message = inner.get("message", inner.get("msg"))
     if message is None:

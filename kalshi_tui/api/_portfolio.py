@@ -27,7 +27,6 @@ from ._portfolio_models import (
     Settlement,
     SettlementsPage,
 )
-from ._ratelimit import GET_ORDER_COST
 
 
 class PositionFilters(TypedDict, total=False):
@@ -126,9 +125,7 @@ class PortfolioMixin(BaseClient):
 
     async def get_order(self, order_id: str) -> Order:
         where = f"GET /portfolio/orders/{order_id}"
-        data = await self._read(
-            f"/portfolio/orders/{order_id}", cost=GET_ORDER_COST, auth_required=True
-        )
+        data = await self._read(f"/portfolio/orders/{order_id}", auth_required=True)
         return self._parse(Order, self._field(data, "order", where), where)
 
     async def find_order_by_client_id(

@@ -43,7 +43,7 @@ from ._portfolio_models import (
     OrderAck,
     OrderReduction,
 )
-from ._ratelimit import BATCH_CANCEL_COST_PER_ORDER, DEFAULT_COST, V2_CANCEL_COST, Priority
+from ._ratelimit import Priority
 
 T = TypeVar("T")
 OrderApi = Literal["v1", "v2"]
@@ -153,7 +153,6 @@ class TradingMixin(PortfolioMixin):
                 lambda data: self._reduction(data, f"DELETE {path}"),
                 operation="cancel_order",
                 params={"market_ticker": ticker} if api == "v2" else None,
-                cost=V2_CANCEL_COST if api == "v2" else DEFAULT_COST,
                 priority=priority,
                 order_id=order_id,
             )
@@ -219,7 +218,8 @@ class TradingMixin(PortfolioMixin):
             parse,
             operation="batch_cancel",
             body={"orders": chunk},
-            cost=BATCH_CANCEL_COST_PER_ORDER * len(chunk),
+            # Billed per order at the single cancel's cost (the docs' batch rule).
+            cost=self._costs.per_order("DELETE", f"{V2_ORDERS}/{{order_id}}", len(chunk)),
             priority=priority,
         )
 

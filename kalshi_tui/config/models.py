@@ -15,6 +15,7 @@ copy-pasted URL can quietly turn a demo config into a live-money one.
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Literal
@@ -48,7 +49,7 @@ API_PATH = "/trade-api/v2"
 PRODUCTION_DOMAIN = "kalshi.com"
 """Every Kalshi production host lives under this domain; demo hosts under `kalshi.co`."""
 
-RateTier = Literal["basic", "advanced", "premier", "paragon", "prime"]
+RateTier = Literal["basic", "advanced", "expert", "premier", "paragon", "prime", "prestige"]
 OrderApi = Literal["auto", "v2", "v1"]
 Severity = Literal["info", "warning", "error", "critical"]
 
@@ -195,12 +196,18 @@ class ExchangeSettings(Section):
     to the config file."""
 
     rate_tier: RateTier = "basic"
-    """Your Kalshi API usage tier; sets the client's request budget so it stays under
-    Kalshi's rate limit instead of hitting 429s."""
+    """Your Kalshi API usage tier; sets the client's request budget until the account's
+    own limits (`GET /account/limits`, read at start-up) replace it, and when they cannot
+    be read."""
 
     order_api: OrderApi = "auto"
     """Order endpoints: `"v2"` (`/portfolio/events/orders`), `"v1"` (legacy
     `/portfolio/orders`) or `"auto"` (v2, falling back to v1 where v2 is missing)."""
+
+    ca_bundle: Annotated[Path, Field(strict=False)] | None = None
+    """PEM file of the certificate authorities to trust for the exchange's TLS instead of
+    the default bundle, e.g. a company proxy's CA. `~` is expanded; a relative path is
+    relative to the config file. Unset: httpx's default (certifi, or `SSL_CERT_FILE`)."""
 
     request_timeout_seconds: Annotated[float, Field(ge=0.5, le=120, allow_inf_nan=False)] = 10.0
     """How long one HTTP request may take before it counts as failed (an order whose
@@ -260,6 +267,31 @@ class ExchangeSettings(Section):
                 'set key_id = "<the key id Kalshi shows next to the key>"',
             )
         return resolve_user_path(value, _base_dir(info))
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _check_ca_bundle(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        path = resolve_user_path(value, _base_dir(info))
+        fix = (
+            "point ca_bundle at a PEM file of CA certificates, or remove it to use the "
+            "default bundle"
+        )
+        if not path.is_file():
+            raise config_problem(f"ca_bundle {str(path)!r} is not a file", fix)
+        try:
+            ssl.create_default_context(cafile=str(path))
+        except (ssl.SSLError, OSError, ValueError):
+            raise config_problem(
+                f"ca_bundle {str(path)!r} holds no readable PEM certificate", fix
+            ) from None
+        return path
+
+    @property
+    def tls_verify(self) -> Path | bool:
+        """What the client checks the exchange's certificate against (its `verify`)."""
+        return self.ca_bundle if self.ca_bundle is not None else True
 
     @property
     def url(self) -> str:

@@ -39,11 +39,25 @@ def _to_tick(price: Decimal) -> Decimal:
     return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
 
 
+def shift(value: Decimal, places: int) -> Decimal:
+    """`value` × 10**places, exactly (no context rounding, however many digits)."""
+    if not value.is_finite():
+        return value
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, digits, exponent + places))
+
+
 def cents(price: Decimal | None) -> str:
-    """A dollar price as cents: 0.43 → "43¢", 0.045 → "4.5¢", 2.09/3 → "69.67¢", None → "—"."""
+    """A dollar price (or price difference) as cents, to the finest tick for display:
+    0.43 → "43¢", 0.045 → "4.5¢", 0.355 → "35.5¢", 2.09/3 → "69.67¢", None → "—". The
+    one price formatter of every message and pane."""
     if price is None:
         return MISSING
-    return f"{_plain(_to_tick(price) * _HUNDRED)}¢"
+    if not price.is_finite():
+        return f"{price}¢"
+    text = _plain(shift(_to_tick(price), 2))
+    return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
 
 
 def price_dollars(price: Decimal | None) -> str:
@@ -117,7 +131,8 @@ def milliseconds(seconds: float | None) -> str:
 
 
 def staleness(health: Health | None, now: float) -> str | None:
-    """None while a feed is fresh; otherwise "stale 14s" or "never loaded".
+    """None while a feed is fresh; otherwise "stale 14s", "loading" (its first poll is
+    still under way, `Health.is_starting`) or "never loaded".
 
     A feed with no health record at all has never reported, so it reads as never loaded.
     """
@@ -125,5 +140,7 @@ def staleness(health: Health | None, now: float) -> str | None:
         return "never loaded"
     if not health.is_stale(now):
         return None
+    if health.is_starting(now):
+        return "loading"
     seconds = health.age(now)
     return "never loaded" if seconds is None else f"stale {age(seconds)}"

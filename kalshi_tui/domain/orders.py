@@ -70,6 +70,19 @@ class Denial:
 
 
 class PreTradeGate(Protocol):
-    """The pre-trade check every order passes before it is journaled or signed."""
+    """The pre-trade check every order passes before it is journaled or signed.
+
+    Calling the gate is a submission: a gate with state (the risk gate's submit-rate
+    window) records the approval. A gate like that also offers `check(draft)`, the same
+    verdict without recording anything; `dry_run` uses it.
+    """
 
     def __call__(self, draft: OrderDraft) -> Denial | None: ...
+
+
+def dry_run(gate: PreTradeGate, draft: OrderDraft) -> Denial | None:
+    """The gate's verdict on `draft` now, recording nothing: its `check` method when it has
+    one, else the gate itself (a gate without `check` keeps no state)."""
+    check = getattr(gate, "check", None)
+    verdict: Denial | None = check(draft) if callable(check) else gate(draft)
+    return verdict

@@ -45,6 +45,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
+from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.exposure import (
     Leg,
     leg_of_draft,
@@ -121,7 +122,11 @@ def check_draft(draft: OrderDraft) -> Denial | None:
     if _decimal_places(count) > 2:
         return Denial("invalid_count", f"count {count} has more than 2 decimals", count)
     if not price.is_finite() or not ZERO < price < ONE:
-        return Denial("invalid_price", f"price {price} must be strictly between 0 and 1", price)
+        return Denial(
+            "invalid_price",
+            f"price {fmt.cents(price)} is out of range: more than 0¢ and less than 100¢",
+            price,
+        )
     return None
 
 
@@ -138,14 +143,17 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     grid = market.price_ranges or WHOLE_CENT_GRID
     if not is_on_grid(draft.price, grid):
         return Denial(
-            "off_grid", f"price {draft.price} is off {draft.ticker}'s price grid", draft.price
+            "off_grid",
+            f"price {fmt.cents(draft.price)} is off {draft.ticker}'s price grid",
+            draft.price,
         )
     # The grid is one of YES prices (the single book the order lands on); a NO price is
     # checked as the YES price it becomes, which differs when the bands are not symmetric.
     if not is_on_grid(draft.yes_price, grid):
         return Denial(
             "off_grid",
-            f"NO price {draft.price} is YES {draft.yes_price}, off {draft.ticker}'s price grid",
+            f"NO {fmt.cents(draft.price)} is YES {fmt.cents(draft.yes_price)}, off "
+            f"{draft.ticker}'s price grid",
             draft.price,
         )
     return None
@@ -191,8 +199,8 @@ def _check_size(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -> Deni
     if draft.count > limits.max_order_contracts:
         return Denial(
             "max_order_contracts",
-            f"{draft.count} contracts is over the {limits.max_order_contracts}-contract "
-            "order limit",
+            f"{fmt.count(draft.count)} contracts is over the "
+            f"{fmt.count(limits.max_order_contracts)}-contract order limit",
             draft.count,
             limits.max_order_contracts,
         )
@@ -200,7 +208,8 @@ def _check_size(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -> Deni
     if notional > limits.max_order_notional_dollars:
         return Denial(
             "max_order_notional",
-            f"order cost ${notional} is over the ${limits.max_order_notional_dollars} limit",
+            f"order cost {fmt.dollars(notional)} is over the "
+            f"{fmt.dollars(limits.max_order_notional_dollars)} limit",
             notional,
             limits.max_order_notional_dollars,
         )
@@ -221,9 +230,9 @@ def _check_collar(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -> De
     if through > limits.price_collar:
         return Denial(
             "price_collar",
-            f"YES price {draft.yes_price} is {through * CENTS}¢ "
-            f"{'above' if draft.is_yes_bid else 'below'} mid {mid} "
-            f"(collar {limits.price_collar_cents}¢)",
+            f"YES {fmt.cents(draft.yes_price)} is {fmt.cents(through)} "
+            f"{'above' if draft.is_yes_bid else 'below'} mid {fmt.cents(mid)} "
+            f"(collar {fmt.cents(limits.price_collar)})",
             through * CENTS,
             limits.price_collar_cents,
         )
@@ -239,8 +248,8 @@ def _check_position(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -> 
     if after > limits.max_position_contracts and after > before:
         return Denial(
             "max_position",
-            f"{draft.ticker} position could reach {after} contracts "
-            f"(limit {limits.max_position_contracts})",
+            f"{draft.ticker} position could reach {fmt.count(after)} contracts "
+            f"(limit {fmt.count(limits.max_position_contracts)})",
             after,
             limits.max_position_contracts,
         )
@@ -302,7 +311,8 @@ def _check_event_loss(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -
     if after > limits.max_event_loss_dollars and grows:
         return Denial(
             "max_event_loss",
-            f"event {event} could lose ${after} (limit ${limits.max_event_loss_dollars})",
+            f"event {event} could lose {fmt.dollars(after)} "
+            f"(limit {fmt.dollars(limits.max_event_loss_dollars)})",
             after,
             limits.max_event_loss_dollars,
         )
@@ -327,7 +337,7 @@ def _check_balance(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     if needed > available:
         return Denial(
             "insufficient_balance",
-            f"order needs ${needed} with fees; ${available} is available",
+            f"order needs {fmt.dollars(needed)} with fees; {fmt.dollars(available)} is available",
             needed,
             available,
         )
@@ -391,11 +401,19 @@ class RiskGate:
         self._context = context
 
     def __call__(self, draft: OrderDraft) -> Denial | None:
+        return self._judge(draft, record=True)
+
+    def check(self, draft: OrderDraft) -> Denial | None:
+        """The verdict now without recording an approval (the ticket asks before it shows
+        the confirmation; the order is judged again, and recorded, when it is sent)."""
+        return self._judge(draft, record=False)
+
+    def _judge(self, draft: OrderDraft, *, record: bool) -> Denial | None:
         try:
             ctx = self._context()
             denial = check_order(draft, ctx, self.limits, self.throttle)
         except Exception as error:  # a bug in the inputs must refuse, never approve
             return Denial("risk_error", f"risk check failed, order refused: {error!r}")
-        if denial is None:
+        if denial is None and record:
             self.throttle.record(ctx.now)
         return denial

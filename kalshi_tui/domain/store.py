@@ -97,6 +97,8 @@ class Health:
     errors: int = 0
     consecutive_errors: int = 0
     last_error: str = ""
+    registered: float | None = None
+    """When the poller was registered (`Store.ensure_health`); None if unknown."""
 
     def age(self, now: float) -> float | None:
         """Seconds since the last success, or None if it never succeeded."""
@@ -106,6 +108,17 @@ class Health:
         """True when the data is older than its threshold, or was never loaded."""
         age = self.age(now)
         return age is None or age > self.stale_after
+
+    def is_starting(self, now: float) -> bool:
+        """True while a registered poller has not finished its first poll yet, without an
+        error, for at most `stale_after` seconds: shown as "loading", not as stale. The risk
+        gate still treats the feed as never loaded (`is_stale`)."""
+        return (
+            self.last_success is None
+            and self.consecutive_errors == 0
+            and self.registered is not None
+            and now - self.registered <= self.stale_after
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +222,10 @@ class Store:
     def ensure_health(self, name: str, interval: float, stale_after: float) -> None:
         """Register a poller so its pane can show "never loaded" before its first poll."""
         if name not in self._snapshot.health:
-            self._set_health(name, Health(interval=interval, stale_after=stale_after))
+            self._set_health(
+                name,
+                Health(interval=interval, stale_after=stale_after, registered=self._clock()),
+            )
 
     def record_success(self, name: str, latency: float) -> None:
         now = self._clock()

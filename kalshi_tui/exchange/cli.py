@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from kalshi_tui.exchange.server import RunningExchange
 
 PROFILES = ("compat", "current", "legacy")
-RATE_TIERS = ("basic", "advanced", "premier", "paragon", "prime", "off")
+RATE_TIERS = ("basic", "advanced", "expert", "premier", "paragon", "prime", "prestige", "off")
 
 FAULTS_HELP = """\
 fault SPEC (--faults): comma-separated key=value items and flags, e.g.

@@ -26,6 +26,7 @@ from typing import Literal
 
 import httpx
 
+from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Fill
 from kalshi_tui.domain.store import Store
 
@@ -196,8 +197,11 @@ class Alerts:
         return self.send(Alert(severity, title, summary, key=f"halt-outcome:{summary}"))
 
     def fill(self, fill: Fill) -> bool:
-        text = f"{fill.action} {fill.count} {fill.side.upper()} {fill.ticker} @ ${fill.price}"
-        fields = (("fee", f"${fill.fee}"), ("order", fill.order_id))
+        text = (
+            f"{fill.action} {fmt.count(fill.count)} {fill.side.upper()} {fill.ticker} "
+            f"@ {fmt.cents(fill.price)}"
+        )
+        fields = (("fee", fmt.dollars(fill.fee)), ("order", fill.order_id))
         return self.send(Alert("info", "Fill", text, key=f"fill:{fill.fill_id}", fields=fields))
 
     def reject(self, ticker: str, code: str, message: str) -> bool:

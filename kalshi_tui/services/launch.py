@@ -230,6 +230,7 @@ def configured_session(settings: Settings, *, plan: PollPlan | None = None) -> S
             auth,
             rate_limits=api.RateLimits.for_tier(exchange.rate_tier),
             timeout=exchange.request_timeout_seconds,
+            verify=exchange.tls_verify,
             order_api=exchange.order_api,
         )
         store = Store(Snapshot(environment=exchange.environment))

@@ -30,7 +30,7 @@ from decimal import Decimal
 from kalshi_tui import api
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Order
-from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate
+from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate, dry_run
 from kalshi_tui.domain.store import Store
 from kalshi_tui.domain.trading import PendingOrder
 from kalshi_tui.journal import (
@@ -190,12 +190,21 @@ class OrderService(OrderChangesMixin):
                 )
         return None
 
-    def _judge(self, draft: OrderDraft) -> Denial | None:
-        """The pre-trade gate's verdict; a gate that fails refuses (fail closed)."""
+    def _judge(self, draft: OrderDraft, *, dry: bool = False) -> Denial | None:
+        """The pre-trade gate's verdict; a gate that fails refuses (fail closed). `dry`:
+        ask without recording an approval (see `precheck`)."""
         try:
-            return self._gate(draft)
+            return dry_run(self._gate, draft) if dry else self._gate(draft)
         except Exception as exc:
             return Denial("gate_error", f"the pre-trade check failed: {describe_error(exc)}")
+
+    def precheck(self, draft: OrderDraft) -> Denial | None:
+        """What `submit` would refuse `draft` for right now (the same refusals and the same
+        gate), recording no approval; a refusal is logged and journaled as `submit`'s is.
+        The ticket asks before it shows the confirmation, so an order that will certainly
+        be refused gets the refusal instead of a dialog; `submit` still judges it again."""
+        denial = self.refusal(draft.ticker) or self._judge(draft, dry=True)
+        return None if denial is None else self._deny(draft, denial)
 
     def _deny(self, draft: OrderDraft, denial: Denial) -> Denial:
         self._store.log(f"order refused ({denial.code}): {denial.message}", level="warning")

@@ -202,6 +202,7 @@ class Session:
     async def run(self) -> None:
         """Run every poller (and the halt watcher and alert sender) until cancelled."""
         async with asyncio.TaskGroup() as group:
+            group.create_task(self.plan_rate_limits(), name="rate-plan")
             for poller in self.pollers.values():
                 group.create_task(poller.run(), name=f"poll-{poller.name}")
             if self.halt_watcher is not None:
@@ -214,6 +215,13 @@ class Session:
                 group.create_task(self.auto_halt.run(), name="auto-halt")
             if self.pnl is not None:
                 group.create_task(self.pnl.run(), name="pnl-tail")
+
+    async def plan_rate_limits(self) -> api.RatePlan:
+        """Plan requests from the account's own limits and endpoint costs; one log line
+        says what was planned (a warning when it fell back to the documented defaults)."""
+        plan = await self.client.plan_rate_limits()
+        self.store.log(plan.describe(), level="warning" if plan.problems else "info")
+        return plan
 
     async def _run_trading(self, trading: Trading) -> None:
         """Attach the app's order group (so the exchange itself can cancel our orders on a

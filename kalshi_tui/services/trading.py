@@ -13,6 +13,7 @@ reconciliation.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -103,7 +104,11 @@ class Trading:
         delay = 1.0
         while True:
             try:
+                started = time.monotonic()
                 await self.reconciler.startup()
+                # The start-up reconciliation is a reconcile poll: its feed is fresh from
+                # the moment trading is enabled (never "never loaded" after it).
+                self._store.record_success("reconcile", time.monotonic() - started)
                 return
             except asyncio.CancelledError:
                 raise

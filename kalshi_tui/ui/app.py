@@ -21,12 +21,13 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
 from kalshi_tui.domain.store import Snapshot, TradingMode
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.bridge import StoreBridge
 from kalshi_tui.ui.commands import MarketCommands
+from kalshi_tui.ui.layout import PaneTabs, ResponsiveLayout
 from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.trading import TradingActions
 from kalshi_tui.ui.widgets.halt_banner import HaltBanner
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 FAVOURITES_FILE = "favourites.json"
 
 
-class TerminalApp(TradingActions):
+class TerminalApp(TradingActions, ResponsiveLayout):
     """kalshi-tui's Textual application."""
 
     CSS_PATH = "app.tcss"
@@ -55,8 +56,17 @@ class TerminalApp(TradingActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("ctrl+k", "halt", "HALT", priority=True, id="app.halt"),
-        Binding("ctrl+r", "rearm", "Re-arm", show=False, id="app.rearm"),
-        Binding("ctrl+e", "toggle_reducing", "Reduce-only mode", show=False, id="app.reducing"),
+        # ctrl keys are desk keys everywhere, even in a ticket box (whose own ctrl+e, go to
+        # end, is also End); letters are desk keys everywhere but in the market filter.
+        Binding("ctrl+r", "rearm", "Re-arm", show=False, priority=True, id="app.rearm"),
+        Binding(
+            "ctrl+e",
+            "toggle_reducing",
+            "Reduce-only mode",
+            show=False,
+            priority=True,
+            id="app.reducing",
+        ),
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("p", "chart_period", "Chart period", id="app.chart_period"),
@@ -129,11 +139,14 @@ class TerminalApp(TradingActions):
         with Horizontal(id="portfolio"):
             yield PositionsPane(id="positions")
             yield OrdersPane(id="orders")
+        yield PaneTabs(id="pane-tabs")
+        yield Static("", id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
+        self.apply_layout(*self.size)
         table = self.query_one(MarketTable)
         table.set_favourites(self._load_favourites())
         table.focus()
@@ -239,7 +252,8 @@ class TerminalApp(TradingActions):
         self.query_one(MarketTable).focus()
 
     def action_focus_ticket(self) -> None:
-        """Move focus to the order ticket's price field."""
+        """Move focus to the order ticket's price field (shown first in the compact layout)."""
+        self.show_pane("ticket")
         self.query_one("#ticket-price", Input).focus()
 
     def action_freeze_log(self) -> None:

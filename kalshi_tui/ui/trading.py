@@ -35,6 +35,7 @@ from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen, Ty
 from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
 from kalshi_tui.ui.screens.history import HistoryRows, HistoryScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
+from kalshi_tui.ui.widgets.market_table import MarketTable
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket, new_client_order_id
 from kalshi_tui.ui.widgets.orders import OrdersPane
 
@@ -133,11 +134,19 @@ class TradingActions(App[int]):
         if not confirm:
             self._work(self._send(draft), "send")
             return
+        denial = trading.orders.precheck(draft) if trading is not None else None
+        if denial is not None:
+            # Certain to be refused: say so plainly instead of asking to send it.
+            ticket.forget_quick()
+            self._refused(denial)
+            return
 
         def answered(send: bool | None) -> None:
             if send:
                 ticket.adopt_id(draft.client_order_id)
                 self._work(self._send(draft), "send")
+            else:
+                ticket.forget_quick()
 
         self.push_screen(
             OrderConfirmScreen(draft, production=production, resend_of=previous), answered
@@ -153,14 +162,21 @@ class TradingActions(App[int]):
         )
         result = await trading.orders.submit(draft)
         if isinstance(result, Denial):
-            ticket.sent(f"Refused ({result.code}): {result.message}", spent=False)
-            self.notify(result.message, title="Order refused", severity="warning", markup=False)
+            self._refused(result)
             return
         # The id is spent: the journal has it. Enter again on this ticket shows the same
         # order; editing the ticket starts a new one.
         ticket.sent(intent_summary(result))
+        if ticket.has_focus_within:
+            # Sent: back to the market list, where every desk key acts (1–5 included).
+            self.query_one(MarketTable).focus()
         if result.state is IntentState.REJECTED:
             self.notify(intent_summary(result), severity="error", markup=False)
+
+    def _refused(self, denial: Denial) -> None:
+        """Show a refusal in the ticket and as a toast; the ticket's id stays unspent."""
+        self._ticket().sent(f"Refused ({denial.code}): {denial.message}", spent=False)
+        self.notify(denial.message, title="Order refused", severity="warning", markup=False)
 
     # --- hotkeys ------------------------------------------------------------------------
 
@@ -183,9 +199,10 @@ class TradingActions(App[int]):
             level = "bid" if at_bid else "offer"
             self.notify(f"No {level} to trade against on {side.upper()}.", severity="warning")
             return
-        ticket.prefill(side, action, price)
+        ticket.prefill(side, action, price, quick=True)
         ticket.set_post_only(passive)
         if not ticket.submit():
+            ticket.forget_quick()
             problems = ticket.read()
             missing = "; ".join(problems) if isinstance(problems, list) else "invalid ticket"
             self.notify(
@@ -307,6 +324,8 @@ class TradingActions(App[int]):
     def action_rearm(self) -> None:
         """Re-arm trading after a halt (typed confirmation; journaled)."""
         killswitch = self.session.killswitch
+        if isinstance(self.screen, TypedConfirmScreen):
+            return  # ctrl+r works anywhere, so also in its own dialog: one is enough
         if killswitch is None or not killswitch.halted:
             self.notify("Trading is not halted.", markup=False)
             return
@@ -353,7 +372,7 @@ class TradingActions(App[int]):
         if current.mode is TradingMode.REDUCING:
             changed = trading_state.activate(current, "back to ACTIVE (trader)", now)
         else:
-            changed = trading_state.reduce(current, "REDUCING chosen by the trader", now)
+            changed = trading_state.reduce(current, "chosen by the trader", now)
         if isinstance(changed, trading_state.Refusal):
             self.notify(changed.message, severity="warning", markup=False)
             return

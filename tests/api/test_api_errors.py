@@ -186,3 +186,85 @@ async def test_unreadable_success_body_is_malformed(clock: FakeClock) -> None:
     async with make_client(script, clock) as client:
         with pytest.raises(MalformedResponse, match="unreadable body"):
             await client.get_market("T")
+
+
+# The three envelopes Kalshi sends, as the client sees them through a real request.
+ENVELOPES = {
+    "nested": {"error": {"code": "invalid_parameters", "message": "bad count", "details": "d"}},
+    "flat": {"code": "invalid_parameters", "message": "bad count", "details": "d"},
+    "bare": {"msg": "bad count"},
+}
+
+
+@pytest.mark.parametrize("shape", sorted(ENVELOPES))
+async def test_each_envelope_reaches_the_error_type_with_its_code_and_message(
+    shape: str, rsa_key: rsa.RSAPrivateKey, clock: FakeClock
+) -> None:
+    script = Script(respond(400, ENVELOPES[shape]))
+    async with make_client(script, clock, rsa_key, max_read_retries=0) as client:
+        with pytest.raises(RequestRejected) as info:
+            await client.get_orders(ticker="T")
+    error = info.value
+    assert error.status == 400
+    assert error.code == (None if shape == "bare" else "invalid_parameters")
+    assert error.details == (None if shape == "bare" else "d")
+    assert "bad count" in error.message
+    assert str(error) == error.message
+    assert error.message.startswith("GET /portfolio/orders → HTTP 400")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "code"),
+    [
+        # A JSON number where a fixed-point string belongs: Kalshi's flat 400.
+        (
+            {"code": "bad_request", "message": "invalid count_fp", "details": "count_fp"},
+            RequestRejected,
+            "bad_request",
+        ),
+        # Its answers to a missing signature header and to an unknown key.
+        (
+            {"code": "signature_is_missing_from_headers", "message": "signature missing"},
+            AuthenticationError,
+            "signature_is_missing_from_headers",
+        ),
+        (
+            {"error": {"code": "authentication_error", "message": "x", "details": "NOT_FOUND"}},
+            AuthenticationError,
+            "authentication_error",
+        ),
+        ({"msg": "Unauthorized"}, AuthenticationError, None),
+    ],
+)
+async def test_recorded_kalshi_refusals(
+    body: dict[str, object],
+    expected: type[KalshiError],
+    code: str | None,
+    rsa_key: rsa.RSAPrivateKey,
+    clock: FakeClock,
+) -> None:
+    status = 400 if expected is RequestRejected else 401
+    script = Script(respond(status, body))
+    async with make_client(script, clock, rsa_key, max_read_retries=0) as client:
+        with pytest.raises(KalshiError) as info:
+            await client.get_balance()
+    assert type(info.value) is expected
+    assert (info.value.status, info.value.code) == (status, code)
+
+
+def test_a_bare_msg_holding_an_object_is_read_too() -> None:
+    info = parse_error_body(b'{"msg": {"code": 8, "msg": "Unknown channel name"}}')
+    assert (info.code, info.message) == ("8", "Unknown channel name")
+
+
+@pytest.mark.parametrize("shape", ["nested", "flat"])
+async def test_batch_item_errors_in_either_shape(
+    shape: str, rsa_key: rsa.RSAPrivateKey, clock: FakeClock
+) -> None:
+    error = ENVELOPES[shape]["error"] if shape == "nested" else ENVELOPES[shape]
+    reply = {"orders": [{"order_id": "o1", "reduced_by": "0.00", "error": error}]}
+    script = Script(respond(200, reply))
+    async with make_client(script, clock, rsa_key, order_api="v2") as client:
+        [item] = await client.batch_cancel_orders(["o1"])
+    assert item.error is not None
+    assert (item.error.code, item.error.message) == ("invalid_parameters", "bad count")

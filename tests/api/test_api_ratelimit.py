@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
+import httpx
 import pytest
 from api_testkit import FakeClock, Script, current_only, example, make_client, respond
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kalshi_tui.api import OrderRequest, RateLimiter, RateLimits, TokenBucket
+from kalshi_tui.api import EndpointCosts, OrderRequest, RateLimiter, RateLimits, TokenBucket
 from kalshi_tui.api._ratelimit import TIER_MARGIN
 
-# Kalshi's Basic tier exactly (the presets keep a margin below it).
+# Kalshi's Basic rates without the presets' margin, one-second reads and two-second
+# writes (the plain defaults; Basic itself holds one second of writes, see below).
 BASIC = RateLimits(read_per_second=200, write_per_second=100)
 
 
@@ -21,7 +23,13 @@ def test_tier_presets() -> None:
     basic = RateLimits.for_tier("basic", margin=1.0)
     assert (basic.read_per_second, basic.write_per_second) == (200, 100)
     assert RateLimits.for_tier("prime", margin=1.0).write_per_second == 4000
-    assert basic.write_burst_seconds == 2.0
+    # Documented capacities: Basic writes hold one second, reads two; above Basic,
+    # writes hold two seconds, and reads above Advanced one.
+    assert (basic.write_burst_seconds, basic.read_burst_seconds) == (1.0, 2.0)
+    assert (basic.write_capacity, basic.read_capacity) == (100, 400)
+    premier = RateLimits.for_tier("premier", margin=1.0)
+    assert (premier.write_capacity, premier.read_capacity) == (2000, 1000)
+    assert RateLimits.for_tier("prestige", margin=1.0).write_per_second == 8000
     with pytest.raises(ValueError, match="unknown tier"):
         RateLimits.for_tier("gold")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="margin"):
@@ -133,3 +141,98 @@ def test_oversized_cost_runs_a_debt_instead_of_waiting_forever(clock: FakeClock)
     bucket = TokenBucket(100, 200, reserve=40, clock=clock, sleep=clock.sleep)
     assert bucket.try_acquire(400) == 0  # full bucket: let it through
     assert bucket.try_acquire(10) == pytest.approx(2.5)  # 250 tokens short at 100/s
+
+
+# ---- planning from the account's own limits -------------------------------------------
+
+
+def test_account_limits_answer_sets_rates_and_capacities() -> None:
+    body = {
+        "usage_tier": "premier",
+        "read": {"refill_rate": 1000, "bucket_capacity": 1000},
+        "write": {"refill_rate": 1000, "bucket_capacity": 2000},
+        "grants": [],
+    }
+    limits = RateLimits.from_account(body, margin=1.0)
+    assert (limits.read_per_second, limits.read_capacity) == (1000, 1000)
+    assert (limits.write_per_second, limits.write_capacity) == (1000, 2000)
+    planned = RateLimits.from_account(body)
+    assert planned.write_capacity == pytest.approx(2000 * TIER_MARGIN)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"read": {"refill_rate": 200, "bucket_capacity": 400}}, "no `write` bucket"),
+        (
+            {"read": {"refill_rate": 0, "bucket_capacity": 1}, "write": {}},
+            "read.refill_rate must be a positive number",
+        ),
+        ([], "no `read` bucket"),
+    ],
+)
+def test_unreadable_account_limits_say_what_is_wrong(body: object, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        RateLimits.from_account(body)
+
+
+def test_endpoint_costs_match_paths_with_parameters() -> None:
+    costs = EndpointCosts.from_wire(
+        {
+            "default_cost": 10,
+            "endpoint_costs": [
+                {"method": "GET", "path": "/trade-api/v2/portfolio/orders/{order_id}", "cost": 1},
+                {"method": "DELETE", "path": "/portfolio/events/orders/{order_id}", "cost": 3},
+            ],
+        }
+    )
+    assert costs.cost("GET", "/portfolio/orders/abc") == 1
+    assert costs.cost("GET", "/portfolio/orders") == 10
+    assert costs.cost("DELETE", "/portfolio/events/orders/abc?market_ticker=T") == 3
+    assert costs.cost("POST", "/portfolio/events/orders") == 10
+    assert costs.per_order("DELETE", "/portfolio/events/orders/{order_id}", 20) == 60
+    literal = EndpointCosts.from_wire(
+        {
+            "default_cost": 10,
+            "endpoint_costs": [
+                {"method": "DELETE", "path": "/portfolio/events/orders/{order_id}", "cost": 2},
+                {"method": "DELETE", "path": "/portfolio/events/orders/batched", "cost": 7},
+            ],
+        }
+    )
+    assert literal.cost("DELETE", "/portfolio/events/orders/batched") == 7
+    assert literal.cost("DELETE", "/portfolio/events/orders/o9") == 2
+    with pytest.raises(ValueError, match="endpoint_costs"):
+        EndpointCosts.from_wire({"default_cost": 10})
+    # Without the account's list, the documented exceptions apply.
+    assert EndpointCosts().cost("DELETE", "/portfolio/events/orders/o1") == 2
+
+
+async def test_planned_costs_pace_requests(rsa_key: rsa.RSAPrivateKey, clock: FakeClock) -> None:
+    costs = {
+        "default_cost": 10,
+        "endpoint_costs": [{"method": "GET", "path": "/portfolio/orders/{order_id}", "cost": 5}],
+    }
+    limits = {
+        "usage_tier": "basic",
+        "read": {"refill_rate": 200, "bucket_capacity": 200},
+        "write": {"refill_rate": 100, "bucket_capacity": 100},
+        "grants": [],
+    }
+    order = {"order": current_only(example("order"))}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/account/limits"):
+            return respond(200, limits)
+        if request.url.path.endswith("/account/endpoint_costs"):
+            return respond(200, costs)
+        return respond(200, order)
+
+    async with make_client(Script(answer), clock, rsa_key) as client:
+        plan = await client.plan_rate_limits(margin=1.0)
+        assert plan.problems == ()
+        assert plan.tier == "basic"
+        start = clock.now
+        for _ in range(80):  # 80 × 5 = 400 tokens: 200 at once, 200 at 200/s
+            await client.get_order("o1")
+        assert clock.now - start == pytest.approx(1.0, abs=0.05)

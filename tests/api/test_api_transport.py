@@ -1,34 +1,41 @@
-"""The lean HTTP/1.1 transport under `KalshiClient`: framing, keep-alive, and failures
-mapped to the httpx exceptions the retry rules rely on.
+"""One HTTP stack: the client sends on httpx's own transport, signed by `KalshiAuth` on
+every attempt, with httpx's proxies and TLS.
 
-A real loopback TCP server answers with scripted raw bytes, so framings the simulated
-exchange never produces (chunked, gzip, read-to-close, early close) are covered too; the
-last tests run the whole client against the simulated exchange, and check that the
-client's direct path (`_direct`) writes the same requests as the httpx path.
+A loopback TCP server that answers scripted raw bytes shows what goes on the wire (the
+request line, the signature over the path, the body), that every retry is signed afresh,
+and how timeouts and refused connections map onto the retry rules. Then the whole client
+against the embedded exchange: over plain HTTP with httpx's default transport, over TLS
+(a throwaway CA, the exchange served by uvicorn with TLS, `verify=` the CA file, also
+from the `ca_bundle` setting), and through a CONNECT proxy named by `HTTPS_PROXY`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import gzip
 import json
-import ssl
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from loopback_kit import KEY_ID, Keys, order
+from tls_kit import PROXIED_HOST, ConnectProxy, make_pki, serve_tls
 
-from kalshi_tui.api import KalshiAuth, KalshiClient, RateLimits
-from kalshi_tui.api._transport import LeanTransport
-from kalshi_tui.exchange.server import start_exchange
+from kalshi_tui.api import (
+    AmbiguousWriteError,
+    KalshiAuth,
+    KalshiClient,
+    OrderRequest,
+    RateLimits,
+    TransportError,
+)
+from kalshi_tui.config import load_settings
+from kalshi_tui.services.launch import configured_session
 
 CLOSE = b""
 """Script entry: close the connection instead of answering."""
@@ -113,168 +120,6 @@ class RawServer:
             writer.close()
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=LeanTransport(), timeout=2.0) as client:
-        yield client
-
-
-async def test_keep_alive_reuses_one_connection(http: httpx.AsyncClient) -> None:
-    async with RawServer(ok(b'{"a":1}'), ok(b'{"b":2}')) as server:
-        first = await http.get(server.url + "/x?y=1")
-        second = await http.post(server.url + "/z", json={"q": 1})
-    assert first.json() == {"a": 1}
-    assert second.json() == {"b": 2}
-    assert server.connections == 1
-    assert server.requests[0].startswith(b"GET /x?y=1 HTTP/1.1\r\n")
-    assert server.requests[1].startswith(b"POST /z HTTP/1.1\r\n")
-    assert server.requests[1].endswith(b'{"q":1}') or server.requests[1].endswith(b'{"q": 1}')
-
-
-async def test_chunked_body_with_trailer(http: httpx.AsyncClient) -> None:
-    reply = (
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        b'4\r\n{"a"\r\n3;ext=1\r\n:12\r\n1\r\n}\r\n0\r\nX-Trailer: t\r\n\r\n'
-    )
-    async with RawServer(reply, ok(b"{}")) as server:
-        response = await http.get(server.url)
-        await http.get(server.url)
-    assert response.json() == {"a": 12}
-    assert server.connections == 1
-
-
-async def test_body_until_close_is_read_and_the_connection_not_reused(
-    http: httpx.AsyncClient,
-) -> None:
-    async with RawServer(b"HTTP/1.1 200 OK\r\n\r\nhello", ok(b"again")) as server:
-        first = await http.get(server.url)
-        second = await http.get(server.url)
-    assert first.content == b"hello"
-    assert second.content == b"again"
-    assert server.connections == 2
-
-
-async def test_connection_close_header_opens_a_new_connection(http: httpx.AsyncClient) -> None:
-    async with RawServer(ok(b"1", "Connection: close"), ok(b"2")) as server:
-        assert (await http.get(server.url)).content == b"1"
-        assert (await http.get(server.url)).content == b"2"
-    assert server.connections == 2
-
-
-async def test_gzip_is_decoded_and_204_has_no_body(http: httpx.AsyncClient) -> None:
-    packed = gzip.compress(b'{"zipped":true}')
-    async with RawServer(
-        ok(packed, "Content-Encoding: gzip"),
-        b"HTTP/1.1 204 No Content\r\n\r\n",
-        ok(b"{}"),
-    ) as server:
-        assert (await http.get(server.url)).json() == {"zipped": True}
-        empty = await http.delete(server.url)
-        await http.get(server.url)
-    assert empty.status_code == 204
-    assert empty.content == b""
-    assert server.connections == 1
-
-
-async def test_interim_100_continue_is_skipped(http: httpx.AsyncClient) -> None:
-    async with RawServer(b"HTTP/1.1 100 Continue\r\n\r\n" + ok(b"done")) as server:
-        assert (await http.get(server.url)).content == b"done"
-
-
-async def test_close_without_response_is_a_remote_protocol_error(
-    http: httpx.AsyncClient,
-) -> None:
-    async with RawServer(CLOSE) as server:
-        with pytest.raises(httpx.RemoteProtocolError, match="disconnected"):
-            await http.get(server.url)
-
-
-async def test_truncated_body_is_a_remote_protocol_error(http: httpx.AsyncClient) -> None:
-    truncated = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nabc"
-    async with RawServer(truncated) as server:
-        with pytest.raises(httpx.RemoteProtocolError):
-            await http.get(server.url)
-
-
-async def test_garbage_status_line_is_a_remote_protocol_error(http: httpx.AsyncClient) -> None:
-    async with RawServer(b"SMTP ready\r\n\r\n") as server:
-        with pytest.raises(httpx.RemoteProtocolError, match="status line"):
-            await http.get(server.url)
-
-
-async def test_silence_is_a_read_timeout() -> None:
-    async with (
-        httpx.AsyncClient(transport=LeanTransport(), timeout=0.2) as http,
-        RawServer(HANG) as server,
-    ):
-        with pytest.raises(httpx.ReadTimeout):
-            await http.get(server.url)
-
-
-async def test_refused_connection_is_a_connect_error(http: httpx.AsyncClient) -> None:
-    async with RawServer() as server:
-        url = server.url
-    with pytest.raises(httpx.ConnectError):
-        await http.get(url)
-
-
-async def test_idle_connection_closed_by_the_server_is_not_reused(
-    http: httpx.AsyncClient,
-) -> None:
-    # The server answers, then drops the idle connection; the next request must not be
-    # written into the dead socket (for a write that would make the outcome ambiguous).
-    async with RawServer(ok(b"1", "X-Close-After: yes"), ok(b"2")) as server:
-        assert (await http.get(server.url)).content == b"1"
-        await asyncio.sleep(0.05)  # the FIN arrives while the connection is idle
-        assert (await http.get(server.url)).content == b"2"
-    assert server.connections == 2
-
-
-async def test_cancelled_request_closes_its_connection(http: httpx.AsyncClient) -> None:
-    async with RawServer(HANG, ok(b"after")) as server:
-        request = asyncio.ensure_future(http.get(server.url))
-        await server.received.wait()
-        request.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await request
-        assert (await http.get(server.url)).content == b"after"
-    assert server.connections == 2
-
-
-# ---- the whole client against the simulated exchange --------------------------------------
-
-
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-async def test_client_against_the_exchange_uses_the_lean_transport(
-    key: rsa.RSAPrivateKey,
-) -> None:
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    with start_exchange(markets=30, keys=[("k1", public)], agents=False) as exchange:
-        async with KalshiClient(
-            exchange.base_url, KalshiAuth("k1", key), rate_limits=RateLimits.unlimited()
-        ) as client:
-            assert isinstance(client._http._transport, LeanTransport)
-            markets = await client.get_all_markets(limit=7)
-            one_page = await client.get_markets(limit=1000)
-            balance, orders, fills = await asyncio.gather(
-                client.get_balance(), client.get_orders(), client.get_fills(limit=5)
-            )
-    assert len(markets) > 7  # several pages
-    assert [m.ticker for m in markets] == [m.ticker for m in one_page.markets]
-    assert balance.balance > 0
-    assert orders.orders == ()
-    assert fills.fills == ()
-
-
-# ---- the direct path (`_direct`) against the httpx path -----------------------------------
-
-
 def _verify(public: rsa.RSAPublicKey, request: bytes) -> dict[str, str]:
     """Headers of a raw request, after checking its Kalshi signature over the path."""
     head = request.split(b"\r\n\r\n", 1)[0].decode()
@@ -298,163 +143,207 @@ def _without_signature(request: bytes) -> tuple[str, set[str], bytes]:
     return line, kept, body
 
 
-async def test_direct_path_writes_what_httpx_writes(key: rsa.RSAPrivateKey) -> None:
-    order = {"ticker": "KX-1", "side": "yes", "count": 1, "client_order_id": "é-1"}
-    replies = [ok(b'{"balance":100,"portfolio_value":0}'), ok(b'{"order":{}}')] * 2
-    async with RawServer(*replies) as server:
-        base = server.url + "/trade-api/v2"
-        direct = KalshiClient(base, KalshiAuth("k1", key), rate_limits=RateLimits.unlimited())
-        via_httpx = KalshiClient(
-            base,
-            KalshiAuth("k1", key),
-            rate_limits=RateLimits.unlimited(),
-            transport=LeanTransport(),
-        )
-        assert direct._direct is not None
-        assert via_httpx._direct is None
-        for client in (direct, via_httpx):
-            async with client:
-                await client._send(
-                    "GET",
-                    "/markets/KX A",
-                    params={"tickers": ["A", "B"], "flag": True, "none": None},
-                    body=None,
-                    bucket="read",
-                    cost=1,
-                    priority="normal",
-                    auth_required=True,
-                )
-                await client._send(
-                    "POST",
-                    "/portfolio/orders",
-                    params=None,
-                    body=order,
-                    bucket="write",
-                    cost=1,
-                    priority="normal",
-                    auth_required=True,
-                )
-    public = key.public_key()
+async def no_wait(_seconds: float) -> None:
+    return None
+
+
+def raw_client(server: RawServer, key: rsa.RSAPrivateKey, **kwargs: Any) -> KalshiClient:
+    kwargs.setdefault("rate_limits", RateLimits.unlimited())
+    return KalshiClient(server.url + "/trade-api/v2", KalshiAuth("k1", key), **kwargs)
+
+
+async def test_requests_go_out_signed_as_kalshi_verifies_them(rsa_key: rsa.RSAPrivateKey) -> None:
+    placed = {"ticker": "KX-1", "side": "yes", "count": 1, "client_order_id": "é-1"}
+    replies = [ok(b'{"balance":100,"portfolio_value":0}'), ok(b'{"order":{}}')]
+    async with RawServer(*replies) as server, raw_client(server, rsa_key) as client:
+        query = {"tickers": ["A", "B"], "flag": True, "none": None}
+        for method, path, params, body, bucket in (
+            ("GET", "/markets/KX A", query, None, "read"),
+            ("POST", "/portfolio/orders", None, placed, "write"),
+        ):
+            await client._send(
+                method,
+                path,
+                params=params,
+                body=body,
+                bucket=bucket,  # type: ignore[arg-type]
+                cost=1,
+                priority="normal",
+                auth_required=True,
+            )
+    public = rsa_key.public_key()
     for request in server.requests:
         assert _verify(public, request)["kalshi-access-key"] == "k1"
-    direct_requests = [_without_signature(r) for r in server.requests[:2]]
-    httpx_requests = [_without_signature(r) for r in server.requests[2:]]
-    assert direct_requests == httpx_requests
-    assert (
-        direct_requests[0][0] == "GET /trade-api/v2/markets/KX%20A?tickers=A%2CB&flag=true HTTP/1.1"
-    )
-    assert json.loads(direct_requests[1][2]) == order
+    get, post = (_without_signature(r) for r in server.requests)
+    assert get[0] == "GET /trade-api/v2/markets/KX%20A?tickers=A%2CB&flag=true HTTP/1.1"
+    assert "accept: application/json" in get[1]
+    assert post[0] == "POST /trade-api/v2/portfolio/orders HTTP/1.1"
+    assert "content-type: application/json" in post[1]
+    assert json.loads(post[2]) == placed
+    assert server.connections == 1, "httpx keeps the connection alive"
 
 
-async def test_direct_path_signs_every_retry_afresh(key: rsa.RSAPrivateKey) -> None:
+async def test_every_retry_is_signed_afresh(rsa_key: rsa.RSAPrivateKey) -> None:
     unavailable = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}"
     balance = ok(b'{"balance":100,"portfolio_value":0}')
-
-    async def no_wait(seconds: float) -> None:
-        return None
-
     async with (
         RawServer(unavailable, CLOSE, balance) as server,
-        KalshiClient(
-            server.url + "/trade-api/v2",
-            KalshiAuth("k1", key),
-            rate_limits=RateLimits.unlimited(),
-            sleep=no_wait,
-        ) as client,
+        raw_client(server, rsa_key, sleep=no_wait) as client,
     ):
-        assert client._direct is not None
         result = await client.get_balance()
     assert result.balance == Decimal("1.00")
     assert len(server.requests) == 3
-    signatures = {_verify(key.public_key(), r)["kalshi-access-signature"] for r in server.requests}
+    public = rsa_key.public_key()
+    signatures = {_verify(public, r)["kalshi-access-signature"] for r in server.requests}
     assert len(signatures) == 3  # PSS is randomised: three attempts, three signatures
 
 
-def test_a_configured_proxy_keeps_the_httpx_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
-    client = KalshiClient("https://api.elections.kalshi.com/trade-api/v2")
-    assert client._direct is None
-    monkeypatch.delenv("HTTPS_PROXY")
-    assert KalshiClient("https://api.elections.kalshi.com/trade-api/v2")._direct is not None
-
-
-async def test_the_httpx_escape_hatch_uses_httpx_transport_end_to_end(
-    key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch
+async def test_a_silent_exchange_times_out_reads_and_leaves_writes_unknown(
+    rsa_key: rsa.RSAPrivateKey,
 ) -> None:
-    monkeypatch.setenv("KALSHI_TUI_HTTP", "httpx")
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    options: dict[str, Any] = {"timeout": 0.3, "sleep": no_wait, "max_read_retries": 1}
+    async with (
+        RawServer(HANG, HANG, HANG) as server,
+        raw_client(server, rsa_key, **options) as client,
+    ):
+        with pytest.raises(TransportError, match="ReadTimeout"):
+            await client.get_balance()
+        assert client.stats.retries == 1, "a read is retried"
+        request = OrderRequest(
+            ticker="T",
+            side="yes",
+            action="buy",
+            count=Decimal(1),
+            price=Decimal("0.5"),
+            client_order_id="c1",
+        )
+        with pytest.raises(AmbiguousWriteError) as unknown:
+            await client.create_order(request)
+        assert unknown.value.client_order_id == "c1"
+        assert client.stats.retries == 1, "a write that may have landed is never resent"
+
+
+async def test_a_refused_connection_is_not_sent_and_retried(rsa_key: rsa.RSAPrivateKey) -> None:
+    async with RawServer() as server:
+        url = server.url
+    client = KalshiClient(
+        url + "/trade-api/v2",
+        KalshiAuth("k1", rsa_key),
+        rate_limits=RateLimits.unlimited(),
+        sleep=no_wait,
     )
-    with start_exchange(markets=30, keys=[("k1", public)], agents=False) as exchange:
+    async with client:
+        with pytest.raises(TransportError, match=r"ConnectError.*\(not sent\)"):
+            await client.cancel_order("o1")
+        assert client.stats.retries == 2, "nothing left the machine: safe to try again"
+
+
+# ---- the whole client against the embedded exchange ----------------------------------------
+
+
+async def round_trip(client: KalshiClient) -> None:
+    markets = await client.get_all_markets(limit=7)
+    assert len(markets) > 7, "several pages"
+    balance, orders = await asyncio.gather(client.get_balance(), client.get_orders())
+    assert balance.balance > 0
+    assert orders.orders == ()
+    ack = await client.create_order(order(markets[0].ticker, "0.05"))
+    assert (await client.get_order(ack.order_id)).status == "resting"
+    assert (await client.cancel_all_orders()).count >= 1
+
+
+async def test_plain_http_uses_httpx_default_transport(start: Any, keys: Keys) -> None:
+    exchange = start()
+    async with KalshiClient(
+        exchange.base_url, KalshiAuth(KEY_ID, keys[0]), rate_limits=RateLimits.unlimited()
+    ) as client:
+        assert type(client._http._transport) is httpx.AsyncHTTPTransport
+        await round_trip(client)
+
+
+@pytest.fixture
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            monkeypatch.delenv(name)
+
+
+async def test_tls_with_a_local_ca(
+    start: Any, keys: Keys, tmp_path: Path, no_proxies: None
+) -> None:
+    pki = make_pki(tmp_path)
+    with serve_tls(start(), pki) as url:
         async with KalshiClient(
-            exchange.base_url, KalshiAuth("k1", key), rate_limits=RateLimits.unlimited()
+            url, KalshiAuth(KEY_ID, keys[0]), rate_limits=RateLimits.unlimited(), verify=str(pki.ca)
         ) as client:
-            assert client._direct is None
-            assert not isinstance(client._http._transport, LeanTransport)
-            assert (await client.get_balance()).balance > 0
-            assert len(await client.get_all_markets(limit=7)) > 7
+            await round_trip(client)
+        # Without the CA the certificate is refused: nothing is trusted by accident.
+        async with KalshiClient(url, max_read_retries=0) as untrusting:
+            with pytest.raises(TransportError, match="CERTIFICATE_VERIFY_FAILED"):
+                await untrusting.get_exchange_status()
 
 
-def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """Server and client TLS contexts for a throwaway certificate for `localhost`."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
+async def test_the_ca_bundle_setting_reaches_the_client(
+    start: Any, keys: Keys, tmp_path: Path, no_proxies: None
+) -> None:
+    pki = make_pki(tmp_path)
+    key_file = tmp_path / "kalshi.key"
+    key_file.write_bytes(
+        keys[0].private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
     )
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server.load_cert_chain(cert_path, key_path)
-    client = ssl.create_default_context(cafile=str(cert_path))
-    return server, client
-
-
-async def test_https_verifies_the_certificate_and_keeps_alive(tmp_path: Path) -> None:
-    server_tls, client_tls = _self_signed(tmp_path)
-    connections = 0
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal connections
-        connections += 1
+    key_file.chmod(0o600)
+    with serve_tls(start(), pki) as url:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            "[exchange]\n"
+            f'base_url = "{url}"\n'
+            f'key_id = "{KEY_ID}"\n'
+            'private_key_path = "kalshi.key"\n'
+            'ca_bundle = "ca.pem"\n'
+            "[storage]\n"
+            f'data_dir = "{tmp_path / "data"}"\n'
+        )
+        settings = load_settings(config)
+        assert settings.exchange.ca_bundle == pki.ca
+        session = configured_session(settings)
         try:
-            for body in (b"one", b"two"):
-                await reader.readuntil(b"\r\n\r\n")
-                writer.write(ok(body))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+            assert (await session.client.get_balance()).balance > 0
         finally:
-            writer.close()
+            await session.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        async with httpx.AsyncClient(transport=LeanTransport(ssl_context=client_tls)) as http:
-            assert (await http.get(f"https://localhost:{port}/a")).content == b"one"
-            assert (await http.get(f"https://localhost:{port}/b")).content == b"two"
-        assert connections == 1
-        # The default context trusts only real CAs: the throwaway certificate is refused.
-        async with httpx.AsyncClient(transport=LeanTransport()) as http:
-            with pytest.raises(httpx.ConnectError):
-                await http.get(f"https://localhost:{port}/c")
-    finally:
-        server.close()
-        await server.wait_closed()
+
+async def test_https_through_a_connect_proxy_from_the_environment(
+    start: Any, keys: Keys, tmp_path: Path, no_proxies: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pki = make_pki(tmp_path)
+    with serve_tls(start(), pki, host=PROXIED_HOST) as url:
+        port = httpx.URL(url).port
+        async with ConnectProxy() as proxy:
+            monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+            async with KalshiClient(
+                url,
+                KalshiAuth(KEY_ID, keys[0]),
+                rate_limits=RateLimits.unlimited(),
+                verify=str(pki.ca),
+            ) as client:
+                await round_trip(client)
+    assert proxy.seen, "the requests went through the proxy"
+    assert set(proxy.seen) == {f"CONNECT {PROXIED_HOST}:{port}"}
+
+
+async def test_an_exchange_on_loopback_is_never_proxied(
+    start: Any, keys: Keys, no_proxies: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exchange = start()
+    async with ConnectProxy() as proxy:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        async with KalshiClient(
+            exchange.base_url, KalshiAuth(KEY_ID, keys[0]), rate_limits=RateLimits.unlimited()
+        ) as client:
+            await round_trip(client)
+    assert proxy.seen == []

@@ -52,9 +52,7 @@ def test_no_config_checks_the_embedded_demo_and_passes_offline() -> None:
     assert result.returncode == 0, out + result.stderr
     checks = lines(out)
     assert all(line.startswith("✓") for line in checks.values()), out
-    from kalshi_tui.doctor import CHECK_NAMES
-
-    assert len(checks) == len(CHECK_NAMES) == 8  # with "journal intact" (issue 11)
+    assert len(checks) == 8  # journal intact included
     assert "no journal yet" in checks["journal intact"]
     assert "embedded demo exchange" in checks["config valid"]
     assert "http://127.0.0.1:" in checks["exchange reachable"]

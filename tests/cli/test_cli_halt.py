@@ -97,6 +97,27 @@ async def test_halt_subprocess_while_a_session_runs(
     session = configured_session(load_settings(config))
     runner = asyncio.create_task(session.run())
     try:
+        # The 25 orders were placed outside this terminal: its start-up reconciliation
+        # flags them and, unless the halt below wins the race, halts (and cancels them).
+        # The trader acknowledges each finding and re-arms, as on the reconciliation
+        # screen.
+        deadline = time.monotonic() + 60
+        while not session.store.snapshot.trading_ready:
+            assert time.monotonic() < deadline, "the session never became ready"
+            await asyncio.sleep(0.05)
+        trading, killswitch = session.trading, session.killswitch
+        assert trading is not None
+        assert killswitch is not None
+        for finding in session.store.snapshot.reconciliation.blocking:
+            trading.reconciler.acknowledge(finding.finding_id)
+        if session.store.snapshot.trading.mode is TradingMode.HALTED:
+            while killswitch.cleaning_up:
+                assert time.monotonic() < deadline, "the first halt never verified"
+                await asyncio.sleep(0.05)
+            killswitch.resume("the orders are mine")
+        # The trader places 25 resting orders again; the halt comes well before the next
+        # periodic reconciliation (every 60 s) could flag them.
+        await place_resting(exchange.base_url, key, 25)
         assert session.store.snapshot.trading.mode is TradingMode.ACTIVE
         process = await asyncio.create_subprocess_exec(
             sys.executable,

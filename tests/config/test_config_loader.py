@@ -491,3 +491,19 @@ def test_example_round_trips_through_parse(tmp_path: Path) -> None:
 def test_key_writer_fixture_mode(write_key: KeyWriter, rsa_pem: bytes) -> None:
     path = write_key(rsa_pem, mode=0o600)
     assert path.read_bytes() == rsa_pem
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(None, "is not a file"), ("not a certificate\n", "holds no readable PEM certificate")],
+)
+def test_a_ca_bundle_that_cannot_be_trusted_is_named(
+    write_config: ConfigWriter, content: str | None, says: str
+) -> None:
+    path = write_config('[exchange]\nca_bundle = "ca.pem"\n')
+    if content is not None:
+        (path.parent / "ca.pem").write_text(content)
+    problem = only_problem(path)
+    assert problem.key == "exchange.ca_bundle"
+    assert says in problem.message
+    assert "PEM file of CA certificates" in problem.fix

@@ -111,8 +111,10 @@ def test_band_whose_end_is_off_its_step() -> None:
 
 def test_price_problem_explains() -> None:
     assert price_problem(D("0.50")) is None
-    assert price_problem(D("0")) == "price must be between 0 and 1 (exclusive)"
+    assert price_problem(D("0")) == (
+        "price 0¢ is out of range: a price is more than 0¢ and less than 100¢"
+    )
     message = price_problem(D("0.505"))
     assert message is not None
     assert "off the market's grid" in message
-    assert "0.50 or 0.51" in message
+    assert "50¢ or 51¢" in message

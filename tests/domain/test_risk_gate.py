@@ -84,7 +84,7 @@ def test_prices_outside_zero_one_are_refused(price: str) -> None:
 
 def test_off_grid_price_is_refused() -> None:
     result = denied(draft(price="0.425"), "off_grid")
-    assert "0.425" in result.message
+    assert "42.5¢" in result.message
     assert result.value == D("0.425")
 
 

@@ -6,10 +6,10 @@ absent, demo, loopback, and production hosts spelled every way we could think of
 case, trailing dot, explicit port, userinfo, other `kalshi.com` hosts, Unicode full stops that
 IDNA turns into dots) × where the file is found (`--config`, `$KALSHI_TUI_CONFIG`, the XDG
 default, nowhere, `$KALSHI_TUI_CONFIG` naming a missing file) × decoy production configs in
-the places that must lose × `--demo` × `$HTTPS_PROXY` × `$KALSHI_TUI_HTTP`. For each
+the places that must lose × `--demo` × `$HTTPS_PROXY`. For each
 combination the test resolves the settings the way the CLI does, then builds the client the
 app (`configured_session`) and `kalshi-tui halt` would build, and reads the host it would
-connect to from the real client (the lean transport's origin, or httpx's URL). Demo sessions
+connect to from the real client (httpx's URL: a proxy only tunnels to it). Demo sessions
 and `halt` without a config use the embedded exchange's published URL, so that file is
 fuzzed too.
 
@@ -77,10 +77,7 @@ class Stop(Exception):
 
 
 def host_of(client: api.KalshiClient) -> str:
-    """Where the client would connect: the lean transport's origin, or httpx's URL."""
-    direct = client._direct
-    if direct is not None:
-        return str(direct._origin[1])
+    """Where the client's requests go: httpx's URL (through a proxy, the tunnel's end)."""
     return str(client._http.base_url.host)
 
 
@@ -115,12 +112,12 @@ def test_no_combination_reaches_production_without_saying_prod(
     built: list[str] = []
     real_client = api.KalshiClient
     # Building a real client costs an SSL context (~15 ms); the host it connects to
-    # depends only on the URL and the two variables, so each distinct triple is built once.
+    # depends only on the URL and the proxy variable, so each distinct pair is built once.
     hosts: dict[tuple[object, ...], str] = {}
 
     class Recording(real_client):  # type: ignore[misc, valid-type]
         def __init__(self, base_url: str, *args: Any, **kwargs: Any) -> None:
-            key = (base_url, os.environ.get("HTTPS_PROXY"), os.environ.get("KALSHI_TUI_HTTP"))
+            key = (base_url, os.environ.get("HTTPS_PROXY"))
             if key not in hosts:
                 super().__init__(base_url, *args, **kwargs)
                 hosts[key] = host_of(self)
@@ -152,10 +149,10 @@ def test_no_combination_reaches_production_without_saying_prod(
     demo_dir.mkdir(parents=True, exist_ok=True)
 
     combinations = itertools.product(
-        ENVIRONMENTS, BASE_URLS, PLACEMENTS, (False, True), (False, True), (None, "httpx")
+        ENVIRONMENTS, BASE_URLS, PLACEMENTS, (False, True), (False, True)
     )
     checked = refused = to_prod = 0
-    for environment, base_url, placement, decoys, proxy, http in combinations:
+    for environment, base_url, placement, decoys, proxy in combinations:
         text = config_text(environment, base_url)
         chosen_file.write_text(text, encoding="utf-8")
         xdg_file = xdg_config / "config.toml"
@@ -175,11 +172,10 @@ def test_no_combination_reaches_production_without_saying_prod(
             xdg_file.write_text(text, encoding="utf-8")
         elif placement == "env-missing":
             monkeypatch.setenv("KALSHI_TUI_CONFIG", str(tmp_path / "absent.toml"))
-        for name, value in (("HTTPS_PROXY", "http://127.0.0.1:3128"), ("KALSHI_TUI_HTTP", http)):
-            if (name == "HTTPS_PROXY" and proxy) or (name == "KALSHI_TUI_HTTP" and value):
-                monkeypatch.setenv(name, str(value))
-            else:
-                monkeypatch.delenv(name, raising=False)
+        if proxy:
+            monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+        else:
+            monkeypatch.delenv("HTTPS_PROXY", raising=False)
         used = placement in ("--config", "env", "xdg")
         says_prod = used and environment == "prod"
 
@@ -189,7 +185,7 @@ def test_no_combination_reaches_production_without_saying_prod(
             if demo_url is not None:
                 url_file.write_text(demo_url + "\n", encoding="utf-8")
 
-            combination = (environment, base_url, placement, decoys, proxy, http, demo_url)
+            combination = (environment, base_url, placement, decoys, proxy, demo_url)
             for entry in ("app", "app --demo", "halt"):
                 built.clear()
                 try:

@@ -308,7 +308,7 @@ def test_regression_a_no_price_is_checked_as_the_yes_price_it_becomes(
         result = asyncio.run(submit_draft(draft, exchange, rsa_key, Path(directory)))
     assert isinstance(result, Denial), result
     assert result.code == "off_grid"
-    assert "YES 0.99" in result.message
+    assert "YES 99¢" in result.message  # issue 15: messages speak cents
     assert not exchange.orders
 
 

@@ -1,5 +1,5 @@
-"""Hostile bytes on the client's default path: the lean HTTP/1.1 transport (`_transport`,
-`_direct`), with no transport injected, against a loopback server that answers every
+"""Hostile bytes on the client's default path: httpx's own transport (no transport
+injected), against a loopback server that answers every
 request with crafted raw bytes — a fuzzed JSON body in a well-formed response, or a broken
 response: bad status lines and headers, wrong or missing lengths, broken chunking, a gzip
 header on plain bytes, a connection closed half-way.
@@ -17,6 +17,7 @@ import socketserver
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fuzz_kit import READ_BODIES, READS, WRITES, response_bodies
@@ -113,7 +114,7 @@ async def call_once(server: Server, key: rsa.RSAPrivateKey, name: str) -> object
         max_read_retries=0,
         order_api=write.api if write else "auto",
     ) as client:
-        assert client._direct is not None, "the lean transport is in use"
+        assert type(client._http._transport) is httpx.AsyncHTTPTransport, "httpx's own"
         try:
             return await (write.call if write else READS[name])(client)
         except Exception as exc:
@@ -129,7 +130,7 @@ NAMES = [*sorted(READS), "create_v2", "cancel_v2", "amend_v2", "batch_cancel_v2"
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(name=st.sampled_from(NAMES), data=st.data())
-def test_the_lean_transport_turns_hostile_bytes_into_client_errors(
+def test_httpx_transport_turns_hostile_bytes_into_client_errors(
     server: Server, rsa_key: rsa.RSAPrivateKey, name: str, data: st.DataObject
 ) -> None:
     body = READ_BODIES.get(name) or WRITES[name].body

@@ -110,7 +110,7 @@ async def test_discord_shaped_posts_for_each_kind(receiver: Receiver, store: Sto
         "threshold": "500",
         "open risk": "$88.50",
     }
-    assert "buy 3 YES KXFED-26DEC-T4.00 @ $0.42" in receiver.bodies[1]["content"]
+    assert "buy 3 YES KXFED-26DEC-T4.00 @ 42¢" in receiver.bodies[1]["content"]
     assert "insufficient_balance" in receiver.bodies[2]["content"]
     assert "orphan_order" in receiver.bodies[3]["content"]
     assert alerts.stats.sent == 4

@@ -177,3 +177,24 @@ async def test_the_first_load_shows_the_first_page_before_the_rest(session: Sess
     sizes.clear()
     await session.pollers["markets"].run_once()
     assert sizes == [len(session.snapshot.markets)]
+
+
+async def test_the_session_plans_from_the_accounts_limits_and_logs_it(session: Session) -> None:
+    logged = asyncio.Event()
+
+    def planned() -> list[str]:
+        return [e.text for e in session.store.log_since(0) if "rate limits" in e.text]
+
+    unsubscribe = session.store.subscribe(lambda _snap, _changed: planned() and logged.set())
+    runner = asyncio.create_task(session.run())
+    try:
+        await asyncio.wait_for(logged.wait(), 20)
+    finally:
+        unsubscribe()
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+    [line] = planned()
+    assert line.startswith("rate limits from the account's basic tier: read ")
+    [entry] = [e for e in session.store.log_since(0) if e.text == line]
+    assert entry.level == "info"

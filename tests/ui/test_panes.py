@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, Sparkline, Static
+from textual.widgets import Input, Label, RadioButton, Static
 
 from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import (
@@ -42,7 +42,7 @@ from kalshi_tui.ui.widgets.order_book import OrderBookPane, depth_bar
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 from kalshi_tui.ui.widgets.orders import OrdersPane, fill_progress
 from kalshi_tui.ui.widgets.positions import TOTAL_KEY, PositionsPane
-from kalshi_tui.ui.widgets.price_chart import PriceChart
+from kalshi_tui.ui.widgets.price_chart import ChartCanvas, PriceChart
 from kalshi_tui.ui.widgets.status_bar import StatusBar
 
 NOW = 1_800_000_000.0
@@ -372,7 +372,7 @@ async def test_ticket_rejects_off_grid_price_and_zero_count_inline() -> None:
         ticket.query_one("#ticket-count", Input).value = "0"
         await pilot.pause()
         error = static_text(ticket, "#ticket-error")
-        assert "price 0.505 is off the market's grid (try 0.50 or 0.51)" in error
+        assert "price 50.5¢ is off the market's grid (try 50¢ or 51¢)" in error
         assert "count must be more than 0" in error
         assert ticket.query_one("#ticket-price").has_class("-invalid")
         assert ticket.query_one("#ticket-count").has_class("-invalid")
@@ -387,15 +387,19 @@ async def test_ticket_rejects_price_outside_unit_interval_and_non_numbers() -> N
     ticket = OrderTicket()
     async with mounted(ticket) as pilot:
         ticket.set_market(TICKER)
-        ticket.query_one("#ticket-price", Input).value = "1.5"
+        # Issue 15: a number of 1 or more is cents, so 1.5 is 1.5¢ (off the grid) and an
+        # out-of-range price is 150; 45 is 45¢ (it used to be refused as 45 dollars).
+        ticket.query_one("#ticket-price", Input).value = "150"
         ticket.query_one("#ticket-count", Input).value = "1.2.3"
         await pilot.pause()
         error = static_text(ticket, "#ticket-error")
-        assert "price must be between 0 and 1 (exclusive)" in error
+        assert "price 150¢ is out of range" in error
         assert "count '1.2.3' is not a number" in error
         ticket.query_one("#ticket-price", Input).value = "45"
+        ticket.query_one("#ticket-count", Input).value = "1"
         await pilot.pause()
-        assert "prices are in dollars: 0.45 for 45¢" in static_text(ticket, "#ticket-error")
+        assert static_text(ticket, "#ticket-error") == ""
+        assert "Buy 1 YES @ 45¢" in static_text(ticket, "#ticket-preview")
 
 
 async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
@@ -411,9 +415,9 @@ async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
         price.value = "0.10"
         price.focus()
         await pilot.press("down")
-        assert price.value == "0.099"
+        assert price.value == "9.9¢"  # issue 15: the box shows cents, like every pane
         await pilot.press("up", "up")
-        assert price.value == "0.11"
+        assert price.value == "11¢"
         ticket.query_one("#action-sell", RadioButton).value = True
         ticket.query_one("#ticket-count", Input).value = "100"
         await pilot.pause()
@@ -694,8 +698,11 @@ async def test_chart_labels_last_min_max_and_period() -> None:
         assert static_text(chart, "#chart-stats") == (
             "last 45¢ · min 4.5¢ · max 48¢ · 6 × 1h candles over 5h"
         )
-        # The leading gap is dropped, the inner gap carries 0.40 forward.
-        assert chart.query_one(Sparkline).data == [0.40, 0.40, 0.48, 0.045, 0.45]
+        # The leading gap is dropped, the inner gap carries 0.40 forward. (The chart is no
+        # longer a Sparkline, issue 15: the plotted series is read from its canvas.)
+        series = chart.query_one(ChartCanvas).series
+        assert series is not None
+        assert series.prices == (D("0.40"), D("0.40"), D("0.48"), D("0.045"), D("0.45"))
         assert chart.border_title == f"Chart · {TICKER} · 1h"
         assert not chart.has_class("-stale")
 
@@ -706,7 +713,7 @@ async def test_chart_ignores_history_of_another_market_or_period() -> None:
         chart.show(snapshot(selected=TICKER, history=history("KXOTHER-1")), NOW)
         await pilot.pause()
         assert static_text(chart, "#chart-stats") == f"Waiting for 1h history of {TICKER}…"
-        assert chart.query_one(Sparkline).data == []
+        assert chart.query_one(ChartCanvas).series is None
         chart.show(snapshot(selected=TICKER, history=history(period=60), history_period=1440), NOW)
         await pilot.pause()
         assert static_text(chart, "#chart-stats") == f"Waiting for 1d history of {TICKER}…"

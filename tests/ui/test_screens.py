@@ -196,7 +196,7 @@ async def test_amend_validates_before_returning() -> None:
         price = screen.query_one("#amend-price", Input)
         count = screen.query_one("#amend-count", Input)
         error = screen.query_one("#amend-error", Static)
-        assert (price.value, count.value) == ("0.43", "10")
+        assert (price.value, count.value) == ("43¢", "10")
         await pilot.press("enter")
         await pilot.pause()
         assert "nothing changed" in str(error.content)

@@ -12,14 +12,16 @@ their full limit price; bids on the other side are covered up to the position th
 (closing pays out, it never needs cash) and the uncovered remainder is priced at the highest
 limit seen on that side. Plus, per order, the worst single-fill taker fee of its remaining count.
 Each fill therefore lowers the lock by at least the cash it spends, so free cash never goes
-negative; the one exception is the cent rounding of a fee split over many partial fills, which
-is capped at the free cash (the exchange forgoes the excess; see `charge_fee`).
+negative; the one exception is the rounding fee of a fill whose cost is finer than the balance
+precision (a sub-cent price or a fractional count), which is capped at the free cash (the
+exchange forgoes the excess; see `charge_fee`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kalshi_tui.exchange.engine.fees import CENT
 from kalshi_tui.exchange.engine.views import PRICE_SCALE, FillView, SettlementView
 
 
@@ -71,6 +73,9 @@ class Account:
     order_ids: list[str] = field(default_factory=list)
     open_orders: int = 0
     updated_ms: int = 0
+    balance_precision: int = CENT
+    """The step the balance moves in after each fill: $0.01 (a member), `fees.CENTICENT`
+    ($0.0001) for a direct member; the fill's rounding fee keeps it there."""
 
     @property
     def available(self) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from kalshi_tui.exchange.engine import accounts
 from kalshi_tui.exchange.engine.accounts import Account
-from kalshi_tui.exchange.engine.fees import maker_fee, taker_fee, worst_taker_fee
+from kalshi_tui.exchange.engine.fees import fill_fee, maker_fee, taker_fee, worst_taker_fee
 from kalshi_tui.exchange.engine.grids import on_grid
 from kalshi_tui.exchange.engine.model import Market, Order
 from kalshi_tui.exchange.engine.state import State
@@ -334,13 +334,17 @@ def execute(
         netted += accounts.buy(account, pos, order.is_yes, count, price, now)
         account.refresh_lock(pos)
         if is_taker:
-            charged = accounts.charge_fee(account, pos, taker_fee(count, price, multiplier))
+            fee = taker_fee(count, price, multiplier)
+        else:
+            fee = maker_fee(count, price, multiplier, series.maker_fees)
+        rounded = fill_fee(count * price, fee, order.fee_accumulator, account.balance_precision)
+        order.fee_accumulator = rounded.accumulator
+        charged = accounts.charge_fee(account, pos, rounded.net)
+        if is_taker:
             order.taker_fill_count += count
             order.taker_fees += charged
             order.taker_fill_cost += count * price
         else:
-            fee = maker_fee(count, price, multiplier, series.maker_fees)
-            charged = accounts.charge_fee(account, pos, fee)
             order.maker_fill_count += count
             order.maker_fees += charged
             order.maker_fill_cost += count * price

@@ -135,6 +135,9 @@ class Order:
     """Time priority: lower rests earlier at the same price."""
     fee_reserve: int = 0
     """Money locked for the worst-case taker fee of the remaining count."""
+    fee_accumulator: int = 0
+    """Rounding fees accumulated over this order's fills, taker and maker alike (money units);
+    a whole-cent rebate comes off it once it exceeds $0.01 (`fees.fill_fee`)."""
     on_book: bool = False
 
     @property

@@ -14,6 +14,7 @@ from typing import Any
 from kalshi_tui.exchange.engine import catalogue
 from kalshi_tui.exchange.engine.accounts import Account, Position
 from kalshi_tui.exchange.engine.book import Book
+from kalshi_tui.exchange.engine.fees import CENT
 from kalshi_tui.exchange.engine.model import Market, Order, OrderGroup
 from kalshi_tui.exchange.engine.state import State
 from kalshi_tui.exchange.engine.views import FillView, SettlementView, TradeView
@@ -95,6 +96,7 @@ def _dump_account(account: Account) -> dict[str, Any]:
         "order_ids": list(account.order_ids),
         "open_orders": account.open_orders,
         "updated_ms": account.updated_ms,
+        "balance_precision": account.balance_precision,
     }
 
 
@@ -149,6 +151,7 @@ def load(data: dict[str, Any]) -> tuple[State, int]:
             order_ids=list(raw["order_ids"]),
             open_orders=raw["open_orders"],
             updated_ms=raw["updated_ms"],
+            balance_precision=raw.get("balance_precision", CENT),
         )
         state.accounts[account.user_id] = account
     orders = [Order(**raw) for raw in data["orders"]]

@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError | ExchangeError)
+    if isinstance(exc, ApiError):
+        return error_response(exc)
+    assert isinstance(exc, ExchangeError)
     return error_response(ApiError(exc.status, exc.code, exc.message, exc.details))
 
 

@@ -110,11 +110,17 @@ def authenticate(
     key_id = headers.get(KEY_HEADER)
     timestamp = headers.get(TIMESTAMP_HEADER)
     signature_b64 = headers.get(SIGNATURE_HEADER)
+    if key_id and not signature_b64:
+        # Kalshi's recorded answer to a signed-looking request without the signature header.
+        raise ApiError(
+            401, "signature_is_missing_from_headers", "signature is missing from headers"
+        )
     if not key_id or not timestamp or not signature_b64:
         raise _bad_signature("missing authentication headers")
     key = registry.get(key_id)
     if key is None:
-        raise ApiError(401, "NOT_FOUND", "api key not found", key_id)
+        # Kalshi's recorded answer to a key id it does not know (e.g. a demo key on production).
+        raise ApiError(401, "authentication_error", "authentication_error", "NOT_FOUND")
     if not timestamp.isascii() or not timestamp.isdigit():
         raise _bad_signature("malformed timestamp header")
     offset_s = int(timestamp) / 1000.0 - now_s

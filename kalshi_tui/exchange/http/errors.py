@@ -1,7 +1,9 @@
 """Kalshi's error envelope and the exception the routes raise to produce it.
 
 Every error leaves the simulator as `{"error": {"code", "message", "details"}}` (docs/WIRE.md),
-except the rate-limit reply, whose body Kalshi sends as a bare string.
+except the rate-limit reply, whose body Kalshi sends as a bare string, and the errors Kalshi
+sends flat (`{"code", "message", "details"}` at the top level: a body its JSON decoder refuses,
+such as a number where a fixed-point string belongs).
 """
 
 from __future__ import annotations
@@ -14,12 +16,22 @@ TOO_MANY_REQUESTS_BODY = b'{"error":"too many requests"}'
 class ApiError(Exception):
     """A request the simulator refuses; rendered with the nested error envelope."""
 
-    def __init__(self, status: int, code: str, message: str, details: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: str | None = None,
+        *,
+        flat: bool = False,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.flat = flat
+        """Rendered without the `error` wrapper, as Kalshi sends some errors."""
 
     def body(self) -> dict[str, object]:
         """The inner error object, also used for per-item errors in batch replies."""
@@ -31,7 +43,8 @@ class ApiError(Exception):
 
 def error_response(error: ApiError) -> Response:
     """The full HTTP response for an error."""
-    return JSONResponse({"error": error.body()}, status_code=error.status)
+    body = error.body() if error.flat else {"error": error.body()}
+    return JSONResponse(body, status_code=error.status)
 
 
 def too_many_requests() -> Response:
@@ -42,6 +55,18 @@ def too_many_requests() -> Response:
 def invalid_parameters(message: str, details: str | None = None) -> ApiError:
     """400 for a bad query or body value."""
     return ApiError(400, "invalid_parameters", message, details)
+
+
+def fixed_point_expected(name: str, value: object) -> ApiError:
+    """400 `bad_request`, flat, for a JSON number where Kalshi's schema has a fixed-point
+    string (its decoder refuses the whole body)."""
+    return ApiError(
+        400,
+        "bad_request",
+        f'{name} must be a fixed-point string such as "0.5600" or "10.00", not a number',
+        f"json: cannot unmarshal number {value!r} into field {name} of type string",
+        flat=True,
+    )
 
 
 def missing_parameters(name: str) -> ApiError:

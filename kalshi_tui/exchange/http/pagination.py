@@ -2,7 +2,8 @@
 
 A cursor is base64 of the key of the last item served; the next page starts after that item, so
 items added at the head of a newest-first list do not shift later pages. The last page carries
-`"cursor": ""`. Keep every other filter identical across pages, as Kalshi requires.
+`"cursor": ""`. Keep every other filter identical across pages, as Kalshi requires. A cursor the
+simulator never issued is answered as Kalshi does: 200 with an empty page (and `"cursor": ""`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from kalshi_tui.exchange.http.errors import invalid_parameters
-
 T = TypeVar("T")
 
 
@@ -24,15 +23,16 @@ def encode_cursor(key: str, offset: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[str, int]:
+def _decode_cursor(cursor: str) -> tuple[str, int] | None:
+    """The (key, offset) a cursor carries; None for one the simulator never issued."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
         key, offset = data["k"], data["o"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise invalid_parameters("invalid cursor", cursor) from None
+        return None
     if not isinstance(key, str) or not isinstance(offset, int) or offset < 0:
-        raise invalid_parameters("invalid cursor", cursor)
+        return None
     return key, offset
 
 
@@ -42,7 +42,10 @@ def paginate(
     """One page of `items` (already filtered and ordered) and the cursor for the next."""
     start = 0
     if cursor:
-        last_key, offset = _decode_cursor(cursor)
+        decoded = _decode_cursor(cursor)
+        if decoded is None:
+            return [], ""
+        last_key, offset = decoded
         # Look for the last served item near where it was; fall back to the offset when it
         # has vanished (it never does for the append-only lists the simulator keeps).
         start = min(offset + 1, len(items))

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from kalshi_tui.exchange.http.errors import invalid_parameters, missing_parameters
+from kalshi_tui.exchange.http.errors import (
+    fixed_point_expected,
+    invalid_parameters,
+    missing_parameters,
+)
 
 
 def limit_param(
@@ -68,6 +72,15 @@ def choice_param(query: Mapping[str, str], name: str, choices: tuple[str, ...]) 
     if raw not in choices:
         raise invalid_parameters(f"{name} must be one of {', '.join(choices)}", raw)
     return raw
+
+
+def fixed_point_strings(body: Mapping[str, object], *names: str) -> None:
+    """Refuse a JSON number in a fixed-point string field, as Kalshi's decoder does (400
+    `bad_request`, flat); the `current` profile applies it, `compat` stays lenient."""
+    for name in names:
+        value = body.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise fixed_point_expected(name, value)
 
 
 def require(body: Mapping[str, object], name: str) -> object:

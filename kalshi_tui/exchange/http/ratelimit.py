@@ -1,7 +1,8 @@
 """Kalshi's token-bucket rate limits: a read and a write bucket per account.
 
-Every request costs tokens (10 by default; exceptions in `ENDPOINT_COSTS`). The read bucket holds
-one second of refill and the write bucket two (the documented burst). An empty bucket answers 429
+Every request costs tokens (10 by default; exceptions in `ENDPOINT_COSTS`). Bucket capacity as
+Kalshi's rate-limit guide documents it: Basic and Advanced read buckets hold two seconds of refill,
+higher tiers one; Basic write buckets hold one second, higher tiers two. An empty bucket answers 429
 with the bare-string body and no headers. Requests without credentials (public market data) are
 charged to a bucket per client address.
 """
@@ -20,11 +21,21 @@ Bucket = Literal["read", "write"]
 TIERS: dict[str, tuple[int, int]] = {
     "basic": (200, 100),
     "advanced": (300, 300),
+    "expert": (600, 600),
     "premier": (1000, 1000),
     "paragon": (2000, 2000),
     "prime": (4000, 4000),
+    "prestige": (10000, 8000),
 }
-"""Refill per second (read, write) for each usage tier (kalshi-api.md §6)."""
+"""Refill per second (read, write) for each usage tier (Kalshi's rate-limit guide)."""
+
+
+def tier_bursts(tier: str) -> tuple[float, float]:
+    """Seconds of refill the (read, write) buckets hold in `tier`, as documented."""
+    read = 2.0 if tier in ("basic", "advanced") else 1.0
+    write = 1.0 if tier == "basic" else 2.0
+    return read, write
+
 
 DEFAULT_COST = 10
 BATCH_CREATE_COST_PER_ORDER = 10
@@ -72,10 +83,10 @@ class RateLimitConfig:
     """Read tokens per second; None = the tier's rate."""
     write_per_s: float | None = None
     """Write tokens per second; None = the tier's rate."""
-    read_burst_s: float = 1.0
-    """Read bucket capacity in seconds of refill."""
-    write_burst_s: float = 2.0
-    """Write bucket capacity in seconds of refill."""
+    read_burst_s: float | None = None
+    """Read bucket capacity in seconds of refill; None = the tier's (`tier_bursts`)."""
+    write_burst_s: float | None = None
+    """Write bucket capacity in seconds of refill; None = the tier's (`tier_bursts`)."""
     enabled: bool = True
     """False serves every request regardless of budget."""
 
@@ -92,7 +103,11 @@ class RateLimitConfig:
 
     def capacity(self, bucket: Bucket) -> float:
         """Bucket size in tokens."""
-        burst = self.read_burst_s if bucket == "read" else self.write_burst_s
+        read, write = tier_bursts(self.tier)
+        if bucket == "read":
+            burst = self.read_burst_s if self.read_burst_s is not None else read
+        else:
+            burst = self.write_burst_s if self.write_burst_s is not None else write
         return self.rate(bucket) * burst
 
 

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from kalshi_tui.exchange.http import wire_portfolio as wire
 from kalshi_tui.exchange.http.context import sim, user_id
 from kalshi_tui.exchange.http.errors import invalid_parameters, missing_parameters
-from kalshi_tui.exchange.http.params import decimal_field
+from kalshi_tui.exchange.http.params import decimal_field, fixed_point_strings
 from kalshi_tui.exchange.http.replies import json_body, reply
 
 
@@ -37,6 +37,8 @@ async def create_group(request: Request) -> Response:
     subaccount, exchange_index}."""
     context = sim(request)
     body = await json_body(request)
+    if context.profile == "current":
+        fixed_point_strings(body, "contracts_limit_fp")
     units = _contracts_limit(body)
     subaccount = _subaccount(body)
     view = context.call(
@@ -52,7 +54,10 @@ async def update_limit(request: Request) -> Response:
     """PUT /portfolio/order_groups/{order_group_id}/limit {contracts_limit}: a new limit; one
     the group has already matched triggers it at once."""
     context = sim(request)
-    units = _contracts_limit(await json_body(request))
+    body = await json_body(request)
+    if context.profile == "current":
+        fixed_point_strings(body, "contracts_limit_fp")
+    units = _contracts_limit(body)
     context.call(
         context.engine.update_order_group_limit,
         user_id(request),

@@ -25,6 +25,7 @@ from kalshi_tui.exchange.http.errors import (
     invalid_parameters,
     missing_parameters,
 )
+from kalshi_tui.exchange.http.params import fixed_point_strings
 from kalshi_tui.exchange.http.ratelimit import (
     BATCH_CANCEL_COST_PER_ORDER,
     BATCH_CREATE_COST_PER_ORDER,
@@ -52,6 +53,16 @@ def _v2(request: Request) -> SimContext:
     if context.profile == "legacy":
         raise RouteMissing()  # the legacy generation predates the V2 routes
     return context
+
+
+_V2_FIXED_POINT = ("count", "price")
+
+
+def _strict(context: SimContext, body: dict[str, Any], *names: str) -> dict[str, Any]:
+    """In `current`, a number in a fixed-point field refuses the request as Kalshi does."""
+    if context.profile == "current":
+        fixed_point_strings(body, *names)
+    return body
 
 
 def _not_paused(context: SimContext) -> None:
@@ -273,7 +284,7 @@ async def batch_cancel_v1(request: Request) -> Response:
 async def create_v2(request: Request) -> Response:
     """POST /portfolio/events/orders → 201 {order_id, client_order_id, fill_count, …}."""
     context = _v2(request)
-    order = parse.parse_v2(await json_body(request))
+    order = parse.parse_v2(_strict(context, await json_body(request), *_V2_FIXED_POINT))
     _not_paused(context)
     now = context.now_ms()
     view = context.call(context.engine.create_order, user_id(request), order, now)
@@ -295,7 +306,7 @@ async def cancel_v2(request: Request) -> Response:
 async def amend_v2(request: Request) -> Response:
     """POST /portfolio/events/orders/{order_id}/amend."""
     context = _v2(request)
-    body = await json_body(request)
+    body = _strict(context, await json_body(request), *_V2_FIXED_POINT)
     account = user_id(request)
     current = context.call(context.engine.get_order, account, request.path_params["order_id"])
     ticker = body.get("ticker")
@@ -325,7 +336,8 @@ async def amend_v2(request: Request) -> Response:
 async def decrease_v2(request: Request) -> Response:
     """POST /portfolio/events/orders/{order_id}/decrease → the cancel shape."""
     context = _v2(request)
-    reduce_by, reduce_to = parse.reduction(await json_body(request), fp=True)
+    body = _strict(context, await json_body(request), "reduce_by", "reduce_to")
+    reduce_by, reduce_to = parse.reduction(body, fp=True)
     _not_paused(context)
     now = context.now_ms()
     result = context.call(
@@ -343,6 +355,9 @@ async def batch_create_v2(request: Request) -> Response:
     """POST /portfolio/events/orders/batched → 201 {orders: [V2 reply | {error}]}."""
     context = _v2(request)
     items = await _batch_items(request, "orders")
+    for item in items:
+        if isinstance(item, dict):
+            _strict(context, item, *_V2_FIXED_POINT)
     account = user_id(request)
     context.charge(account, "write", BATCH_CREATE_COST_PER_ORDER * len(items))
     now = context.now_ms()

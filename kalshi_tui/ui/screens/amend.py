@@ -91,8 +91,8 @@ class AmendScreen(ModalScreen[Amendment | None]):
                 )
             )
             with Horizontal():
-                yield Label("Price $", classes="-field")
-                yield Input(fmt.price_dollars(order.price), id="amend-price")
+                yield Label("Price", classes="-field")
+                yield Input(fmt.cents(order.price), id="amend-price")
             with Horizontal():
                 yield Label("Total", classes="-field")
                 yield Input(format(order.fill_count + order.remaining_count, "f"), id="amend-count")

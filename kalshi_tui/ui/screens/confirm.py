@@ -210,7 +210,7 @@ class TypedConfirmScreen(ModalScreen[str | None]):
             yield Label("Reason (journaled)")
             yield Input(placeholder="why it is safe now", id="typed-reason")
             yield Label(Content(f"Type {self.word} to confirm"))
-            yield Input(placeholder=self.word, id="typed-word")
+            yield Input(placeholder="the word above, in capitals", id="typed-word")
             yield Static("", id="typed-error")
 
     def on_mount(self) -> None:
@@ -222,12 +222,14 @@ class TypedConfirmScreen(ModalScreen[str | None]):
         reason = self.query_one("#typed-reason", Input).value.strip()
         word = self.query_one("#typed-word", Input).value.strip()
         error = self.query_one("#typed-error", Static)
-        if event.input.id == "typed-reason" and not word:
-            self.query_one("#typed-word", Input).focus()
-            return
         if not reason:
-            error.update("Give a reason: it is written to the journal.")
+            # Said plainly, and the reason box keeps the focus: nothing jumps ahead.
+            error.update("A reason is required: type why it is safe now (it is journaled).")
             self.query_one("#typed-reason", Input).focus()
+            return
+        if event.input.id == "typed-reason" and not word:
+            error.update(Content(f"Now type {self.word} to confirm."))
+            self.query_one("#typed-word", Input).focus()
             return
         if word != self.word:
             error.update(Content(f"Type {self.word} exactly (capitals) to confirm."))

@@ -10,6 +10,7 @@ unavailable rather than hidden.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
@@ -26,6 +27,13 @@ from kalshi_tui.domain.valuation import VALUATION_RULE
 KEY_WIDTH = 14
 """Width of the key column."""
 
+FIELD_KEYS = (
+    "Ticket boxes take only a value's characters (digits, '.', '¢'); every other key is a "
+    "desk key there too. 1–5 type digits in a box and set the size elsewhere. ctrl keys "
+    "work everywhere; escape leaves a box."
+)
+"""Which keys a ticket box types and which act on the desk (see README, Keys)."""
+
 
 def group_title(node: DOMNode) -> str:
     """A heading for the bindings defined on `node`."""
@@ -35,7 +43,15 @@ def group_title(node: DOMNode) -> str:
         return "Everywhere"
     if isinstance(node, Screen):
         return "This screen"
-    return type(node).__name__
+    return human_name(type(node).__name__)
+
+
+def human_name(class_name: str) -> str:
+    """ "PositionsPane" → "Positions pane": a class name as words for a heading."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", class_name)
+    if not words:
+        return class_name
+    return " ".join([words[0], *(w if w.isupper() else w.lower() for w in words[1:])])
 
 
 def other_pane_bindings(
@@ -120,6 +136,10 @@ class HelpScreen(ModalScreen[None]):
         background: $panel;
         padding: 0 1;
     }
+    HelpScreen #help-fields {
+        color: $text-muted;
+        margin-top: 1;
+    }
     HelpScreen #help-hint {
         color: $text-muted;
         width: 1fr;
@@ -161,6 +181,7 @@ class HelpScreen(ModalScreen[None]):
                     ),
                     id="help-valuation",
                 )
+            yield Static(Content(FIELD_KEYS), id="help-fields")
             yield Label("escape / ? / q to close", id="help-hint")
 
     def action_close(self) -> None:

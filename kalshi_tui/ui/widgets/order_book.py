@@ -15,7 +15,8 @@ Asks are listed worst to best so the best ask sits just above the spread line an
 the best bid just below it; cumulative size grows outward from the spread. The
 MINE column marks levels where the user's own orders rest, with their remaining
 count. A book whose ticker is not the selected market (a late response for a
-previous selection) is never drawn.
+previous selection) is never drawn. The levels per side fit the pane's height (up to
+`depth`), so a short pane shows both sides around the spread line, never asks only.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ class OrderBookPane(Static):
         self.depth = depth
         self.bar_width = bar_width
         self._shown: object = None
+        self._last: tuple[Snapshot, float] | None = None
         apply_feed_state(self, "Book", None)
 
     def show(self, snapshot: Snapshot, now: float) -> None:
@@ -118,7 +120,9 @@ class OrderBookPane(Static):
             book = None
         stale = feed_staleness(snapshot, FEED, now)
         marks = resting_by_price(snapshot.orders, ticker) if ticker is not None else ({}, {})
-        key = (ticker, book, marks, stale)
+        self._last = (snapshot, now)
+        depth, explain = self._fit_depth()
+        key = (ticker, book, marks, stale, depth, explain)
         if key == self._shown:
             return
         self._shown = key
@@ -128,7 +132,26 @@ class OrderBookPane(Static):
         elif book is None:
             self.update(Content(f"Waiting for the book of {ticker}…"))
         else:
-            self.update(self._ladder(book, marks[0], marks[1], styled=stale is None))
+            self.update(
+                self._ladder(
+                    book, marks[0], marks[1], styled=stale is None, depth=depth, explain=explain
+                )
+            )
+
+    def _fit_depth(self) -> tuple[int, bool]:
+        """Levels per side that fit the pane's height (both sides always show, around the
+        spread line), and whether the explanation line fits too."""
+        height = self.content_region.height
+        if height <= 0:  # not laid out yet
+            return self.depth, True
+        explain = height >= 9
+        rows = height - (3 if explain else 2)
+        return max(1, min(self.depth, rows // 2)), explain
+
+    def on_resize(self) -> None:
+        """A new height changes how many levels fit: redraw from the last snapshot."""
+        if self._last is not None:
+            self.show(*self._last)
 
     def _ladder(
         self,
@@ -137,12 +160,14 @@ class OrderBookPane(Static):
         my_asks: Mapping[Decimal, Decimal],
         *,
         styled: bool,
+        depth: int,
+        explain: bool = True,
     ) -> Content:
         """The whole ladder as one Content; colours only when the data is fresh."""
         # Asks: NO bids as YES prices. NO levels ascend by NO price, so they descend by
         # YES price with the best ask last — already the top-to-bottom order wanted.
-        asks = [BookLevel(_ONE - level.price, level.count) for level in book.no[-self.depth :]]
-        bids = list(reversed(book.yes[-self.depth :]))
+        asks = [BookLevel(_ONE - level.price, level.count) for level in book.no[-depth:]]
+        bids = list(reversed(book.yes[-depth:]))
         largest = max((level.count for level in (*asks, *bids)), default=Decimal(0))
 
         ask_cumulative = _cumulative([level.count for level in reversed(asks)])[::-1]
@@ -154,7 +179,7 @@ class OrderBookPane(Static):
         lines: list[Content] = [
             Content.styled("asks are NO bids shown at 1 − NO price", style("$text-muted")),
             Content.styled(f"{'MINE':<6}{'YES¢':>8}{'SIZE':>10}{'CUM':>10}  DEPTH", style("bold")),
-        ]
+        ][0 if explain else 1 :]
         if not asks:
             lines.append(Content.styled("  no asks", style("$text-muted")))
         for level, total in zip(asks, ask_cumulative, strict=True):

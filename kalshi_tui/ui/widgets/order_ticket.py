@@ -3,9 +3,14 @@
 The ticket is a working form: every edit revalidates and redraws the preview
 (cost, taker fee, max payout, max loss, break-even probability including the
 fee). Problems are shown inline under the inputs — off-grid price, a price
-outside (0, 1), a count that is not a positive number — and Enter on a valid
+outside 0¢–100¢, a count that is not a positive number — and Enter on a valid
 ticket posts `OrderTicket.Submitted` with the values; sending the order is the
 app's job.
+
+Prices are typed in cents or dollars (`parse_price`): `65`, `65¢` and `0.65` are all
+65¢. A number with ¢ is cents; without it, 1 or more is cents and below 1 is dollars,
+so `1` and `0.01` are both 1¢. The price the box reads as is shown beside it, and the
+box itself is written in cents (stepping, quick keys).
 
 Up/down step the focused input: the price moves along the market's grid (bands
 of `price_ranges`, see `kalshi_tui.domain.price_grid`), the count by one
@@ -19,9 +24,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -48,33 +53,55 @@ limits refuse much less), and small enough that the preview's exact arithmetic w
 DEFAULT_PRICE = Decimal("0.50")
 """Where stepping starts when the price box is empty or unreadable."""
 
+PRICE_HELP = "type 65, 65¢ or 0.65"
+"""The three ways to type 65¢, for messages."""
+
 EMPTY_FIELD = "required"
 """Placeholder of an empty price or count box: a word, never a number, so an empty box
 cannot be mistaken for a value."""
 
-MISSING_HINTS = {
-    "enter a price": "a price",
-    "enter a count": "a count (type it, or press 1–5 outside the fields)",
-}
+MISSING_HINTS = {"enter a price": "a price", "enter a count": "a count"}
 """How the preview names what an incomplete ticket still needs."""
 
 
+CENT_SIGNS = ("¢", "c")
+"""Suffixes that mark a typed price as cents."""
+
+PRICE_CHARACTERS = "0123456789." + "".join(CENT_SIGNS)
+"""What the price box takes; any other key is a desk key (see `TicketField`)."""
+
+COUNT_CHARACTERS = "0123456789."
+"""What the count box takes."""
+
+
 def parse_price(text: str, grid: Sequence[PriceRange]) -> Decimal | str:
-    """The price typed in dollars, or the reason it is not a valid limit price."""
-    text = text.strip()
-    if not text:
+    """The limit price typed, in dollars, or the reason it is not a valid one.
+
+    How a price is read: a number with ¢ (or c) is cents. Without it, a number of 1 or
+    more is cents (65 → 65¢, 4.5 → 4.5¢) and a number below 1 is dollars (0.65 → 65¢).
+    So 1 is 1¢, and 0.01 is 1¢ too; a sub-cent price below 1¢ needs the sign (0.5¢).
+    """
+    raw = text.strip()
+    if not raw:
         return "enter a price"
+    price = typed_price(raw)
+    if price is None:
+        return f"price {raw!r} is not a number ({PRICE_HELP})"
+    return grid_price_problem(price, grid) or price
+
+
+def typed_price(text: str) -> Decimal | None:
+    """The price `text` reads as under `parse_price`'s rule, in dollars, on a grid or not;
+    None when it is not a number."""
+    raw = text.strip()
+    marked = raw.endswith(CENT_SIGNS)
     try:
-        price = Decimal(text)
+        value = Decimal(raw[:-1].strip() if marked else raw)
     except InvalidOperation:
-        return f"price {text!r} is not a number"
-    if not price.is_finite():
-        return f"price {text!r} is not a number"
-    problem = grid_price_problem(price, grid)
-    if problem is not None and 1 <= price < 100:
-        # Traders think in cents; the box takes dollars, so say what was probably meant.
-        problem += f"; prices are in dollars: {price / 100} for {price}¢"
-    return problem or price
+        return None
+    if not value.is_finite():
+        return None
+    return fmt.shift(value, -2) if marked or value >= 1 else value
 
 
 def parse_count(text: str) -> Decimal | str:
@@ -95,6 +122,25 @@ def parse_count(text: str) -> Decimal | str:
     if count % COUNT_STEP != 0:
         return "count has at most 2 decimals"
     return count
+
+
+class TicketField(Input):
+    """A ticket box that takes only the characters of its value (digits, the decimal point,
+    ¢ for a price). Every other printable key is a desk key even while the box is focused:
+    `o`, `b`, `x`, `?` … do what they do anywhere, instead of vanishing into the box."""
+
+    def __init__(self, accepts: str, **kwargs: Any) -> None:
+        super().__init__(compact=True, **kwargs)
+        self.accepts = accepts
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in self.accepts
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and not self.check_consume_key(event.key, event.character):
+            # Not part of a value: skip the box's own handling and let the key bubble up
+            # to the desk's bindings.
+            event.prevent_default()
 
 
 class OrderTicket(Widget):
@@ -140,6 +186,10 @@ class OrderTicket(Widget):
         padding: 0 1 0 0;
         color: $text-muted;
     }
+    OrderTicket #ticket-price-cents {
+        width: 8;
+        color: $text-muted;
+    }
     OrderTicket Input {
         width: 14;
         height: 1;
@@ -151,6 +201,8 @@ class OrderTicket(Widget):
         border: none;
         background: $accent 30%;
     }
+    /* Compact boxes (one line, no border): an invalid value is tinted, never hidden
+       behind the full-size Input's error border. */
     OrderTicket Input.-invalid {
         background: $error 40%;
     }
@@ -224,6 +276,9 @@ class OrderTicket(Widget):
         ticket is one order: the journal (and the exchange) know the id already."""
         self._spent = False
         """True once the current id has reached the order service."""
+        self._before_quick: tuple[Action, bool] | None = None
+        """Action and post-only as they were before a quick key prefilled the ticket; put
+        back once that order is sent, so the next Enter is the trader's own ticket again."""
         self.add_class("-no-market")
 
     def compose(self) -> ComposeResult:
@@ -237,10 +292,19 @@ class OrderTicket(Widget):
                 yield RadioButton("Buy", value=True, id="action-buy")
                 yield RadioButton("Sell", id="action-sell")
         with Horizontal():
-            yield Label("Price $", classes="field-label")
-            yield Input(placeholder=EMPTY_FIELD, id="ticket-price", restrict=r"[0-9.]*")
+            yield Label("Price", classes="field-label")
+            yield TicketField(
+                PRICE_CHARACTERS,
+                placeholder=EMPTY_FIELD,
+                id="ticket-price",
+                restrict=r"[0-9.]*[¢c]?",
+                tooltip="65, 65¢ and 0.65 are all 65¢: 1 or more is cents, below 1 is dollars",
+            )
+            yield Label("", id="ticket-price-cents")
             yield Label("Count", classes="field-label")
-            yield Input(placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*")
+            yield TicketField(
+                COUNT_CHARACTERS, placeholder=EMPTY_FIELD, id="ticket-count", restrict=r"[0-9.]*"
+            )
         with Horizontal():
             yield Label("TIF", classes="field-label")
             with RadioSet(id="ticket-tif"):
@@ -317,17 +381,27 @@ class OrderTicket(Widget):
     # --- driving the form ----------------------------------------------------------------
 
     def prefill(
-        self, side: Side, action: Action, price: Decimal, count: Decimal | None = None
+        self,
+        side: Side,
+        action: Action,
+        price: Decimal,
+        count: Decimal | None = None,
+        *,
+        quick: bool = False,
     ) -> None:
         """Set side, action, price (and count) as a hotkey does; the preview follows.
 
-        A hotkey is a new order by intent, so it gets a new id."""
+        A hotkey is a new order by intent, so it gets a new id. `quick`: a one-shot quick
+        key (b, v, j); once its order is sent the ticket goes back to the action it had."""
         self._renew_id()
+        if quick and self._before_quick is None:
+            post_only = self.query_one("#ticket-post-only", Checkbox).value
+            self._before_quick = (self.action, post_only)
         self.query_one("#side-no" if side == "no" else "#side-yes", RadioButton).value = True
         self.query_one(
             "#action-sell" if action == "sell" else "#action-buy", RadioButton
         ).value = True
-        self.query_one("#ticket-price", Input).value = fmt.price_dollars(price)
+        self.query_one("#ticket-price", Input).value = fmt.cents(price)
         if count is not None:
             self.set_count(count)
         self.refresh_preview()
@@ -352,7 +426,20 @@ class OrderTicket(Widget):
         the next edit of the ticket mints a new one (a refusal before the journal leaves
         the id unspent: the corrected order may use it)."""
         self._spent = self._spent or spent
+        before = self._before_quick
+        if spent and before is not None:
+            # The quick-key order is out: the ticket is the trader's own form again.
+            self._before_quick = None
+            action, post_only = before
+            button = "#action-sell" if action == "sell" else "#action-buy"
+            self.query_one(button, RadioButton).value = True
+            self.query_one("#ticket-post-only", Checkbox).value = post_only
+            message += f" · ticket back to {action.capitalize()}"
         self.query_one("#ticket-status", Static).update(Content(message))
+
+    def forget_quick(self) -> None:
+        """The quick-key order was not sent: the ticket keeps what it shows."""
+        self._before_quick = None
 
     def adopt_id(self, client_order_id: str) -> None:
         """Take the id of a re-send the trader confirmed (a new order for this ticket)."""
@@ -401,7 +488,11 @@ class OrderTicket(Widget):
         price_input = self.query_one("#ticket-price", Input)
         count_input = self.query_one("#ticket-count", Input)
         result = self.read()
-        price_bad = isinstance(parse_price(price_input.value, self.price_ranges), str)
+        price = parse_price(price_input.value, self.price_ranges)
+        price_bad = isinstance(price, str)
+        self.query_one("#ticket-price-cents", Label).update(
+            "" if isinstance(price, str) else f"= {fmt.cents(price)}"
+        )
         count_bad = isinstance(parse_count(count_input.value), str)
         price_input.set_class(price_bad and (show_all or bool(price_input.value)), "-invalid")
         count_input.set_class(count_bad and (show_all or bool(count_input.value)), "-invalid")
@@ -411,7 +502,7 @@ class OrderTicket(Widget):
         if isinstance(result, TicketValues):
             error.update("")
             error.add_class("-empty")
-            preview.update(Content(_preview_text(result)))
+            preview.update(_preview_text(result))
             return result
         shown = [
             problem
@@ -433,17 +524,14 @@ class OrderTicket(Widget):
             count_input.value = format(max(Decimal(1), base + direction), "f")
             return
         price_input = self.query_one("#ticket-price", Input)
-        try:
-            price = Decimal(price_input.value.strip())
-        except InvalidOperation:
-            price = Decimal("NaN")
-        if not price.is_finite():
+        price = typed_price(price_input.value)
+        if price is None:
             new = clamp(DEFAULT_PRICE, self.price_ranges)
         elif direction > 0:
             new = step_up(price, self.price_ranges)
         else:
             new = step_down(price, self.price_ranges)
-        price_input.value = fmt.price_dollars(new)
+        price_input.value = fmt.cents(new)
 
     def _set_title(self) -> None:
         title = "Ticket" if self.ticker is None else f"Ticket · {self.ticker}"
@@ -465,14 +553,28 @@ def new_client_order_id() -> str:
     return str(uuid.uuid4())
 
 
-def _preview_text(values: TicketValues) -> str:
+def next_enter(values: TicketValues) -> Content:
+    """The ticket's headline: what Enter will send, with buy and sell told apart at a
+    glance (a quick sell must not leave a ticket that silently sells)."""
+    action = values.action.capitalize()
+    return Content.assemble(
+        ("Enter → ", "$text-muted"),
+        (action, "bold reverse $success" if values.action == "buy" else "bold reverse $error"),
+        (f" {fmt.count(values.count)} {values.side.upper()} @ {fmt.cents(values.price)}", "bold"),
+    )
+
+
+def _preview_text(values: TicketValues) -> Content:
+    """The preview lines for a valid ticket, under the headline of what Enter sends."""
+    return Content("\n").join([next_enter(values), Content(_preview_lines(values))])
+
+
+def _preview_lines(values: TicketValues) -> str:
     """The preview lines for a valid ticket."""
     preview = preview_ticket(values.side, values.action, values.price, values.count)
     side = values.side.upper()
     outcome = preview.outcome_side.upper()
     lines = [
-        f"{values.action.capitalize()} {fmt.count(values.count)} {side} @ "
-        f"{fmt.cents(values.price)}",
         f"Cost {fmt.dollars(preview.cost)} · Fee {fmt.dollars(preview.fee)} (taker)",
         f"Max payout {fmt.dollars(preview.max_payout)} · Max loss {fmt.dollars(preview.max_loss)}"
         f" · Max profit {fmt.signed_dollars(preview.max_profit)}",

@@ -55,6 +55,8 @@ def order_age(created: datetime | None, now: float) -> str:
 class OrdersPane(DataTable[Text]):
     """Resting-orders table. Call `show(snapshot, now)` on store changes."""
 
+    BINDING_GROUP_TITLE = "Orders"
+
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset({"orders", "health"})
     """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 

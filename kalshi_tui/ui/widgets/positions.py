@@ -62,6 +62,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 class PositionsPane(DataTable[Text]):
     """Positions table. Call `show(snapshot, now)` on store changes."""
 
+    BINDING_GROUP_TITLE = "Positions"
+
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"positions", "markets", "markets_by_ticker", "health", "pnl"}
     )

@@ -1,4 +1,13 @@
-"""Price history of the selected market: a sparkline with last, min, max and the period.
+"""Price history of the selected market: price and time axes, the last price marked,
+volume per candle, and a stats line (last, min, max, the period).
+
+The last price is the market list's (`MarketSummary.last_price` of the selected market,
+the same value its Last column shows): it is the close of the newest candle on the
+chart and in the stats line, so the chart never lags the list while the candles are
+polled less often. Without a quote in the list the newest candle's close is used.
+
+Drawing (`chart_draw.draw`) is plain text runs computed once per change of data or
+size and cached as strips, so a repaint costs a few lines of segments.
 
 The chart draws `snapshot.history` only when it belongs to the selected market
 and to the period currently chosen (`snapshot.history_period`): a late response
@@ -13,21 +22,24 @@ chart's: the `p` key (binding id `chart.period`) and `request_period` only post
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import PriceHistory
 from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.ui.widgets.chart_draw import Role, Series, draw
 from kalshi_tui.ui.widgets.feed_state import apply_feed_state, feed_staleness
 
 FEED = "history"
@@ -40,17 +52,6 @@ PERIOD_NAMES = {1: "1m", 60: "1h", 1440: "1d"}
 """Short names of the periods for the title and stats line."""
 
 
-def closes(history: PriceHistory) -> list[Decimal]:
-    """Closing prices with gaps filled by the previous close; leading gaps dropped."""
-    prices: list[Decimal] = []
-    for point in history.points:
-        if point.price is not None:
-            prices.append(point.price)
-        elif prices:
-            prices.append(prices[-1])
-    return prices
-
-
 def next_period(current: int) -> int:
     """The period after `current` in `PERIODS`, wrapping around."""
     if current not in PERIODS:
@@ -58,9 +59,83 @@ def next_period(current: int) -> int:
     return PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)]
 
 
-def _close_of_bucket(values: Sequence[float]) -> float:
-    """When several candles share one cell, draw the latest close (a price, not a volume)."""
-    return values[-1]
+def chart_series(history: PriceHistory, live_last: Decimal | None) -> Series | None:
+    """The plotted series: closes with gaps filled (leading gaps dropped), their volumes
+    and times; the newest close is the market list's last price when it has one."""
+    prices: list[Decimal] = []
+    volumes: list[Decimal] = []
+    times: list[int] = []
+    for point in history.points:
+        if point.price is not None:
+            prices.append(point.price)
+        elif prices:
+            prices.append(prices[-1])
+        else:
+            continue
+        volumes.append(point.volume)
+        times.append(point.ts)
+    if not prices:
+        return None
+    if live_last is not None:
+        prices[-1] = live_last
+    return Series(tuple(prices), tuple(volumes), tuple(times), history.period_minutes)
+
+
+class ChartCanvas(Widget):
+    """Draws a `Series` (see `chart_draw`); strips are cached per series and size."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "chart-canvas--axis",
+        "chart-canvas--bar",
+        "chart-canvas--last",
+        "chart-canvas--volume",
+    }
+
+    DEFAULT_CSS = """
+    ChartCanvas { height: 1fr; }
+    ChartCanvas > .chart-canvas--axis { color: $text-muted; }
+    ChartCanvas > .chart-canvas--bar { color: $primary; }
+    ChartCanvas > .chart-canvas--last { color: $accent; text-style: bold; }
+    ChartCanvas > .chart-canvas--volume { color: $secondary; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.series: Series | None = None
+        self._strips: tuple[object, list[Strip]] | None = None
+
+    def set_series(self, series: Series | None) -> None:
+        if series != self.series:
+            self.series = series
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        key = (self.series, width, height)
+        if self._strips is None or self._strips[0] != key:
+            self._strips = (key, self._draw(width, height))
+        strips = self._strips[1]
+        return strips[y] if 0 <= y < len(strips) else Strip.blank(width, self.rich_style)
+
+    def _draw(self, width: int, height: int) -> list[Strip]:
+        base = self.rich_style
+        if self.series is None:
+            return [Strip.blank(width, base) for _ in range(height)]
+        styles: dict[Role, Style] = {
+            "axis": base + self.get_component_rich_style("chart-canvas--axis", partial=True),
+            "bar": base + self.get_component_rich_style("chart-canvas--bar", partial=True),
+            "last": base + self.get_component_rich_style("chart-canvas--last", partial=True),
+            "volume": base + self.get_component_rich_style("chart-canvas--volume", partial=True),
+            "text": base,
+        }
+        return [
+            Strip([Segment(text, styles[role]) for text, role in row], width)
+            for row in draw(self.series, width, height)
+        ]
 
 
 class PriceChart(Widget, can_focus=True):
@@ -69,7 +144,7 @@ class PriceChart(Widget, can_focus=True):
     BINDING_GROUP_TITLE = "Price chart"
 
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"selected", "history", "history_period", "health"}
+        {"selected", "history", "history_period", "health", "markets"}
     )
     """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
@@ -83,17 +158,13 @@ class PriceChart(Widget, can_focus=True):
         height: 1;
         color: $text-muted;
     }
-    PriceChart Sparkline {
-        height: 1fr;
-    }
-    PriceChart Sparkline > .sparkline--max-color { color: $success; }
-    PriceChart Sparkline > .sparkline--min-color { color: $error; }
     PriceChart.-stale {
         border: round $foreground 25%;
         color: $text-disabled;
     }
-    PriceChart.-stale Sparkline > .sparkline--max-color { color: $text-disabled; }
-    PriceChart.-stale Sparkline > .sparkline--min-color { color: $text-disabled; }
+    PriceChart.-stale ChartCanvas > .chart-canvas--bar { color: $text-disabled; }
+    PriceChart.-stale ChartCanvas > .chart-canvas--last { color: $text-disabled; }
+    PriceChart.-stale ChartCanvas > .chart-canvas--volume { color: $text-disabled; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -119,7 +190,7 @@ class PriceChart(Widget, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chart-stats")
-        yield Sparkline([], summary_function=_close_of_bucket, id="chart-line")
+        yield ChartCanvas(id="chart-line")
 
     def show(self, snapshot: Snapshot, now: float) -> None:
         """Draw the selected market's history; returns at once if nothing shown changed."""
@@ -130,8 +201,10 @@ class PriceChart(Widget, can_focus=True):
             history.ticker != ticker or history.period_minutes != snapshot.history_period
         ):
             history = None
+        market = snapshot.market(ticker)
+        live_last = None if market is None else market.last_price
         stale = feed_staleness(snapshot, FEED, now)
-        key = (ticker, history, self.period, stale)
+        key = (ticker, history, self.period, stale, live_last)
         if key == self._shown:
             return
         self._shown = key
@@ -140,15 +213,15 @@ class PriceChart(Widget, can_focus=True):
         title = f"Chart · {period}" if ticker is None else f"Chart · {ticker} · {period}"
         apply_feed_state(self, title, stale)
         stats = self.query_one("#chart-stats", Static)
-        line = self.query_one("#chart-line", Sparkline)
-        prices = [] if history is None else closes(history)
+        series = None if history is None else chart_series(history, live_last)
         if ticker is None:
             stats.update(Content("No market selected"))
         elif history is None:
             stats.update(Content(f"Waiting for {period} history of {ticker}…"))
-        elif not prices:
+        elif series is None:
             stats.update(Content(f"No trades in the {period} history"))
         else:
+            prices = series.prices
             span = history.points[-1].ts - history.points[0].ts
             stats.update(
                 Content(
@@ -157,8 +230,7 @@ class PriceChart(Widget, can_focus=True):
                     f" candles over {fmt.age(span)}"
                 )
             )
-        # The sparkline is drawing only: floats are fine here, the labels above are exact.
-        line.data = [float(price) for price in prices]
+        self.query_one(ChartCanvas).set_series(series)
 
     def request_period(self, minutes: int) -> None:
         """Ask the app for another candle period (1, 60 or 1440 minutes)."""

@@ -39,7 +39,7 @@ class FeedSummary:
     """The worst state over all pollers, for one status segment."""
 
     state: str
-    """ok, stale or error."""
+    """ok, starting (first polls under way), stale or error."""
     text: str
     latency: float | None
     """Seconds the most recent successful poll took."""
@@ -48,7 +48,8 @@ class FeedSummary:
 def summarize_feeds(health: Mapping[str, Health], now: float) -> FeedSummary:
     """The worst poller state: failing beats stale beats ok; names the feeds concerned."""
     failing = sorted(name for name, h in health.items() if h.consecutive_errors > 0)
-    stale = sorted(name for name, h in health.items() if h.is_stale(now))
+    starting = sorted(name for name, h in health.items() if h.is_starting(now))
+    stale = sorted(name for name, h in health.items() if h.is_stale(now) and name not in starting)
     latest = max(
         (h for h in health.values() if h.last_success is not None),
         key=lambda h: h.last_success or 0.0,
@@ -62,8 +63,11 @@ def summarize_feeds(health: Mapping[str, Health], now: float) -> FeedSummary:
         label = fmt.staleness(health[worst], now)
         extra = f" +{len(stale) - 1}" if len(stale) > 1 else ""
         return FeedSummary("stale", f"feeds STALE: {worst} {label}{extra}", latency)
+    if starting:
+        # First polls under way (start-up): loading, never STALE before a feed ever ran.
+        return FeedSummary("starting", "feeds loading: " + ", ".join(starting), latency)
     if not health:
-        return FeedSummary("stale", "feeds: none yet", None)
+        return FeedSummary("starting", "feeds: starting", None)
     return FeedSummary("ok", "feeds OK", latency)
 
 
@@ -76,6 +80,16 @@ def exchange_banner(exchange: ExchangeState | None) -> str | None:
         resume = exchange.resume_time.astimezone(UTC)
         text += f" · resumes {resume:%a %d %b %H:%M} UTC"
     return text
+
+
+def trading_text(mode: str, reason: str) -> str:
+    """ "REDUCING: chosen by the trader"; a reason that already starts with the mode's
+    name does not repeat it ("REDUCING: REDUCING chosen…" read like a stutter)."""
+    if not reason:
+        return mode
+    if reason.upper().startswith(mode):
+        reason = reason[len(mode) :].lstrip(" :·-")
+    return f"{mode}: {reason}" if reason else mode
 
 
 def portfolio_text(valuation: Valuation, *, loaded: bool) -> str:
@@ -168,7 +182,7 @@ class StatusBar(Widget):
             yield Label("Portfolio —", id="value")
             yield Label("Day —", id="pnl")
             yield Label("ACTIVE", id="trading")
-            yield Label("feeds: none yet", id="feeds")
+            yield Label("feeds: starting", id="feeds")
             yield Label("rate —", id="rate")
         yield Label("", id="banner")
 
@@ -214,7 +228,7 @@ class StatusBar(Widget):
 
         trading = snapshot.trading
         mode = trading.mode.value
-        self._set("#trading", f"{mode}: {trading.reason}" if trading.reason else mode)
+        self._set("#trading", trading_text(mode, trading.reason))
         self.set_class(trading.mode is TradingMode.HALTED, "-halted")
         self.set_class(trading.mode is TradingMode.REDUCING, "-reducing")
 

@@ -6,7 +6,7 @@ import time
 
 import httpx
 import pytest
-from conftest import KeyPair
+from conftest import KeyPair, StartExchange
 from sim_http_kit import KEY_ID, KalshiAuth, error_code, sign
 
 from kalshi_tui.exchange.server import RunningExchange
@@ -94,8 +94,14 @@ def test_unknown_key(exchange: RunningExchange, key_pair: KeyPair) -> None:
     )
     response = httpx.get(exchange.base_url + "/portfolio/balance", headers=headers)
     assert response.status_code == 401
-    assert response.json()["error"]["code"] == "NOT_FOUND"
-    assert response.json()["error"]["message"] == "api key not found"
+    # Kalshi's recorded answer: authentication_error with details NOT_FOUND (no key id echoed).
+    assert response.json() == {
+        "error": {
+            "code": "authentication_error",
+            "message": "authentication_error",
+            "details": "NOT_FOUND",
+        }
+    }
 
 
 @pytest.mark.parametrize(
@@ -114,15 +120,29 @@ def test_timestamp_window(
         assert error_code(response) == "header_timestamp_expired"
 
 
-@pytest.mark.parametrize(
-    "missing", ["KALSHI-ACCESS-KEY", "KALSHI-ACCESS-TIMESTAMP", "KALSHI-ACCESS-SIGNATURE"]
-)
+@pytest.mark.parametrize("missing", ["KALSHI-ACCESS-KEY", "KALSHI-ACCESS-TIMESTAMP"])
 def test_missing_header(exchange: RunningExchange, key_pair: KeyPair, missing: str) -> None:
     headers = _headers(key_pair, "GET", "/trade-api/v2/portfolio/balance")
     del headers[missing]
     response = httpx.get(exchange.base_url + "/portfolio/balance", headers=headers)
     assert response.status_code == 401
     assert error_code(response) == "authentication_error"
+
+
+@pytest.mark.parametrize("profile", ["compat", "current"])
+def test_missing_signature_header(start: StartExchange, key_pair: KeyPair, profile: str) -> None:
+    """Kalshi's recorded answer to a request without KALSHI-ACCESS-SIGNATURE."""
+    exchange = start(profile=profile)
+    headers = _headers(key_pair, "GET", "/trade-api/v2/portfolio/balance")
+    del headers["KALSHI-ACCESS-SIGNATURE"]
+    response = httpx.get(exchange.base_url + "/portfolio/balance", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": {
+            "code": "signature_is_missing_from_headers",
+            "message": "signature is missing from headers",
+        }
+    }
 
 
 @pytest.mark.parametrize(

@@ -131,6 +131,7 @@ def _drive_current(venue: Venue) -> None:
     call("GET /events/{event_ticker}", f"/events/{event_ticker}?with_nested_markets=true")
     call("GET /events")
     call("GET /events", params={"with_nested_markets": "true", "limit": 5})
+    call("GET /events", params={"status": "settled", "with_milestones": "true"})
     series_ticker = event["series_ticker"]
     call("GET /series")
     call("GET /series/{series_ticker}", f"/series/{series_ticker}")

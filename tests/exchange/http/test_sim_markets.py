@@ -52,10 +52,15 @@ def test_markets_default_limit_is_100(exchange: RunningExchange, start: object) 
     assert len(body["markets"]) <= 100
 
 
-def test_bad_cursor(client: httpx.Client) -> None:
-    response = client.get("/markets", params={"cursor": "%%%not-a-cursor"})
-    assert response.status_code == 400
-    assert error_code(response) == "invalid_parameters"
+@pytest.mark.parametrize("path", ["/markets", "/portfolio/orders", "/portfolio/fills"])
+@pytest.mark.parametrize("cursor", ["%%%not-a-cursor", "eyJ4IjoxfQ"])
+def test_unknown_cursor_is_an_empty_page(client: httpx.Client, path: str, cursor: str) -> None:
+    """Kalshi answers a cursor it never issued with 200 and an empty page."""
+    response = client.get(path, params={"cursor": cursor})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["cursor"] == ""
+    assert body[path.rsplit("/", 1)[1]] == []
 
 
 def test_market_filters(client: httpx.Client) -> None:
@@ -249,7 +254,10 @@ def test_exchange_status_schedule_and_freshness(client: httpx.Client) -> None:
 def test_account_limits_and_costs(client: httpx.Client) -> None:
     limits = client.get("/account/limits").json()
     assert limits["usage_tier"] == "basic"
-    assert limits["write"] == {"refill_rate": 100.0, "bucket_capacity": 200.0}
+    # Documented: integers; a Basic write bucket holds one second (100 tokens).
+    assert limits["write"] == {"refill_rate": 100, "bucket_capacity": 100}
+    assert limits["read"] == {"refill_rate": 200, "bucket_capacity": 400}
+    assert all(type(value) is int for value in limits["write"].values())
     assert (limits["read_limit"], limits["write_limit"]) == (20, 10)
     costs = client.get("/account/endpoint_costs").json()
     assert costs["default_cost"] == 10

@@ -406,6 +406,33 @@ def test_order_groups(client: httpx.Client, other: httpx.Client, ticker: str) ->
     )
 
 
+def test_order_group_limit_update(client: httpx.Client, other: httpx.Client, ticker: str) -> None:
+    """PUT /portfolio/order_groups/{id}/limit: a new limit; one the group has already matched
+    triggers it at once (its orders cancelled, new ones refused until reset)."""
+    group_id = client.post("/portfolio/order_groups/create", json={"contracts_limit": 10}).json()[
+        "order_group_id"
+    ]
+    path = f"/portfolio/order_groups/{group_id}"
+    resting = _create(client, v1_order(ticker, yes_price=30, count=8, order_group_id=group_id))
+    _create(other, v1_order(ticker, side="no", yes_price=None, no_price=70, count=3))
+    assert client.put(path + "/limit", json={"contracts_limit_fp": "20.00"}).status_code == 200
+    assert client.get(path).json()["contracts_limit_fp"] == "20.00"
+    order_path = f"/portfolio/orders/{resting['order_id']}"
+    assert client.get(order_path).json()["order"]["status"] == "resting"
+    # 3 matched already: a limit of 3 triggers the group now.
+    assert client.put(path + "/limit", json={"contracts_limit": 3}).status_code == 200
+    assert client.get(order_path).json()["order"]["status"] == "canceled"
+    blocked = client.post("/portfolio/orders", json=v1_order(ticker, order_group_id=group_id))
+    assert error_code(blocked) == "order_group_limit_reached"
+    assert error_code(client.put(path + "/limit", json={"contracts_limit": 0})) == (
+        "invalid_parameters"
+    )
+    assert (
+        client.put("/portfolio/order_groups/nope/limit", json={"contracts_limit": 3}).status_code
+        == 404
+    )
+
+
 def test_queue_positions_and_resting_value(
     client: httpx.Client, other: httpx.Client, ticker: str
 ) -> None:

@@ -23,9 +23,15 @@ def test_costs_and_buckets() -> None:
     assert classify("PUT", "/portfolio/order_groups/g/reset") == ("write", 10)
 
 
+OLD_BURSTS = {"read_burst_s": 1.0, "write_burst_s": 2.0}
+"""Explicit bucket sizes for the tests of bucket mechanics (the tiers' own are below)."""
+
+
 def test_bucket_refills() -> None:
     now = [0.0]
-    limiter = RateLimiter(RateLimitConfig(read_per_s=100), monotonic=lambda: now[0])
+    limiter = RateLimiter(
+        RateLimitConfig(read_per_s=100, read_burst_s=1.0), monotonic=lambda: now[0]
+    )
     assert all(limiter.take("a", "read", 10) for _ in range(10))
     assert not limiter.take("a", "read", 10)
     assert limiter.take("b", "read", 10)  # another account has its own bucket
@@ -39,7 +45,7 @@ def _client(base_url: str, key_id: str, key_pair: KeyPair) -> httpx.Client:
 
 
 def test_429_under_load(start: StartExchange, key_pair: KeyPair, other_key_pair: KeyPair) -> None:
-    exchange = start(rate_limits=RateLimitConfig(read_per_s=50, write_per_s=30))
+    exchange = start(rate_limits=RateLimitConfig(**OLD_BURSTS, read_per_s=50, write_per_s=30))
     with _client(exchange.base_url, KEY_ID, key_pair) as client:
         statuses = [client.get("/portfolio/balance").status_code for _ in range(12)]
         assert statuses[:5] == [200] * 5  # 50 tokens = 5 reads of cost 10
@@ -83,6 +89,10 @@ def test_limits_follow_the_tier(start: StartExchange, key_pair: KeyPair, tier: s
         limits = client.get("/account/limits").json()
     assert limits["usage_tier"] == tier
     assert limits["read"]["refill_rate"] == {"basic": 200, "premier": 1000}[tier]
+    # Documented: Basic writes 100 tokens/s into a 100-token bucket; Premier 1,000 into 2,000.
+    write = {"basic": (100, 100), "premier": (1000, 2000)}[tier]
+    assert (limits["write"]["refill_rate"], limits["write"]["bucket_capacity"]) == write
+    assert all(isinstance(limits[b][k], int) for b in ("read", "write") for k in limits[b])
 
 
 def _frozen(exchange: RunningExchange, later_s: float = 0.0) -> None:
@@ -98,12 +108,13 @@ def _served(send: Callable[[], httpx.Response], attempts: int) -> list[int]:
 
 @pytest.mark.parametrize(
     ("tier", "reads", "creates"),
-    [("basic", 20, 20), ("advanced", 30, 60), ("premier", 100, 200)],
+    [("basic", 40, 10), ("advanced", 60, 60), ("expert", 60, 120), ("premier", 100, 200)],
 )
 def test_each_tier_enforces_its_budget(
     start: StartExchange, key_pair: KeyPair, tier: str, reads: int, creates: int
 ) -> None:
-    """Read bucket = 1 s of refill, write bucket = 2 s, at the default cost of 10 tokens."""
+    """As documented: read buckets hold 2 s of refill in Basic and Advanced, 1 s above; write
+    buckets 1 s in Basic, 2 s above; at the default cost of 10 tokens."""
     exchange = start(rate_limits=RateLimitConfig(tier=tier))
     _frozen(exchange)
     ticker = exchange_first_ticker(exchange.base_url)
@@ -119,7 +130,7 @@ def test_each_tier_enforces_its_budget(
 
 def test_per_endpoint_costs(start: StartExchange, key_pair: KeyPair) -> None:
     """GET /portfolio/orders/{id} and the V2 cancel cost 2 tokens, not the default 10."""
-    exchange = start(rate_limits=RateLimitConfig(read_per_s=100, write_per_s=50))
+    exchange = start(rate_limits=RateLimitConfig(**OLD_BURSTS, read_per_s=100, write_per_s=50))
     ticker = exchange_first_ticker(exchange.base_url)
     with _client(exchange.base_url, KEY_ID, key_pair) as client:
         order_ids = [
@@ -148,7 +159,7 @@ def test_per_endpoint_costs(start: StartExchange, key_pair: KeyPair) -> None:
 
 def test_429_bodies_are_exact_on_every_path(start: StartExchange, key_pair: KeyPair) -> None:
     """The gateway's 429 and a batch route's per-item charge answer the same bare body."""
-    exchange = start(rate_limits=RateLimitConfig(read_per_s=10, write_per_s=10))
+    exchange = start(rate_limits=RateLimitConfig(**OLD_BURSTS, read_per_s=10, write_per_s=10))
     _frozen(exchange)
     ticker = exchange_first_ticker(exchange.base_url)
     with _client(exchange.base_url, KEY_ID, key_pair) as client:
