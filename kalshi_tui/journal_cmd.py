@@ -10,9 +10,10 @@ trader decides:
   `journal.identity.<time>.old` and the acceptance is journaled.
 * `journal --new` keeps the refused journal aside — `journal.sqlite3` and any
   -wal/-shm beside it are renamed to `journal.sqlite3.aside-<time>[-wal|-shm]`, never
-  opened or copied outside SQLite — and starts a new, empty journal. Refused while a
-  process still has the journal open. A halt marker stays: the new journal starts HALTED
-  if the account was, and `kalshi-tui resume` re-arms it.
+  opened or copied outside SQLite — and starts a new, empty journal. Refused while an app
+  holds the data directory's app lock or any process still has the journal open. A halt
+  marker stays: the new journal starts HALTED if the account was, and `kalshi-tui resume`
+  re-arms it.
 """
 
 from __future__ import annotations
@@ -117,8 +118,6 @@ def _accept(path: Path, out: TextIO) -> int:
 
 
 def _start_new(path: Path, out: TextIO) -> int:
-    from kalshi_tui.journal import Journal, JournalError, identity
-
     refusal = _refusal(path)
     if refusal is None and path.exists():
         print(
@@ -127,6 +126,24 @@ def _start_new(path: Path, out: TextIO) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    from kalshi_tui.services.app_lock import AppAlreadyRunning, AppLock
+
+    try:
+        # No app may start on the directory while its journal is being replaced.
+        lock = AppLock.acquire(path.parent) if path.parent.is_dir() else None
+    except AppAlreadyRunning as exc:
+        print(f"kalshi-tui journal: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        return _replace(path, refusal, out)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _replace(path: Path, refusal: str | None, out: TextIO) -> int:
+    from kalshi_tui.journal import Journal, JournalError, identity
+
     users = processes_using(path)
     if users:
         print(

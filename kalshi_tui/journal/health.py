@@ -27,7 +27,8 @@ class Health:
 def journal_health(path: Path) -> Health:
     """Whether the app would start on the journal at `path`, and why not."""
     if not path.exists() and identity.read(path) is None:
-        return Health(True, f"no journal yet at {path} (created on first start)")
+        # No path in a passing line: the data directory's name carries the API key id.
+        return Health(True, "no journal yet (created on first start)")
     started = time.perf_counter()
     try:
         journal = Journal.open(path, create=False, verify=True)
@@ -41,5 +42,5 @@ def journal_health(path: Path) -> Health:
     marked = " (a halt marker is beside it)" if halt_marker.read(path) is not None else ""
     return Health(
         True,
-        f"{path}: quick_check ok, events up to #{events} ({elapsed * 1000:.0f} ms){marked}",
+        f"{path.name}: quick_check ok, events up to #{events} ({elapsed * 1000:.0f} ms){marked}",
     )

@@ -11,6 +11,7 @@ asks and shows the answer.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Awaitable
 from dataclasses import replace
@@ -26,7 +27,7 @@ from kalshi_tui.domain.models import Action, Order
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID
 from kalshi_tui.domain.store import TradingMode
-from kalshi_tui.journal import IntentRecord, IntentState
+from kalshi_tui.journal import IntentRecord, IntentState, JournalError
 from kalshi_tui.journal.records import TERMINAL_STATES
 from kalshi_tui.services.halt_info import ResumeRefused
 from kalshi_tui.services.order_changes import ChangeResult
@@ -350,6 +351,9 @@ class TradingActions(App[int]):
                     severity="error",
                     markup=False,
                 )
+                return
+            except (JournalError, sqlite3.Error) as exc:  # e.g. disk full, marker stuck
+                self.notify(f"Cannot re-arm: {exc}", severity="error", markup=False, timeout=15)
                 return
             self.session.store.log(f"trading re-armed: {reason}", level="warning")
 

@@ -145,3 +145,32 @@ def test_starting_anew_is_refused_while_a_process_has_the_journal_open() -> None
         holder.communicate(input="\n", timeout=30)
     assert identity.read(path) is not None
     assert os.path.getsize(path) == 0
+
+
+def test_starting_anew_is_refused_while_an_app_holds_the_data_directory() -> None:
+    path = demo_journal()
+    make_journal(path, 1)
+    path.write_bytes(b"")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kalshi_tui.services.app_lock import "
+            "AppLock; lock = AppLock.acquire(Path(sys.argv[1])); print('ready', flush=True); "
+            "sys.stdin.readline()",
+            str(path.parent),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
+        refused = kalshi_tui("journal", "--new")
+        assert refused.returncode == 1
+        assert f"PID {holder.pid}" in refused.stderr
+        assert not list(path.parent.glob("journal.sqlite3.aside-*"))
+    finally:
+        holder.communicate(input="\n", timeout=30)
+    assert kalshi_tui("journal", "--new").returncode == 0

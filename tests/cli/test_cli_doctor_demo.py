@@ -53,6 +53,7 @@ def test_no_config_checks_the_embedded_demo_and_passes_offline() -> None:
     checks = lines(out)
     assert all(line.startswith("✓") for line in checks.values()), out
     assert len(checks) == 8  # journal intact included
+    assert "no journal yet" in checks["journal intact"]
     assert "embedded demo exchange" in checks["config valid"]
     assert "http://127.0.0.1:" in checks["exchange reachable"]
     assert "kalshi.co" not in out
