@@ -10,8 +10,9 @@ It talks in lines. Out (stdout, flushed): `ready PID` once trading is enabled (w
 `--build`: once built); `mode HALTED|ACTIVE|REDUCING <time.time()>` on every change of the
 trading mode; `wrote intent|order|fill ID` after each journal write of that row returns
 (the write is committed then); `placed ID STATE ORDER_ID` or `denied CODE MESSAGE` for a
-`place`; `book TICKER` when the selected market's book is in; `finding ID blocking=…` for
-each reconciliation finding; `acknowledged` after an `ack`. In (stdin):
+`place`; `armed` after an `on-active`; `book TICKER` when the selected market's book is
+in; `finding ID blocking=…` for each reconciliation finding; `acknowledged` after an
+`ack`. In (stdin):
 
     select TICKER                  select a market (its book is polled)
     on-active COMMAND              run COMMAND the moment trading re-arms (ACTIVE)
@@ -145,6 +146,7 @@ async def main(config: str) -> None:
                 break
             if words[0] == "on-active":  # the rest of the line, once trading re-arms
                 on_active.append(" ".join(words[1:]))
+                say("armed")
             elif words[0] == "ack":  # as `a` on the reconciliation screen, for each one
                 for finding in session.snapshot.reconciliation.blocking:
                     session.trading.reconciler.acknowledge(finding.finding_id)

@@ -117,6 +117,7 @@ def test_the_app_follows_halts_and_resumes_from_other_terminals_and_loses_nothin
                 # Followed means trading again: an order sent the moment the app
                 # re-arms reaches the exchange (not refused for the halt's order group).
                 mark = holder.send(f"on-active place {ticker} yes 0.01 1")
+                holder.wait_line(lambda line: line == "armed", after=mark)
                 resumed = run_cli("resume", "--config", config, "--reason", f"round {number}")
                 assert resumed.returncode == 0, resumed.stdout + resumed.stderr
                 assert resumed.stdout.startswith("resumed"), resumed.stdout
