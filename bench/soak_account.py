@@ -119,6 +119,7 @@ class Account:
         )
         self._watcher = HaltWatcher(journal, self._killswitch, self.store)
         self._trading = Trading(self.client, journal, self.store, allow_all, plan=self._plan)
+        self._trading.orders.before_submit = self._killswitch.rearmed  # as `Session`
 
     async def _rearm_order_group(self) -> None:
         """As `Session._rearm_order_group`: reset or replace the group, tell the service."""

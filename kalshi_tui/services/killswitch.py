@@ -55,6 +55,9 @@ from kalshi_tui.services.poller import describe_error
 if TYPE_CHECKING:
     from kalshi_tui.services.alerts import Alerts
 
+REARM_WAIT_SECONDS = 10.0
+"""Longest an order waits for a re-arm's order-group reset (then it is sent anyway)."""
+
 FILL_LOOKBACK_SECONDS = 60
 """Fills are pulled from this long before the trigger: a fill can be stamped before the
 halt yet reach the REST listing after it."""
@@ -253,14 +256,26 @@ class KillSwitch:
         self._journal_halted = False
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        if self._on_rearm is not None:
+            # Scheduled before the store says ACTIVE, so an order that reacts to ACTIVE
+            # finds it in `rearmed()` and waits for it.
+            with contextlib.suppress(RuntimeError):  # no running loop: nothing to schedule
+                self._rearm_task = asyncio.get_running_loop().create_task(self._after_rearm())
         self._store.update(
             trading=TradingState(TradingMode.ACTIVE, f"resumed: {reason}", self._store.now()),
             halt=None,
         )
         self._store.log(f"trading re-armed: {reason}", level="warning")
-        if self._on_rearm is not None:
-            with contextlib.suppress(RuntimeError):  # no running loop: nothing to schedule
-                self._rearm_task = asyncio.get_running_loop().create_task(self._after_rearm())
+
+    async def rearmed(self) -> None:
+        """Wait (at most `REARM_WAIT_SECONDS`) for the background work of the last re-arm:
+        until it has reset the app's order group, the exchange refuses every order that
+        joins the group (the halt triggered it). Returns at once when none is running."""
+        task = self._rearm_task
+        if task is None or task.done():
+            return
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(task), REARM_WAIT_SECONDS)
 
     async def settled(self) -> None:
         """Wait for background work of the last halt or re-arm to finish."""

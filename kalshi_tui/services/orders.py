@@ -133,6 +133,10 @@ class OrderService(OrderChangesMixin):
         """Called when an intent becomes UNKNOWN (wakes the resolver loop)."""
         self.on_reject: Callable[[str, str, str], object] | None = None
         """Called with (ticker, code, message) when the exchange rejects an order (alerts)."""
+        self.before_submit: Callable[[], Awaitable[None]] | None = None
+        """Awaited at the start of every submit: the kill switch's `rearmed`, so an order
+        placed the moment trading resumes waits for the order group's reset instead of
+        being refused by the exchange."""
         self.consecutive_failures = 0
         """Order requests in a row that were rejected, not sent or ended UNKNOWN; an ack
         resets it. The automatic halt trips on it (`[risk] max_consecutive_errors`)."""
@@ -226,6 +230,8 @@ class OrderService(OrderChangesMixin):
 
     async def submit(self, draft: OrderDraft) -> IntentRecord | Denial:
         """Place `draft` once. Returns the intent (acked, rejected, unknown …) or a Denial."""
+        if self.before_submit is not None:
+            await self.before_submit()  # before the checks: a halt meanwhile refuses
         existing = self._journal.intent(draft.client_order_id)
         if existing is not None:
             self._store.log(

@@ -124,6 +124,7 @@ class Session:
             self.pnl.on_fills = self.feeds.merge_fills
             self.trading.fills.on_fills = self._fills_arrived
             self.trading.orders.on_change = self.pollers["portfolio"].poke
+            self.trading.orders.before_submit = self._rearmed
             self.feeds.poll_fills = False  # fill confirmation reads, logs and hands them on
         self.auto_halt: AutoHalt | None = None
         """The automatic kill switch (halt triggers once a second), when trading."""
@@ -186,6 +187,11 @@ class Session:
             on_rearm=self._rearm_order_group,
         )
         self.halt_watcher = HaltWatcher(journal, self.killswitch, self.store)
+
+    async def _rearmed(self) -> None:
+        """New orders wait for a resume's order-group reset (`KillSwitch.rearmed`)."""
+        if self.killswitch is not None:
+            await self.killswitch.rearmed()
 
     async def _rearm_order_group(self) -> None:
         """After a resume: the group reset (or replaced), and the order service told."""

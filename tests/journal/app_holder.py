@@ -10,10 +10,12 @@ It talks in lines. Out (stdout, flushed): `ready PID` once trading is enabled (w
 `--build`: once built); `mode HALTED|ACTIVE|REDUCING <time.time()>` on every change of the
 trading mode; `wrote intent|order|fill ID` after each journal write of that row returns
 (the write is committed then); `placed ID STATE ORDER_ID` or `denied CODE MESSAGE` for a
-`place`; `book TICKER` when the selected market's book is in; `finding ID blocking=…` for
-each reconciliation finding; `acknowledged` after an `ack`. In (stdin):
+`place`; `armed` after an `on-active`; `book TICKER` when the selected market's book is
+in; `finding ID blocking=…` for each reconciliation finding; `acknowledged` after an
+`ack`. In (stdin):
 
     select TICKER                  select a market (its book is polled)
+    on-active COMMAND              run COMMAND the moment trading re-arms (ACTIVE)
     ack                            acknowledge every blocking finding (as the screen's `a`)
     place TICKER SIDE PRICE COUNT  submit a buy through the app's order service
     cross TICKER COUNT             the same, buying YES at the best ask of the app's book
@@ -105,11 +107,17 @@ async def main(config: str) -> None:
     books: set[str] = set()
     findings: set[str] = set()
 
+    on_active: list[str] = []
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
     def watch(snapshot: Snapshot, _changed: frozenset[str]) -> None:
         mode = snapshot.trading.mode.name
         if not last_mode or last_mode[-1] != mode:
             last_mode.append(mode)
             say(f"mode {mode} {time.time():.6f}")
+            if mode == "ACTIVE" and on_active:
+                # A trader's key press in the very turn the app re-arms.
+                queue.put_nowait(on_active.pop())
         for finding in snapshot.reconciliation.findings:
             if finding.finding_id not in findings:
                 findings.add(finding.finding_id)
@@ -128,7 +136,6 @@ async def main(config: str) -> None:
     running = asyncio.create_task(session.run())
     await ready.wait()
     say(f"ready {os.getpid()}")
-    queue: asyncio.Queue[str] = asyncio.Queue()
     reader = asyncio.create_task(commands(queue))
     try:
         while True:
@@ -137,7 +144,10 @@ async def main(config: str) -> None:
                 continue
             if words[0] == "quit":
                 break
-            if words[0] == "ack":  # as `a` on the reconciliation screen, for each one
+            if words[0] == "on-active":  # the rest of the line, once trading re-arms
+                on_active.append(" ".join(words[1:]))
+                say("armed")
+            elif words[0] == "ack":  # as `a` on the reconciliation screen, for each one
                 for finding in session.snapshot.reconciliation.blocking:
                     session.trading.reconciler.acknowledge(finding.finding_id)
                 say("acknowledged")

@@ -114,15 +114,19 @@ def test_the_app_follows_halts_and_resumes_from_other_terminals_and_loses_nothin
                 denied = place(holder, f"place {ticker} yes 0.01 1")
                 assert denied.startswith("denied halted"), denied
 
-                mark = len(holder.lines)
+                # Followed means trading again: an order sent the moment the app
+                # re-arms reaches the exchange (not refused for the halt's order group).
+                mark = holder.send(f"on-active place {ticker} yes 0.01 1")
+                holder.wait_line(lambda line: line == "armed", after=mark)
                 resumed = run_cli("resume", "--config", config, "--reason", f"round {number}")
                 assert resumed.returncode == 0, resumed.stdout + resumed.stderr
                 assert resumed.stdout.startswith("resumed"), resumed.stdout
                 seen = wait_mode(holder, "ACTIVE", mark)
                 latencies["resume"].append(seen - halt_time(account))
                 no_deleted_fds(holder, "resume")
-                # Followed means trading again: the next order reaches the exchange.
-                again = place(holder, f"place {ticker} yes 0.01 1")
+                again = holder.wait_line(
+                    lambda line: line.startswith(("placed ", "denied ")), after=mark
+                )
                 assert again.split()[2] == "acked", again
 
             # Everything the exchange has is journaled (by the app or by `halt`)...

@@ -52,3 +52,42 @@ async def test_group_cancels_count_and_a_second_halt_finds_nothing(tmp_path: Pat
         with contextlib.suppress(asyncio.CancelledError):
             await runner
         await session.close()
+
+
+async def test_an_order_placed_the_instant_the_app_resumes_is_accepted(tmp_path: Path) -> None:
+    """The halt triggered the app's order group, and the exchange refuses orders joining a
+    triggered group until the re-arm has reset it: an order sent in the same event-loop turn
+    as the resume waits for that reset instead of being rejected."""
+    session = demo_session(directory=tmp_path / "demo", markets=40, plan=FAST)
+    runner = asyncio.create_task(session.run())
+    try:
+        deadline = time.monotonic() + 30
+        while not session.snapshot.trading_ready or not session.snapshot.markets:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        ticker = next(m.ticker for m in session.snapshot.markets if m.status == "active")
+        session.select(ticker)
+        while session.snapshot.book is None or session.snapshot.book.ticker != ticker:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        trading, killswitch = session.trading, session.killswitch
+        assert trading is not None
+        assert killswitch is not None
+        assert trading.orders.order_group_id is not None
+
+        def draft() -> OrderDraft:
+            return OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", Decimal("0.02"), Decimal(1))
+
+        assert not isinstance(await trading.orders.submit(draft()), Denial)
+        assert (await killswitch.halt("manual", "test")).verified
+        for attempt in range(3):
+            killswitch.resume(f"checked {attempt}")
+            placed = await trading.orders.submit(draft())  # no await in between
+            assert not isinstance(placed, Denial), placed
+            assert placed.state == "acked", (placed.state, placed.reject_message)
+            assert (await killswitch.halt("manual", f"again {attempt}")).verified
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        await session.close()
