@@ -30,6 +30,7 @@ from kalshi_tui.journal import IntentRecord, IntentState
 from kalshi_tui.journal.records import TERMINAL_STATES
 from kalshi_tui.services.halt_info import ResumeRefused
 from kalshi_tui.services.order_changes import ChangeResult
+from kalshi_tui.ui.preview import holding
 from kalshi_tui.ui.screens.amend import Amendment, AmendScreen
 from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen, TypedConfirmScreen
 from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
@@ -148,8 +149,10 @@ class TradingActions(App[int]):
             else:
                 ticket.forget_quick()
 
+        held = holding(self.session.store.snapshot, draft.ticker)
         self.push_screen(
-            OrderConfirmScreen(draft, production=production, resend_of=previous), answered
+            OrderConfirmScreen(draft, production=production, resend_of=previous, held=held),
+            answered,
         )
 
     async def _send(self, draft: OrderDraft) -> None:

@@ -16,7 +16,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, RadioButton, Static
 
-from kalshi_tui.domain.models import Order
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.models import Order, Position
 from kalshi_tui.domain.risk import RiskGate
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.journal import IntentState
@@ -344,3 +345,63 @@ async def test_rearm_with_no_reason_says_a_reason_is_required(running: Running) 
     assert "Now type RESUME" in str(dialog.query_one("#typed-error", Static).content)
     await pilot.press(*"RESUME", "enter")
     await wait_for(pilot, lambda: session.snapshot.trading.mode is TradingMode.ACTIVE)
+
+
+# --- 8. a close is previewed as a close; REDUCING says what an order does ---------------
+
+
+async def test_closing_a_long_is_previewed_as_a_close_and_passes_reducing(
+    running: Running,
+) -> None:
+    app, pilot, ticker = running
+    session = app.session
+    ticket = app.query_one(OrderTicket)
+    ticket.set_count(Decimal(5))
+    await pilot.press("b")  # buy 5 YES at the ask
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    await pilot.press("enter")
+
+    def held() -> Position | None:
+        return next((p for p in session.snapshot.positions if p.ticker == ticker), None)
+
+    await wait_for(pilot, lambda: (p := held()) is not None and p.contracts == 5)
+    position = held()
+    assert position is not None
+    paid = position.average_cost
+    assert paid is not None
+    await pilot.press("ctrl+e")  # REDUCING
+    # A buy of more YES is refused, saying what it does to the 5 YES held.
+    await pilot.press("b")
+    await wait_for(pilot, lambda: "Refused (reducing_only)" in text(app, "#ticket-status"))
+    status = text(app, "#ticket-status")
+    assert f"buy YES adds YES to the 5 YES held in {ticker}; to reduce it, sell YES or buy NO" in (
+        status
+    )
+    # Selling 100,000 while holding 5: a close of 5, then what opens, never "returns $38,320".
+    await type_ticket(pilot, app, "", "100000")
+    ticket.query_one("#action-sell", RadioButton).value = True
+    price = ticket.query_one("#ticket-price", Input)
+    book = session.snapshot.book
+    assert book is not None
+    assert book.best_yes_bid is not None
+    price.value = fmt.cents(book.best_yes_bid)
+    await pilot.pause()
+    preview = text(app, "#ticket-preview")
+    assert "Closes 5 of 5 YES held" in preview
+    assert "Then OPENS 99,995 NO" in preview
+    assert "Max loss" not in preview.split("Then OPENS")[0]
+    # The quick sell of the 5 held: the dialog previews the close and its FIFO P&L.
+    ticket.set_count(Decimal(5))
+    await pilot.press("escape", "v")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    dialog = app.screen
+    assert isinstance(dialog, OrderConfirmScreen)
+    shown = "\n".join(str(s.content) for s in dialog.query(Static))
+    bid = dialog.draft.price
+    assert "Closes 5 of 5 YES held" in shown
+    assert f"Proceeds {fmt.dollars(bid * 5)}" in shown
+    assert f"Realized P&L {fmt.signed_dollars((bid - paid) * 5)}" in shown
+    assert "Break-even" not in shown
+    assert "Max loss" not in shown
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not any(p.ticker == ticker for p in session.snapshot.positions))
