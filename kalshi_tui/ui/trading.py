@@ -291,18 +291,17 @@ class TradingActions(App[int]):
         market = self.session.store.snapshot.market(order.ticker)
         grid = market.price_ranges if market is not None and market.price_ranges else None
 
-        def answered(amendment: Amendment | None) -> None:
-            if amendment is None:
-                return
+        async def apply(amendment: Amendment) -> ChangeResult:
+            # The dialog shows a refusal and stays open; success closes it with a toast.
+            result = await trading.orders.amend(
+                amendment.order_id, amendment.price, amendment.count
+            )
+            if result.ok:
+                self._report(result)
+            return result
 
-            async def amend() -> None:
-                self._report(
-                    await trading.orders.amend(amendment.order_id, amendment.price, amendment.count)
-                )
-
-            self._work(amend(), "amend")
-
-        self.push_screen(AmendScreen(order, grid or WHOLE_CENT_GRID), answered)
+        held = holding(self.session.store.snapshot, order.ticker)
+        self.push_screen(AmendScreen(order, grid or WHOLE_CENT_GRID, held=held, apply=apply))
 
     def action_focus_orders(self) -> None:
         """Move focus to the Orders pane (to pick an order to cancel or amend)."""

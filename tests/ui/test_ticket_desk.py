@@ -24,6 +24,7 @@ from kalshi_tui.journal import IntentState
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
+from kalshi_tui.ui.screens.amend import AmendScreen
 from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, TypedConfirmScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
 from kalshi_tui.ui.widgets.market_table import MarketTable
@@ -405,3 +406,40 @@ async def test_closing_a_long_is_previewed_as_a_close_and_passes_reducing(
     assert "Max loss" not in shown
     await pilot.press("enter")
     await wait_for(pilot, lambda: not any(p.ticker == ticker for p in session.snapshot.positions))
+
+
+async def test_amend_previews_counts_plainly_and_keeps_a_refusal_in_the_dialog(
+    running: Running,
+) -> None:
+    app, pilot, ticker = running
+    book = app.session.snapshot.book
+    assert book is not None
+    assert book.best_yes_bid is not None
+    low = max(Decimal("0.01"), book.best_yes_bid - Decimal("0.05"))
+    await type_ticket(pilot, app, fmt.cents(low), "10")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: len(mine(app, ticker)) == 1)
+    await pilot.press("o")
+    await wait_for(pilot, lambda: app.query_one(OrdersPane).row_count == 1)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(app.screen, AmendScreen))
+    dialog = app.screen
+    count = dialog.query_one("#amend-count", Input)
+    assert count.value == "10"  # not "10.00"
+    preview = lambda: str(dialog.query_one("#amend-preview", Static).content)  # noqa: E731
+    assert f"Then rests buy 10 YES @ {fmt.cents(low)}" in preview()
+    assert f"Cost {fmt.dollars(low * 10)} · Fee " in preview()
+    count.value = "200"  # over the 100-contract order limit
+    await pilot.pause()
+    assert "Then rests buy 200 YES" in preview()
+    count.focus()
+    await pilot.press("enter")
+    error = dialog.query_one("#amend-error", Static)
+    await wait_for(pilot, lambda: "refused (max_order_contracts)" in str(error.content))
+    assert app.screen is dialog  # still open, with the refusal in it
+    count.value = "7"
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not isinstance(app.screen, AmendScreen))
+    await wait_for(pilot, lambda: [o.remaining_count for o in mine(app, ticker)] == [Decimal(7)])

@@ -417,7 +417,7 @@ class OrderTicket(Widget):
 
     def set_count(self, count: Decimal) -> None:
         """Set the contract count (size presets)."""
-        self.query_one("#ticket-count", Input).value = format(count, "f")
+        self.query_one("#ticket-count", Input).value = fmt.count_text(count)
 
     def set_post_only(self, value: bool) -> None:
         self.query_one("#ticket-post-only", Checkbox).value = value
@@ -530,7 +530,7 @@ class OrderTicket(Widget):
         if focused is count_input:
             current = parse_count(count_input.value)
             base = current if isinstance(current, Decimal) else Decimal(0)
-            count_input.value = format(max(Decimal(1), base + direction), "f")
+            count_input.value = fmt.count_text(max(Decimal(1), base + direction))
             return
         price_input = self.query_one("#ticket-price", Input)
         price = typed_price(price_input.value)
