@@ -372,9 +372,10 @@ class TradingActions(App[int]):
         current = store.snapshot.trading
         now = time.time()
         if current.mode is TradingMode.REDUCING:
-            changed = trading_state.activate(current, "back to ACTIVE (trader)", now)
+            changed = trading_state.activate(current, "chosen by the trader", now)
         else:
-            changed = trading_state.reduce(current, "REDUCING chosen by the trader", now)
+            # The mode is shown beside the reason ("REDUCING: chosen by the trader").
+            changed = trading_state.reduce(current, "chosen by the trader", now)
         if isinstance(changed, trading_state.Refusal):
             self.notify(changed.message, severity="warning", markup=False)
             return

@@ -284,6 +284,9 @@ async def test_desk_keys_work_from_the_ticket_and_digits_type_into_it(running: R
     assert price.value == "5"
     await pilot.press("t", "ctrl+e")  # ctrl keys work inside a box, as the README says
     assert app.session.snapshot.trading.mode is TradingMode.REDUCING
+    assert (
+        app.session.snapshot.trading.reason == "chosen by the trader"
+    )  # not "REDUCING: REDUCING …"
     assert app.focused is price
     await pilot.press("ctrl+e")
     assert app.session.snapshot.trading.mode is TradingMode.ACTIVE
