@@ -74,7 +74,7 @@ def order_lines(
             "(oldest lots first)",
             f"Proceeds {fmt.dollars(effect.proceeds)} · Fee {fmt.dollars(fee)} (taker)",
             f"Realized P&L {fmt.signed_dollars(effect.realized)} "
-            f"({fmt.signed_dollars(effect.realized - fee)} after the fee) on lots that cost "
+            f"({fmt.signed_dollars(effect.realized - fee)} after fee); lots cost "
             f"{fmt.dollars(effect.closed_cost)}",
         ]
         if effect.opened:
