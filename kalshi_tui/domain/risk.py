@@ -45,7 +45,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from kalshi_tui.domain import format as fmt
+import kalshi_tui.domain.format as fmt
 from kalshi_tui.domain.exposure import (
     Leg,
     leg_of_draft,

@@ -57,14 +57,17 @@ def order_lines(
     side: Side, action: Action, price: Decimal, count: Decimal, held: Holding | None
 ) -> list[str]:
     """The preview lines of one order (`price` of `side`, `count` > 0) against `held`."""
-    effect = trade_effect(
-        held.side if held is not None else side,
-        held.lots if held is not None else (),
-        side,
-        action,
-        count,
-        price,
-    )
+    try:
+        effect = trade_effect(
+            held.side if held is not None else side,
+            held.lots if held is not None else (),
+            side,
+            action,
+            count,
+            price,
+        )
+    except (ValueError, ArithmeticError):  # a holding the engine cannot book: preview as open
+        effect = trade_effect(side, (), side, action, count, price)
     fee = trading_fee(count, price, taker=True)
     lines: list[str] = []
     if effect.closed:
