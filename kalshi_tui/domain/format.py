@@ -109,6 +109,12 @@ def count(contracts: Decimal | None) -> str:
     return f"{sign}{magnitude:,.{places}f}"
 
 
+def count_text(contracts: Decimal) -> str:
+    """Contracts for an input box: as `count` shows them, without thousands separators
+    ("10", not "10.00"; "2.50"; "1000")."""
+    return count(contracts).replace(",", "").replace(MINUS, "-")
+
+
 def percent(fraction: Decimal | None, places: int = 1) -> str:
     """A 0–1 fraction as a percentage: 0.518 → "51.8%"."""
     if fraction is None:

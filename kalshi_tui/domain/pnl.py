@@ -41,7 +41,7 @@ at midnight is O(1).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -278,3 +278,63 @@ class PnlBook:
             book.day_realized += gain
         self.events += 1
         return book
+
+
+@dataclass(frozen=True, slots=True)
+class TradeEffect:
+    """What one more trade would do to a market's open lots (`trade_effect`)."""
+
+    closed: Decimal
+    """Contracts of the held side it closes (0 when it adds to, or opens, a position)."""
+    held: Decimal
+    """Contracts held before the trade."""
+    held_side: Side
+    proceeds: Decimal
+    """Cash the closing part returns before fees: closed × the price of the held side."""
+    closed_cost: Decimal
+    """FIFO cost of the lots it closes."""
+    realized: Decimal
+    """proceeds − closed_cost: the realized P&L of the close, before fees (FIFO)."""
+    opened: Decimal
+    """Contracts it opens or adds (the rest of the order)."""
+    opened_side: Side
+    opened_price: Decimal
+    """Price per contract of `opened_side` (a sell of YES @ p buys NO @ 1 − p)."""
+
+
+def trade_effect(
+    held_side: Side,
+    lots: Iterable[tuple[Decimal, Decimal]],
+    side: Side,
+    action: Action,
+    count: Decimal,
+    price: Decimal,
+) -> TradeEffect:
+    """The effect of trading `count` of `side` at `price` against open `lots` (contracts,
+    price paid; oldest first, all of `held_side`), by the P&L engine's own rule: a scratch
+    copy of the lots goes through `PnlBook.apply_trade`, so a preview closes the same lots
+    (FIFO) and books the same realized P&L as the fill will."""
+    book = PnlBook()
+    market = book._book("preview")
+    market.side = held_side
+    for contracts, paid in lots:
+        market.lots.append([contracts, paid])
+        market.contracts += contracts
+        market.cost += contracts * paid
+    market.exchange_exposure = market.cost
+    held = market.contracts
+    bought, paid = purchase_of(side, action, price)
+    book.apply_trade("preview", side, action, count, price, ZERO, 0)
+    closed = min(count, held) if held and held_side != bought else ZERO
+    proceeds = closed * (ONE - paid)
+    return TradeEffect(
+        closed=closed,
+        held=held,
+        held_side=held_side,
+        proceeds=proceeds,
+        closed_cost=proceeds - market.realized,
+        realized=market.realized,
+        opened=count - closed,
+        opened_side=bought,
+        opened_price=paid,
+    )

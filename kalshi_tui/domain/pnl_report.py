@@ -79,6 +79,9 @@ class PositionPnl:
     total: Decimal | None
     """net_realized + unrealized, or None without a mark for an open position."""
     day: Decimal | None
+    lots: tuple[tuple[Decimal, Decimal], ...] = ()
+    """Open FIFO lots, oldest first, as (contracts, price paid): what a close would take
+    (`pnl.trade_effect`)."""
 
 
 def day_pnl(
@@ -133,6 +136,7 @@ def value_market(
         net_realized=net,
         total=None if unrealized is None else net + unrealized,
         day=day_pnl(book, market, mark, day_start_mark),
+        lots=tuple((contracts, paid) for contracts, paid in market.lots),
     )
 
 

@@ -11,7 +11,8 @@ the taker fee (the worst case: a limit order that crosses pays the taker rate),
 the payout if the outcome wins, the loss if it does not, and the break-even
 probability including the fee. Selling contracts you do not hold is the same
 trade as buying the other side at 1 − price (kalshi-api.md §4.1), so a sell is
-previewed as that opening trade; selling contracts you hold returns the price.
+previewed as that opening trade. An order against a position held is previewed
+as a close (`pnl.trade_effect`, shown by `ui/preview.py`).
 """
 
 from __future__ import annotations

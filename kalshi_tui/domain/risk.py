@@ -165,9 +165,18 @@ def _check_reducing(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     # Reducing a YES position takes a YES-ask, a NO position a YES-bid.
     reduces = (held > 0 and not draft.is_yes_bid) or (held < 0 and draft.is_yes_bid)
     if not reduces:
-        return Denial(
-            "reducing_only", f"REDUCING: {draft.ticker} has no position this order reduces"
-        )
+        what = f"{draft.action} {draft.side.upper()}"
+        if held == 0:
+            message = f"REDUCING: {draft.ticker} holds no position for {what} to reduce"
+        else:
+            # Name the mapping: buy YES and sell NO both add YES; sell YES and buy NO add NO.
+            held_side, adds = ("YES", "YES") if held > 0 else ("NO", "NO")
+            undo = "sell YES or buy NO" if held > 0 else "sell NO or buy YES"
+            message = (
+                f"REDUCING: {what} adds {adds} to the {fmt.count(abs(held))} {held_side} held "
+                f"in {draft.ticker}; to reduce it, {undo}"
+            )
+        return Denial("reducing_only", message)
     pending = sum(
         (
             leg.count
@@ -180,8 +189,9 @@ def _check_reducing(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     if draft.count > room:
         return Denial(
             "reducing_only",
-            f"REDUCING: {draft.count} contracts could flip the {abs(held)}-contract position "
-            f"({pending} already working to reduce it)",
+            f"REDUCING: {fmt.count(draft.count)} contracts could flip the "
+            f"{fmt.count(abs(held))}-contract position ({fmt.count(pending)} already working "
+            "to reduce it)",
             draft.count,
             max(room, ZERO),
         )

@@ -31,6 +31,7 @@ from kalshi_tui.journal import IntentRecord, IntentState, JournalError
 from kalshi_tui.journal.records import TERMINAL_STATES
 from kalshi_tui.services.halt_info import ResumeRefused
 from kalshi_tui.services.order_changes import ChangeResult
+from kalshi_tui.ui.preview import holding
 from kalshi_tui.ui.screens.amend import Amendment, AmendScreen
 from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, QuestionScreen, TypedConfirmScreen
 from kalshi_tui.ui.screens.history import LIMIT as HISTORY_LIMIT
@@ -149,8 +150,10 @@ class TradingActions(App[int]):
             else:
                 ticket.forget_quick()
 
+        held = holding(self.session.store.snapshot, draft.ticker)
         self.push_screen(
-            OrderConfirmScreen(draft, production=production, resend_of=previous), answered
+            OrderConfirmScreen(draft, production=production, resend_of=previous, held=held),
+            answered,
         )
 
     async def _send(self, draft: OrderDraft) -> None:
@@ -289,18 +292,17 @@ class TradingActions(App[int]):
         market = self.session.store.snapshot.market(order.ticker)
         grid = market.price_ranges if market is not None and market.price_ranges else None
 
-        def answered(amendment: Amendment | None) -> None:
-            if amendment is None:
-                return
+        async def apply(amendment: Amendment) -> ChangeResult:
+            # The dialog shows a refusal and stays open; success closes it with a toast.
+            result = await trading.orders.amend(
+                amendment.order_id, amendment.price, amendment.count
+            )
+            if result.ok:
+                self._report(result)
+            return result
 
-            async def amend() -> None:
-                self._report(
-                    await trading.orders.amend(amendment.order_id, amendment.price, amendment.count)
-                )
-
-            self._work(amend(), "amend")
-
-        self.push_screen(AmendScreen(order, grid or WHOLE_CENT_GRID), answered)
+        held = holding(self.session.store.snapshot, order.ticker)
+        self.push_screen(AmendScreen(order, grid or WHOLE_CENT_GRID, held=held, apply=apply))
 
     def action_focus_orders(self) -> None:
         """Move focus to the Orders pane (to pick an order to cancel or amend)."""
@@ -374,8 +376,9 @@ class TradingActions(App[int]):
         current = store.snapshot.trading
         now = time.time()
         if current.mode is TradingMode.REDUCING:
-            changed = trading_state.activate(current, "back to ACTIVE (trader)", now)
+            changed = trading_state.activate(current, "chosen by the trader", now)
         else:
+            # The mode is shown beside the reason ("REDUCING: chosen by the trader").
             changed = trading_state.reduce(current, "chosen by the trader", now)
         if isinstance(changed, trading_state.Refusal):
             self.notify(changed.message, severity="warning", markup=False)

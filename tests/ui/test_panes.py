@@ -426,7 +426,9 @@ async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
         assert "Sell 100 YES @ 11¢" in preview
         assert "Cost $89.00 · Fee $0.69" in preview
         assert "Break-even NO ≥ 89.7%" in preview
-        assert "closing returns $10.31" in preview
+        # Issue 15: with nothing held the sell is previewed as the opening trade it is
+        # (it used to add "closing returns $10.31", as if it might close a position).
+        assert "No YES held to close: this sell opens 100 NO @ 89¢" in preview
         assert "Ticket · KXTEST" in (ticket.border_title or "")
 
 

@@ -16,13 +16,15 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, RadioButton, Static
 
-from kalshi_tui.domain.models import Order
+from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.models import Order, Position
 from kalshi_tui.domain.risk import RiskGate
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.journal import IntentState
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.services.session import Session
 from kalshi_tui.ui.app import TerminalApp
+from kalshi_tui.ui.screens.amend import AmendScreen
 from kalshi_tui.ui.screens.confirm import OrderConfirmScreen, TypedConfirmScreen
 from kalshi_tui.ui.screens.reconciliation import ReconciliationScreen
 from kalshi_tui.ui.widgets.market_table import MarketTable
@@ -282,6 +284,9 @@ async def test_desk_keys_work_from_the_ticket_and_digits_type_into_it(running: R
     assert price.value == "5"
     await pilot.press("t", "ctrl+e")  # ctrl keys work inside a box, as the README says
     assert app.session.snapshot.trading.mode is TradingMode.REDUCING
+    assert (
+        app.session.snapshot.trading.reason == "chosen by the trader"
+    )  # not "REDUCING: REDUCING …"
     assert app.focused is price
     await pilot.press("ctrl+e")
     assert app.session.snapshot.trading.mode is TradingMode.ACTIVE
@@ -344,3 +349,100 @@ async def test_rearm_with_no_reason_says_a_reason_is_required(running: Running) 
     assert "Now type RESUME" in str(dialog.query_one("#typed-error", Static).content)
     await pilot.press(*"RESUME", "enter")
     await wait_for(pilot, lambda: session.snapshot.trading.mode is TradingMode.ACTIVE)
+
+
+# --- 8. a close is previewed as a close; REDUCING says what an order does ---------------
+
+
+async def test_closing_a_long_is_previewed_as_a_close_and_passes_reducing(
+    running: Running,
+) -> None:
+    app, pilot, ticker = running
+    session = app.session
+    ticket = app.query_one(OrderTicket)
+    ticket.set_count(Decimal(5))
+    await pilot.press("b")  # buy 5 YES at the ask
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    await pilot.press("enter")
+
+    def held() -> Position | None:
+        return next((p for p in session.snapshot.positions if p.ticker == ticker), None)
+
+    await wait_for(pilot, lambda: (p := held()) is not None and p.contracts == 5)
+    position = held()
+    assert position is not None
+    paid = position.average_cost
+    assert paid is not None
+    await pilot.press("ctrl+e")  # REDUCING
+    # A buy of more YES is refused, saying what it does to the 5 YES held.
+    await pilot.press("b")
+    await wait_for(pilot, lambda: "Refused (reducing_only)" in text(app, "#ticket-status"))
+    status = text(app, "#ticket-status")
+    assert f"buy YES adds YES to the 5 YES held in {ticker}; to reduce it, sell YES or buy NO" in (
+        status
+    )
+    # Selling 100,000 while holding 5: a close of 5, then what opens, never "returns $38,320".
+    await type_ticket(pilot, app, "", "100000")
+    ticket.query_one("#action-sell", RadioButton).value = True
+    price = ticket.query_one("#ticket-price", Input)
+    book = session.snapshot.book
+    assert book is not None
+    assert book.best_yes_bid is not None
+    price.value = fmt.cents(book.best_yes_bid)
+    await pilot.pause()
+    preview = text(app, "#ticket-preview")
+    assert "Closes 5 of 5 YES held" in preview
+    assert "Then OPENS 99,995 NO" in preview
+    assert "Max loss" not in preview.split("Then OPENS")[0]
+    # The quick sell of the 5 held: the dialog previews the close and its FIFO P&L.
+    ticket.set_count(Decimal(5))
+    await pilot.press("escape", "v")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    dialog = app.screen
+    assert isinstance(dialog, OrderConfirmScreen)
+    shown = "\n".join(str(s.content) for s in dialog.query(Static))
+    bid = dialog.draft.price
+    assert "Closes 5 of 5 YES held" in shown
+    assert f"Proceeds {fmt.dollars(bid * 5)}" in shown
+    assert f"Realized P&L {fmt.signed_dollars((bid - paid) * 5)}" in shown
+    assert "Break-even" not in shown
+    assert "Max loss" not in shown
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not any(p.ticker == ticker for p in session.snapshot.positions))
+
+
+async def test_amend_previews_counts_plainly_and_keeps_a_refusal_in_the_dialog(
+    running: Running,
+) -> None:
+    app, pilot, ticker = running
+    book = app.session.snapshot.book
+    assert book is not None
+    assert book.best_yes_bid is not None
+    low = max(Decimal("0.01"), book.best_yes_bid - Decimal("0.05"))
+    await type_ticket(pilot, app, fmt.cents(low), "10")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: len(mine(app, ticker)) == 1)
+    await pilot.press("o")
+    await wait_for(pilot, lambda: app.query_one(OrdersPane).row_count == 1)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(app.screen, AmendScreen))
+    dialog = app.screen
+    count = dialog.query_one("#amend-count", Input)
+    assert count.value == "10"  # not "10.00"
+    preview = lambda: str(dialog.query_one("#amend-preview", Static).content)  # noqa: E731
+    assert f"Then rests buy 10 YES @ {fmt.cents(low)}" in preview()
+    assert f"Cost {fmt.dollars(low * 10)} · Fee " in preview()
+    count.value = "200"  # over the 100-contract order limit
+    await pilot.pause()
+    assert "Then rests buy 200 YES" in preview()
+    count.focus()
+    await pilot.press("enter")
+    error = dialog.query_one("#amend-error", Static)
+    await wait_for(pilot, lambda: "refused (max_order_contracts)" in str(error.content))
+    assert app.screen is dialog  # still open, with the refusal in it
+    count.value = "7"
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not isinstance(app.screen, AmendScreen))
+    await wait_for(pilot, lambda: [o.remaining_count for o in mine(app, ticker)] == [Decimal(7)])

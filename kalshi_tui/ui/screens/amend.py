@@ -2,12 +2,15 @@
 
 The count is the order's new total — contracts already filled plus those that should
 rest — exactly as Kalshi's amend takes it, and it may not go below what has filled.
-The screen validates both fields before anything is sent and returns the new values.
+The screen validates both fields as they are typed, previews the amended remainder (cost,
+fee, and a close as a close: the ticket's preview, `ui/preview.py`), and applies the
+change itself when given `apply`: a refusal is shown in the dialog, which stays open for
+a correction; it closes once the exchange has the amended order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -23,6 +26,8 @@ from textual.widgets import Input, Label, Static
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.price_grid import PriceRange
+from kalshi_tui.services.order_changes import ChangeResult
+from kalshi_tui.ui.preview import Holding, order_lines
 from kalshi_tui.ui.widgets.order_ticket import parse_count, parse_price
 
 
@@ -65,6 +70,9 @@ class AmendScreen(ModalScreen[Amendment | None]):
     AmendScreen Input {
         width: 16;
     }
+    AmendScreen #amend-preview {
+        margin-top: 1;
+    }
     AmendScreen #amend-error {
         color: $error;
     }
@@ -73,10 +81,22 @@ class AmendScreen(ModalScreen[Amendment | None]):
     }
     """
 
-    def __init__(self, order: Order, grid: Sequence[PriceRange]) -> None:
+    def __init__(
+        self,
+        order: Order,
+        grid: Sequence[PriceRange],
+        *,
+        held: Holding | None = None,
+        apply: Callable[[Amendment], Awaitable[ChangeResult]] | None = None,
+    ) -> None:
+        """`apply` sends the amendment (the dialog waits, shows a refusal, closes on
+        success); without it Enter just returns the validated amendment."""
         super().__init__()
         self.order = order
         self.grid = tuple(grid)
+        self.held = held
+        self._apply = apply
+        self._applying = False
 
     def compose(self) -> ComposeResult:
         order = self.order
@@ -95,12 +115,39 @@ class AmendScreen(ModalScreen[Amendment | None]):
                 yield Input(fmt.cents(order.price), id="amend-price")
             with Horizontal():
                 yield Label("Total", classes="-field")
-                yield Input(format(order.fill_count + order.remaining_count, "f"), id="amend-count")
+                yield Input(
+                    fmt.count_text(order.fill_count + order.remaining_count), id="amend-count"
+                )
+            yield Static("", id="amend-preview")
             yield Static("", id="amend-error")
             yield Label("Total = filled + resting · Enter applies · Esc cancels", classes="-hint")
 
     def on_mount(self) -> None:
         self.query_one("#amend-price", Input).focus()
+        self._show_preview()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_one("#amend-error", Static).update("")
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        """The amended order's remainder, previewed as the ticket previews an order."""
+        order = self.order
+        price = parse_price(self.query_one("#amend-price", Input).value, self.grid)
+        count = parse_count(self.query_one("#amend-count", Input).value)
+        preview = self.query_one("#amend-preview", Static)
+        if isinstance(price, str) or isinstance(count, str) or count <= order.fill_count:
+            preview.update(Content("Preview: " + (price if isinstance(price, str) else "—")))
+            return
+        rest = count - order.fill_count
+        lines = [
+            f"Then rests {order.action} {fmt.count(rest)} {order.side.upper()} @ "
+            f"{fmt.cents(price)}",
+            *order_lines(order.side, order.action, price, rest, self.held),
+        ]
+        preview.update(Content("\n".join(lines)))
 
     def read(self) -> Amendment | str:
         """The new terms, or the first problem with them."""
@@ -123,11 +170,33 @@ class AmendScreen(ModalScreen[Amendment | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        result = self.read()
-        if isinstance(result, str):
-            self.query_one("#amend-error", Static).update(Content(result))
+        if self._applying:
             return
-        self.dismiss(result)
+        result = self.read()
+        error = self.query_one("#amend-error", Static)
+        if isinstance(result, str):
+            error.update(Content(result))
+            return
+        if self._apply is None:
+            self.dismiss(result)
+            return
+        self._applying = True
+        error.update(Content("sending the amendment…"))
+        self.run_worker(self._send(result), group="amend", exit_on_error=False)
+
+    async def _send(self, amendment: Amendment) -> None:
+        assert self._apply is not None
+        try:
+            outcome = await self._apply(amendment)
+        except Exception as exc:  # shown in the dialog, never a traceback
+            outcome = ChangeResult(False, f"amend failed: {exc}")
+        finally:
+            self._applying = False
+        if outcome.ok:
+            self.dismiss(amendment)
+            return
+        # Refused: the dialog stays open with the reason, for a correction or Esc.
+        self.query_one("#amend-error", Static).update(Content(outcome.message))
 
     def action_back(self) -> None:
         """Leave the order as it is."""

@@ -19,8 +19,8 @@ from textual.widgets import Input, Label, Static
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.orders import OrderDraft
-from kalshi_tui.domain.portfolio import preview_ticket
 from kalshi_tui.journal import IntentRecord
+from kalshi_tui.ui.preview import Holding, order_lines
 
 TIF_NAMES = {
     "good_till_canceled": "GTC",
@@ -29,30 +29,21 @@ TIF_NAMES = {
 }
 
 
-def preview_lines(draft: OrderDraft) -> list[str]:
-    """What the order costs, risks and pays, as the confirmation shows it."""
-    preview = preview_ticket(draft.side, draft.action, draft.price, draft.count)
-    outcome = preview.outcome_side.upper()
+def preview_lines(draft: OrderDraft, held: Holding | None = None) -> list[str]:
+    """What the order costs, risks and pays (against what is `held`), as the confirmation
+    shows it."""
     flags = [TIF_NAMES[draft.time_in_force]]
     if draft.post_only:
         flags.append("post-only")
     if draft.reduce_only:
         flags.append("reduce-only")
-    lines = [
+    return [
         f"{draft.action.upper()} {fmt.count(draft.count)} {draft.side.upper()} "
         f"@ {fmt.cents(draft.price)}  {draft.ticker}",
         f"Time in force {' · '.join(flags)}",
-        f"Cost {fmt.dollars(preview.cost)}   Fee up to {fmt.dollars(preview.fee)} (taker)",
-        f"Max payout {fmt.dollars(preview.max_payout)}   Max loss {fmt.dollars(preview.max_loss)}",
-        f"Break-even {outcome} ≥ {fmt.percent(preview.break_even)} (fees included)",
+        *order_lines(draft.side, draft.action, draft.price, draft.count, held),
+        f"Order id {draft.client_order_id}",
     ]
-    if preview.proceeds_if_closing is not None:
-        lines.append(
-            f"If it closes {draft.side.upper()} you hold: returns "
-            f"{fmt.dollars(preview.proceeds_if_closing)}"
-        )
-    lines.append(f"Order id {draft.client_order_id}")
-    return lines
 
 
 class OrderConfirmScreen(ModalScreen[bool]):
@@ -93,10 +84,17 @@ class OrderConfirmScreen(ModalScreen[bool]):
     """
 
     def __init__(
-        self, draft: OrderDraft, *, production: bool, resend_of: IntentRecord | None = None
+        self,
+        draft: OrderDraft,
+        *,
+        production: bool,
+        resend_of: IntentRecord | None = None,
+        held: Holding | None = None,
     ) -> None:
         super().__init__()
         self.draft = draft
+        self.held = held
+        """What the account holds in the market (a close is previewed as a close)."""
         self.production = production
         self.resend_of = resend_of
         """The finished order this ticket sent before; this one is new, under a new id."""
@@ -119,7 +117,7 @@ class OrderConfirmScreen(ModalScreen[bool]):
                     ),
                     classes="-resend",
                 )
-            yield Static(Content("\n".join(preview_lines(self.draft))))
+            yield Static(Content("\n".join(preview_lines(self.draft, self.held))))
             yield Label("Enter sends · Esc goes back", classes="-hint")
 
     def action_send(self) -> None:

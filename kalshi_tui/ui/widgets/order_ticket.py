@@ -38,10 +38,11 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Stati
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Action, Side
 from kalshi_tui.domain.orders import OrderDraft, TimeInForce
-from kalshi_tui.domain.portfolio import TicketValues, preview_ticket
+from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID, PriceRange, clamp, step_down, step_up
 from kalshi_tui.domain.price_grid import price_problem as grid_price_problem
 from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.ui.preview import Holding, holding, order_lines
 
 COUNT_STEP = Decimal("0.01")
 """Smallest contract increment Kalshi accepts (fractional contracts, kalshi-api.md §4.1)."""
@@ -149,7 +150,7 @@ class OrderTicket(Widget):
     BINDING_GROUP_TITLE = "Order ticket"
 
     SNAPSHOT_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"selected", "markets", "markets_by_ticker"}
+        {"selected", "markets", "markets_by_ticker", "pnl", "positions"}
     )
     """Snapshot fields this pane renders; ages change with time too, so also `show` on a tick."""
 
@@ -276,6 +277,9 @@ class OrderTicket(Widget):
         ticket is one order: the journal (and the exchange) know the id already."""
         self._spent = False
         """True once the current id has reached the order service."""
+        self.held: Holding | None = None
+        """What the account holds in the ticket's market: a sell (or buy of the other side)
+        against it is previewed as the close it is."""
         self._before_quick: tuple[Action, bool] | None = None
         """Action and post-only as they were before a quick key prefilled the ticket; put
         back once that order is sent, so the next Enter is the trader's own ticket again."""
@@ -345,6 +349,11 @@ class OrderTicket(Widget):
         grid = grid or WHOLE_CENT_GRID
         if snapshot.selected != self.ticker or grid != self.price_ranges:
             self.set_market(snapshot.selected, grid)
+        held = holding(snapshot, self.ticker)
+        if held != self.held:
+            self.held = held
+            if self.is_mounted:
+                self.refresh_preview()
 
     # --- reading the form ----------------------------------------------------------------
 
@@ -408,7 +417,7 @@ class OrderTicket(Widget):
 
     def set_count(self, count: Decimal) -> None:
         """Set the contract count (size presets)."""
-        self.query_one("#ticket-count", Input).value = format(count, "f")
+        self.query_one("#ticket-count", Input).value = fmt.count_text(count)
 
     def set_post_only(self, value: bool) -> None:
         self.query_one("#ticket-post-only", Checkbox).value = value
@@ -502,7 +511,7 @@ class OrderTicket(Widget):
         if isinstance(result, TicketValues):
             error.update("")
             error.add_class("-empty")
-            preview.update(_preview_text(result))
+            preview.update(_preview_text(result, self.held))
             return result
         shown = [
             problem
@@ -521,7 +530,7 @@ class OrderTicket(Widget):
         if focused is count_input:
             current = parse_count(count_input.value)
             base = current if isinstance(current, Decimal) else Decimal(0)
-            count_input.value = format(max(Decimal(1), base + direction), "f")
+            count_input.value = fmt.count_text(max(Decimal(1), base + direction))
             return
         price_input = self.query_one("#ticket-price", Input)
         price = typed_price(price_input.value)
@@ -564,25 +573,11 @@ def next_enter(values: TicketValues) -> Content:
     )
 
 
-def _preview_text(values: TicketValues) -> Content:
+def _preview_text(values: TicketValues, held: Holding | None) -> Content:
     """The preview lines for a valid ticket, under the headline of what Enter sends."""
-    return Content("\n").join([next_enter(values), Content(_preview_lines(values))])
+    return Content("\n").join([next_enter(values), Content(_preview_lines(values, held))])
 
 
-def _preview_lines(values: TicketValues) -> str:
+def _preview_lines(values: TicketValues, held: Holding | None) -> str:
     """The preview lines for a valid ticket."""
-    preview = preview_ticket(values.side, values.action, values.price, values.count)
-    side = values.side.upper()
-    outcome = preview.outcome_side.upper()
-    lines = [
-        f"Cost {fmt.dollars(preview.cost)} · Fee {fmt.dollars(preview.fee)} (taker)",
-        f"Max payout {fmt.dollars(preview.max_payout)} · Max loss {fmt.dollars(preview.max_loss)}"
-        f" · Max profit {fmt.signed_dollars(preview.max_profit)}",
-        f"Break-even {outcome} ≥ {fmt.percent(preview.break_even)}",
-    ]
-    if preview.proceeds_if_closing is not None:
-        lines.append(
-            f"Opens {outcome} at {fmt.cents(1 - values.price)} unless closing held {side}; "
-            f"closing returns {fmt.dollars(preview.proceeds_if_closing)}"
-        )
-    return "\n".join(lines)
+    return "\n".join(order_lines(values.side, values.action, values.price, values.count, held))
