@@ -129,10 +129,17 @@ def _check_margin(margin: float) -> None:
         raise ValueError(f"margin must be in (0, 1], got {margin}")
 
 
+MAX_TOKENS = 10**9
+"""Larger rates, capacities or costs are not plausible answers (a broken body)."""
+
+
 def _positive(value: object, where: str) -> float:
-    """A number above zero (Kalshi sends integers; a decimal is taken as it is)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or value <= 0:
-        raise ValueError(f"{where} must be a positive number, got {value!r}")
+    """A token amount of at least one (Kalshi sends integers; a decimal is taken as it
+    is). Below one a plan would stall every request; above `MAX_TOKENS` it is garbage."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError(f"{where} must be a number, got {value!r}")
+    if not 1 <= value <= MAX_TOKENS:  # also refuses NaN
+        raise ValueError(f"{where} must be between 1 and {MAX_TOKENS}, got {value!r}")
     return float(value)
 
 
@@ -206,8 +213,10 @@ class EndpointCosts:
             if not isinstance(method, str) or not isinstance(path, str) or not path:
                 raise ValueError(f"{where} needs a method and a path")
             cost = row.get("cost")
-            if isinstance(cost, bool) or not isinstance(cost, (int, float, Decimal)) or cost < 0:
-                raise ValueError(f"{where}.cost must be a number ≥ 0, got {cost!r}")
+            if isinstance(cost, bool) or not isinstance(cost, (int, float, Decimal)):
+                raise ValueError(f"{where}.cost must be a number, got {cost!r}")
+            if not 0 <= cost <= MAX_TOKENS:  # also refuses NaN
+                raise ValueError(f"{where}.cost must be between 0 and {MAX_TOKENS}, got {cost!r}")
             exceptions.append((route_of(method, path), int(cost)))
         return cls(default=int(default), exceptions=tuple(exceptions))
 

@@ -25,7 +25,7 @@ from kalshi_tui.domain.orders import PreTradeGate
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.services.feeds import Feeds
 from kalshi_tui.services.pnl import PnlTracker
-from kalshi_tui.services.poller import Poller, make_error_handler
+from kalshi_tui.services.poller import Poller, describe_error, make_error_handler
 from kalshi_tui.services.trading import Trading, TradingPlan
 
 if TYPE_CHECKING:
@@ -222,10 +222,21 @@ class Session:
             if self.pnl is not None:
                 group.create_task(self.pnl.run(), name="pnl-tail")
 
-    async def plan_rate_limits(self) -> api.RatePlan:
+    async def plan_rate_limits(self) -> api.RatePlan | None:
         """Plan requests from the account's own limits and endpoint costs; one log line
-        says what was planned (a warning when it fell back to the documented defaults)."""
-        plan = await self.client.plan_rate_limits()
+        says what was planned (a warning when it fell back to the documented defaults).
+        Never takes the session down: the client keeps the plan it was built with."""
+        try:
+            plan = await self.client.plan_rate_limits()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.store.log(
+                f"could not read the account's rate limits ({describe_error(exc)}); "
+                "planning with the configured tier's",
+                level="warning",
+            )
+            return None
         self.store.log(plan.describe(), level="warning" if plan.problems else "info")
         return plan
 

@@ -166,7 +166,7 @@ def test_account_limits_answer_sets_rates_and_capacities() -> None:
         ({"read": {"refill_rate": 200, "bucket_capacity": 400}}, "no `write` bucket"),
         (
             {"read": {"refill_rate": 0, "bucket_capacity": 1}, "write": {}},
-            "read.refill_rate must be a positive number",
+            "read.refill_rate must be between 1 and",
         ),
         ([], "no `read` bucket"),
     ],

@@ -150,6 +150,22 @@ READ_BODIES: dict[str, dict[str, Any]] = {
     "settlements": {"settlements": [SETTLEMENT], "cursor": ""},
 }
 
+PLAN_BODIES: dict[str, dict[str, Any]] = {
+    "account_limits": {
+        "usage_tier": "basic",
+        "read": {"refill_rate": 200, "bucket_capacity": 400},
+        "write": {"refill_rate": 100, "bucket_capacity": 100},
+        "grants": [],
+    },
+    "endpoint_costs": {
+        "default_cost": 10,
+        "endpoint_costs": [
+            {"method": "GET", "path": "/trade-api/v2/portfolio/orders/{order_id}", "cost": 2}
+        ],
+    },
+}
+"""The start-up rate plan's two answers (`KalshiClient.plan_rate_limits`)."""
+
 Call = Callable[[api.KalshiClient], Awaitable[object]]
 
 READS: dict[str, Call] = {
@@ -501,6 +517,8 @@ ROUTES: list[tuple[str, str]] = [
     (r"/portfolio/orders$", "orders"),
     (r"/portfolio/fills$", "fills"),
     (r"/portfolio/settlements$", "settlements"),
+    (r"/account/limits$", "account_limits"),
+    (r"/account/endpoint_costs$", "endpoint_costs"),
 ]
 
 
