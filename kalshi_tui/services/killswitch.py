@@ -276,6 +276,13 @@ class KillSwitch:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
+    async def rearmed(self) -> None:
+        """Wait until the last re-arm's follow-up (the order group's reset) is done."""
+        task = self._rearm_task
+        if task is not None and not task.done():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.shield(task)
+
     async def _after_rearm(self) -> None:
         """E.g. reset the app's order group so its orders are accepted again."""
         assert self._on_rearm is not None

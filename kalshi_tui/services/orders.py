@@ -128,6 +128,9 @@ class OrderService(OrderChangesMixin):
         self._amending: set[int] = set()
         self._changes: dict[int, AmendIntent] | None = None
         self.on_change: Callable[[], None] | None = None
+        self.before_submit: Callable[[], Awaitable[None]] | None = None
+        """Awaited before each submit: the kill switch's re-arm (the order group's reset
+        after a resume) must finish before an order may join the group."""
         """Called after any order changes at the exchange (the session refreshes orders)."""
         self.on_unknown: Callable[[], None] | None = None
         """Called when an intent becomes UNKNOWN (wakes the resolver loop)."""
@@ -217,6 +220,8 @@ class OrderService(OrderChangesMixin):
 
     async def submit(self, draft: OrderDraft) -> IntentRecord | Denial:
         """Place `draft` once. Returns the intent (acked, rejected, unknown …) or a Denial."""
+        if self.before_submit is not None:
+            await self.before_submit()
         existing = self._journal.intent(draft.client_order_id)
         if existing is not None:
             self._store.log(

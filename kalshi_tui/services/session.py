@@ -120,6 +120,7 @@ class Session:
         """FIFO P&L from the journal (`snapshot.pnl`), when trading."""
         if journal is not None and gate is not None:
             self.trading = Trading(client, journal, store, gate, plan=trading_plan)
+            self._wait_for_rearm(self.trading)
             self.pnl = PnlTracker(journal, store)
             self.pnl.on_fills = self.feeds.merge_fills
             self.trading.fills.on_fills = self._fills_arrived
@@ -166,6 +167,12 @@ class Session:
             self.auto_halt = AutoHalt(
                 self.store, self.killswitch, self.trading, self.client, limits
             )
+
+    def _wait_for_rearm(self, trading: Trading) -> None:
+        """After a resume the order group is reset in the background: an order sent before
+        that would join the still-triggered group and the exchange would refuse it."""
+        if self.killswitch is not None:
+            trading.orders.before_submit = self.killswitch.rearmed
 
     def _arm_kill_switch(self, journal: Journal) -> None:
         from kalshi_tui.services.halt_info import apply_persisted_halt
