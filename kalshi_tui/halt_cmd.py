@@ -123,6 +123,7 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
     from kalshi_tui.domain.store import Snapshot, Store
     from kalshi_tui.journal import HaltNotJournaled, JournalError, journal_path
     from kalshi_tui.services.alerts import Alerts
+    from kalshi_tui.services.halt_watch import HaltWatcher
     from kalshi_tui.services.killswitch import KillSwitch
     from kalshi_tui.services.launch import open_journal
 
@@ -171,9 +172,31 @@ async def _halt(account: Account, reason: str, give_up_after: float, out: TextIO
         async with client:
             switch = KillSwitch(client, journal, store, alerts=alerts, attempt_timeout=5.0)
             task = switch.trigger(TRIGGER, reason, give_up_after=give_up_after, persist=False)
-            report = await task
+            # Follow the journal while cleaning up, as the app does: once the halt is
+            # resumed (the app's re-arm, `kalshi-tui resume`), stop cancelling, or this
+            # command would trigger the group the resumed app has just reset.
+            # Only a halt the journal (or its marker) holds can be resumed elsewhere.
+            watcher = HaltWatcher(journal, switch, store)
+            watching = asyncio.create_task(watcher.run() if durable else asyncio.sleep(0))
+            report: HaltReport | None
+            try:
+                report = await task
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if not task.cancelled() or (current is not None and current.cancelling()):
+                    raise  # this command itself is being cancelled (ctrl-c)
+                report = None  # the re-arm cancelled the clean-up
+            finally:
+                watching.cancel()
         await alerts.flush(within=3.0)
         sender.cancel()
+        if report is None:
+            print(
+                "STOPPED: the halt was resumed from elsewhere (the app or `kalshi-tui "
+                "resume`) before the cancels were verified; nothing more was cancelled.",
+                file=out,
+            )
+            return EXIT_FAILURE
         status = _print_report(report, where, give_up_after, out)
         if not durable:
             print(_not_durable(path, marker_error), file=out)

@@ -92,7 +92,12 @@ class Flattener:
         backoff: tuple[float, float],
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        keep_going: Callable[[], bool] = lambda: True,
     ) -> None:
+        self._keep_going = keep_going
+        """False once the halt was resumed: stop before the next attempt. (Cancelling the
+        task alone is not enough: Python 3.11's `wait_for` can swallow a cancellation that
+        races a request finishing.)"""
         self._client = client
         self._journal = journal
         self._group_id = group_id
@@ -113,6 +118,8 @@ class Flattener:
         exchange_side_done = False
         resting: int | None = None
         while True:
+            if attempts and not self._keep_going():
+                raise asyncio.CancelledError("the halt was resumed")
             attempts += 1
             errors: list[str] = []
             if not exchange_side_done:

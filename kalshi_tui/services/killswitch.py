@@ -103,6 +103,8 @@ class KillSwitch:
         with no halt of this process in progress, before the switch exists, was halted from
         the journal at start-up (`apply_persisted_halt`): a resume that another process
         commits before the halt watcher's first look must still be followed."""
+        self._rearms = 0
+        """Re-arms so far; a clean-up stops once it changes."""
         self.last_report: HaltReport | None = None
 
     # --- state ----------------------------------------------------------------------------
@@ -153,6 +155,10 @@ class KillSwitch:
                 self._journal_halted = True
             except Exception as exc:  # a journal failure must not stop the halt
                 durable, error = False, f"journal write failed: {describe_error(exc)}"
+        else:
+            # The journal already holds this halt (the contract of persist=False): a resume
+            # committed from now on, even before the watcher's first look, is followed.
+            self._journal_halted = True
         self._triggers_seen.add(key)
         state = HaltState(True, trigger, value, threshold, reason, None)
         now = self._store.now()
@@ -252,6 +258,7 @@ class KillSwitch:
         return state
 
     def _rearm(self, reason: str) -> None:
+        self._rearms += 1  # the running clean-up stops before its next attempt
         self._triggers_seen.clear()
         self._journal_halted = False
         if self._task is not None and not self._task.done():
@@ -295,6 +302,7 @@ class KillSwitch:
     # --- the clean-up ---------------------------------------------------------------------
 
     async def _clean_up(self, give_up_after: float | None) -> HaltReport:
+        generation = self._rearms
         flattener = Flattener(
             self._client,
             self._journal,
@@ -304,6 +312,7 @@ class KillSwitch:
             backoff=self._backoff,
             monotonic=self._monotonic,
             rng=self._rng,
+            keep_going=lambda: self._rearms == generation,
         )
         result = await flattener.run(
             give_up_after=give_up_after, fills_since=int(self._store.now()) - FILL_LOOKBACK_SECONDS

@@ -362,3 +362,43 @@ def test_a_halt_with_a_journal_that_cannot_be_opened_is_marked(
     lines = {check.name: check for check in doctor.diagnose(str(config))}
     assert lines["account not halted"].outcome is doctor.Outcome.FAIL
     assert "broken journal" in lines["account not halted"].detail
+
+
+async def test_halt_stops_cleaning_up_once_the_halt_is_resumed_elsewhere(
+    config: Path, exchange: RunningExchange, key: rsa.RSAPrivateKey
+) -> None:
+    """Found by the soak with other processes (issue 11): a `kalshi-tui halt` still retrying
+    its cancels after the halt was resumed (by the app, or `kalshi-tui resume`) kept
+    triggering the app's order group, so the resumed app's next orders were all refused
+    (`order_group_limit_reached`). It now follows the journal and stops."""
+    await place_resting(exchange.base_url, key, 3)
+    exchange.faults.configure("write_error=1.0")  # no cancel ever succeeds
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "kalshi_tui",
+        "halt",
+        "--config",
+        str(config),
+        "--reason",
+        "stop",
+        "--timeout",
+        "600",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        first = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+        assert first.startswith("halt persisted in "), first
+        with Journal.open(journal_path(tmp_data(config)), create=False) as journal:
+            journal.clear_halt("resumed from another terminal")
+        rest, errors = await asyncio.wait_for(process.communicate(), 120)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    out = first + rest.decode()
+    assert "Traceback" not in errors.decode()
+    assert process.returncode == 1, out
+    assert "STOPPED: the halt was resumed from elsewhere" in out

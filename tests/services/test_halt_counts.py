@@ -91,3 +91,44 @@ async def test_an_order_placed_the_instant_the_app_resumes_is_accepted(tmp_path:
         with contextlib.suppress(asyncio.CancelledError):
             await runner
         await session.close()
+
+
+async def test_an_order_right_after_a_resume_from_elsewhere_joins_a_reset_group(
+    tmp_path: Path,
+) -> None:
+    """Found by the soak with other processes (issue 11): after `kalshi-tui resume` in
+    another terminal the app re-armed, but the group's reset ran in the background, and an
+    order sent meanwhile joined the still-triggered group: the exchange refused it
+    (`order_group_limit_reached`). The order service now waits for the re-arm."""
+    from kalshi_tui.journal import IntentState, Journal
+
+    session = demo_session(directory=tmp_path / "demo", markets=40, plan=FAST)
+    runner = asyncio.create_task(session.run())
+    try:
+        deadline = time.monotonic() + 30
+        while not session.snapshot.trading_ready or not session.snapshot.markets:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        ticker = next(m.ticker for m in session.snapshot.markets if m.status == "active")
+        session.select(ticker)
+        while session.snapshot.book is None or session.snapshot.book.ticker != ticker:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        trading, killswitch, watcher = session.trading, session.killswitch, session.halt_watcher
+        assert trading is not None
+        assert killswitch is not None
+        assert watcher is not None
+        assert (await killswitch.halt("manual", "test")).verified
+        with Journal.open(trading.journal.path, create=False) as other:
+            other.clear_halt("resumed in a second terminal")
+        watcher.check()  # the watcher's look: re-armed, the group reset is under way
+        draft = OrderDraft(str(uuid.uuid4()), ticker, "yes", "buy", Decimal("0.02"), Decimal(1))
+        placed = await trading.orders.submit(draft)
+        assert not isinstance(placed, Denial), placed
+        assert placed.reject_code is None, placed
+        assert placed.state is IntentState.ACKED
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        await session.close()
