@@ -232,6 +232,13 @@ def test_a_bad_fault_spec_fails_fast_in_a_subprocess(processes: list[SimProcess]
         (["--port", "70000"], "--port 70000: a TCP port is 0–65535"),
         (["--markets", "0"], "--markets 0: must be between 1 and 50,000"),
         (["--balance", "-5"], "--balance -5: a starting balance cannot be negative"),
+        (["--shard-balance", "2"], "--shard-balance 2: give INDEX=DOLLARS, e.g. 2=1000"),
+        (["--shard-balance", "9=10"], "--shard-balance 9=10: shard 9 is not one to move"),
+        (["--shard-balance", "0=10"], "--shard-balance 0=10: shard 0 is not one to move"),
+        (
+            ["--balance", "100", "--shard-balance", "2=101"],
+            "--shard-balance: 101 dollars on other shards exceed --balance 100",
+        ),
     ],
 )
 def test_bad_options_are_named_without_a_traceback(

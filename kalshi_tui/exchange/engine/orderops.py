@@ -116,8 +116,7 @@ def amend(
     needed = accounts.lock_if_added(account, pos, order.is_yes, remaining, own_price, reserve)
     accounts.add_resting(account, pos, order.is_yes, order.remaining, order.own_price)
     pos.fee_reserve += order.fee_reserve
-    if needed > account.cash:
-        raise ExchangeError(400, "insufficient_balance", "insufficient balance")
+    matching.check_collateral(account, pos.shard, needed)
 
     if new_client_order_id is not None:
         order.client_order_id = new_client_order_id
