@@ -89,7 +89,8 @@ class Balance(WireModel):
     updated_ts: int | None = None
     breakdown: tuple[ShardBalance, ...] = ()
     """Free balance per exchange shard (`balance_breakdown`); empty when the exchange does
-    not send one (an unsharded venue, a subaccount-restricted key)."""
+    not send one (an unsharded venue, a subaccount-restricted key). How a shard's free
+    balance is read from it: `domain.models.Balance.free_on`."""
 
     @model_validator(mode="before")
     @classmethod
@@ -98,16 +99,6 @@ class Balance(WireModel):
             rows = data.get("balance_breakdown")
             data = {**data, "breakdown": () if rows is None else rows}
         return data
-
-    def on_shard(self, exchange_index: int) -> Decimal:
-        """The free balance on one shard. Without a breakdown the whole balance is on
-        shard 0 (an unsharded exchange); a shard the breakdown omits holds nothing."""
-        if not self.breakdown:
-            return self.balance if exchange_index == 0 else Decimal(0)
-        for row in self.breakdown:
-            if row.exchange_index == exchange_index:
-                return row.balance
-        return Decimal(0)
 
 
 class MarketPosition(WireModel):

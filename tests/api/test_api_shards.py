@@ -24,6 +24,7 @@ from kalshi_tui.api import (
     RequestRejected,
     Settlement,
 )
+from kalshi_tui.services import convert
 
 TICKER = "KXBTCD-26DEC0517-T100000"
 
@@ -131,7 +132,8 @@ def test_the_balance_breakdown_is_read_per_shard() -> None:
         (0, Decimal(9000)),
         (2, Decimal(1000)),
     ]
-    assert (balance.on_shard(0), balance.on_shard(2), balance.on_shard(1)) == (
+    shards = convert.balance(balance)
+    assert (shards.free_on(0), shards.free_on(2), shards.free_on(1)) == (
         Decimal(9000),
         Decimal(1000),
         Decimal(0),
@@ -139,7 +141,8 @@ def test_the_balance_breakdown_is_read_per_shard() -> None:
     # Only the required fields (a subaccount-restricted key gets no breakdown).
     bare = Balance.from_wire({k: v for k, v in body.items() if k != "balance_breakdown"})
     assert bare.breakdown == ()
-    assert (bare.on_shard(0), bare.on_shard(2)) == (Decimal(10000), Decimal(0))
+    unsharded = convert.balance(bare)
+    assert (unsharded.free_on(0), unsharded.free_on(2)) == (Decimal(10000), Decimal(0))
 
 
 async def test_a_transfer_sends_centicents_and_reads_the_listing(
@@ -232,7 +235,10 @@ async def test_shards_over_loopback(start: Any, keys: Keys) -> None:
             source=0, destination=2, amount=Decimal("250.25")
         )
         balance = await client.get_balance()
-        assert (balance.on_shard(0), balance.on_shard(2)) == (Decimal("749.75"), Decimal("250.25"))
+        assert [(r.exchange_index, r.balance) for r in balance.breakdown] == [
+            (0, Decimal("749.75")),
+            (2, Decimal("250.25")),
+        ]
         (listed,) = [t async for t in client.iter_transfers()]
         assert (listed.transfer_id, listed.amount, listed.status) == (
             moved,
