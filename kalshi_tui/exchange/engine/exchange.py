@@ -503,10 +503,12 @@ class Exchange:
 
     # ---- order groups ------------------------------------------------------------------------
     def create_order_group(
-        self, user_id: str, contracts_limit: int, now: TimeLike
+        self, user_id: str, contracts_limit: int, now: TimeLike, *, exchange_index: int = 0
     ) -> OrderGroupView:
+        """A group on one shard (default 0): only orders in that shard's markets may join."""
         at = self._tick(now)
-        return present.group_view(orderops.create_group(self._state, user_id, contracts_limit, at))
+        group = orderops.create_group(self._state, user_id, contracts_limit, at, exchange_index)
+        return present.group_view(group)
 
     def get_order_group(self, user_id: str, order_group_id: str) -> OrderGroupView:
         return present.group_view(orderops.user_group(self._state, user_id, order_group_id))

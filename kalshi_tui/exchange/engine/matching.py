@@ -96,6 +96,12 @@ def validate(state: State, user_id: str, inp: OrderInput, now: int) -> Market:
             raise ExchangeError(
                 400, "order_group_limit_reached", "order group limit reached", group.order_group_id
             )
+        if group.exchange_index != market.exchange_index:
+            raise _invalid(
+                f"order group {group.order_group_id} is on exchange index "
+                f"{group.exchange_index}; market {market.ticker} trades on "
+                f"{market.exchange_index} (order groups do not work across shards)"
+            )
     return market
 
 

@@ -161,3 +161,5 @@ class OrderGroup:
     matched: int = 0
     triggered: bool = False
     order_ids: list[str] = field(default_factory=list)
+    exchange_index: int = 0
+    """The shard the group lives on: only orders in that shard's markets may join it."""

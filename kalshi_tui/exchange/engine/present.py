@@ -261,4 +261,5 @@ def group_view(group: OrderGroup) -> OrderGroupView:
         triggered=group.triggered,
         order_ids=tuple(group.order_ids),
         created_ms=group.created_ms,
+        exchange_index=group.exchange_index,
     )

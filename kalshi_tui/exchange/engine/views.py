@@ -409,6 +409,7 @@ class OrderGroupView:
     """True once the limit was hit (or trigger called) and until reset."""
     order_ids: tuple[str, ...]
     created_ms: int
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)

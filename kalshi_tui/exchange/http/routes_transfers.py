@@ -42,8 +42,9 @@ def integer_expected(name: str, value: object) -> ApiError:
 
 
 def _integer(body: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = body.get(name, default) if default is not None else require(body, name)
-    if value is None and default is not None:
+    """A JSON integer field; absent (or null) is `default`, or 400 when it is required."""
+    value = require(body, name) if default is None else body.get(name)
+    if value is None:
         value = default
     if isinstance(value, bool) or not isinstance(value, int):
         raise integer_expected(name, value)

@@ -297,7 +297,7 @@ def order_group_summary(view: OrderGroupView, profile: Profile) -> Json:
     out: Json = {"id": view.order_group_id, "is_auto_cancel_enabled": view.is_auto_cancel_enabled}
     if profile != "legacy":
         out["contracts_limit_fp"] = count_str(view.contracts_limit)
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":
         out["matched_count_fp"] = count_str(view.matched_count)
         out["triggered"] = view.triggered
@@ -312,7 +312,7 @@ def order_group_detail(view: OrderGroupView, profile: Profile) -> Json:
     }
     if profile != "legacy":
         out["contracts_limit_fp"] = count_str(view.contracts_limit)
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":
         out["id"] = view.order_group_id
         out["matched_count_fp"] = count_str(view.matched_count)
