@@ -151,8 +151,9 @@ def check_collateral(account: Account, shard: int, needed: int) -> None:
             400,
             "insufficient_balance",
             f"insufficient balance on exchange index {shard}",
-            f"exchange_index {shard}: the order needs ${_dollars(needed)} of collateral there, "
-            f"the shard holds ${_dollars(cash)}; transfer to it first",
+            f"exchange_index {shard}: this order and those resting there need "
+            f"${_dollars(needed)} of collateral, the shard holds ${_dollars(cash)}; "
+            "transfer to it first",
         )
 
 
