@@ -86,6 +86,8 @@ def engine_run(orders: int, seed: int) -> tuple[float, int, int]:
     exchange = Exchange(seed=seed, now=T0, market_count=60, agents=False)
     for account in ACCOUNTS:
         exchange.create_user(account, balance=10_000_000 * MONEY_SCALE)
+        # The stream trades crypto markets too, whose collateral is on shard 2.
+        exchange.deposit(account, 10_000_000 * MONEY_SCALE, shard=2)
     tickers = [m.ticker for m in exchange.list_markets(status="open")][:10]
     stream = order_stream(tickers, orders, seed)
     rejected = 0

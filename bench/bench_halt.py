@@ -110,6 +110,7 @@ async def in_process(
         keys=[(KEY_ID, pem)],
         open_order_limit=1_000_000,
         profile=profile,  # type: ignore[arg-type]
+        shard_dollars={2: 5_000},  # the orders go to crypto markets (shard 2) too
     )
     if latency_ms:
         # Every response delayed, as across a real network (the exchange's fault injection).

@@ -378,6 +378,7 @@ async def run_seed(
         keys=[(KEY_ID, public_pem)],
         balance_dollars=100_000,
         clock=clock,
+        shard_dollars={2: 30_000},  # the soak trades crypto markets (shard 2) too
     )
     for name in QUIET_LOGGERS:  # after the server configured its logging
         logging.getLogger(name).setLevel(logging.CRITICAL)

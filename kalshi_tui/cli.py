@@ -315,12 +315,39 @@ def _run_bench(args: argparse.Namespace) -> int:
     return bench_cmd.run(args)
 
 
+# --- transfer --------------------------------------------------------------------------
+
+
+def register_transfer(subparsers: Subparsers) -> None:
+    """`kalshi-tui transfer --from A --to B --amount DOLLARS`: collateral between shards."""
+    from kalshi_tui import transfer_cmd
+
+    parser = add_command(
+        subparsers,
+        "transfer",
+        "move collateral between the account's exchange shards (journaled)",
+        _run_transfer,
+        description="Move free balance from one exchange shard to another (Kalshi checks "
+        "collateral per shard: an order on the crypto shard 2 needs money on shard 2). "
+        "The transfer is journaled before it is sent and its outcome after. Exits 0 when "
+        "the exchange accepted it, 1 when it refused it, 2 for a bad request.",
+    )
+    transfer_cmd.configure_parser(parser)
+
+
+def _run_transfer(args: argparse.Namespace) -> int:
+    from kalshi_tui import transfer_cmd
+
+    return transfer_cmd.run(args)
+
+
 SUBCOMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_init,
     register_doctor,
     register_export,
     register_halt,
     register_resume,
+    register_transfer,
     register_journal,
     register_sim,
     register_bench,

@@ -78,9 +78,11 @@ from ._portfolio_models import (
     PositionsPage,
     Settlement,
     SettlementsPage,
+    ShardBalance,
 )
 from ._ratelimit import EndpointCosts, RateHeadroom, RateLimiter, RateLimits, TokenBucket
 from ._trading import OrderApi, OrderApiMode
+from ._transfers import Transfer, TransfersPage
 from ._wire import Action, BookSide, Side
 
 __all__ = [
@@ -159,6 +161,7 @@ __all__ = [
     "SettlementFilters",
     "SettlementSource",
     "SettlementsPage",
+    "ShardBalance",
     "Side",
     "TimeInForce",
     "TokenBucket",
@@ -166,6 +169,8 @@ __all__ = [
     "TradeFilters",
     "TradesPage",
     "TradingPaused",
+    "Transfer",
+    "TransfersPage",
     "TransportError",
     "WeeklySchedule",
     "load_private_key",

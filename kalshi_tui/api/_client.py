@@ -1,7 +1,7 @@
 """`KalshiClient`: the signed async client for the Kalshi Trade API v2.
 
 One instance per session holds one long-lived `httpx.AsyncClient`. The endpoints
-live in mixins by area (`_market_data`, `_portfolio`, `_trading`); the request
+live in mixins by area (`_market_data`, `_portfolio`, `_trading`, `_transfers`); the request
 machinery (signing, rate limits, retries, error mapping, clock skew, counters) is
 in `_core`.
 """
@@ -21,11 +21,12 @@ from ._auth import KalshiAuth
 from ._market_data import MarketDataMixin
 from ._ratelimit import RateLimits
 from ._trading import OrderApiMode, TradingMixin
+from ._transfers import TransfersMixin
 
 DEFAULT_MAX_SKEW_SECONDS = 5.0
 
 
-class KalshiClient(MarketDataMixin, TradingMixin, AccountMixin):
+class KalshiClient(MarketDataMixin, TradingMixin, TransfersMixin, AccountMixin):
     """Typed async access to Kalshi. Use as `async with KalshiClient(...) as client:`.
 
     `base_url` ends with `/trade-api/v2`. Without `auth` only public market data

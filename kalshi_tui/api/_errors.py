@@ -122,7 +122,9 @@ class InvalidPrice(OrderRejected):
 
 
 class InsufficientBalance(OrderRejected):
-    """400 `insufficient_balance`: cost plus fees exceeds available cash."""
+    """400 `available_balance_too_low` (Kalshi's documented code since 2026-01-26) or the older
+    `insufficient_balance`: cost plus fees exceeds the available cash, on a sharded exchange
+    the cash of the order's own shard (the message names it)."""
 
 
 class ExchangeUnavailable(KalshiError):
@@ -240,6 +242,7 @@ _CODE_TABLE: tuple[tuple[str, type[KalshiError]], ...] = (
     ("market_inactive", MarketInactive),
     ("invalid_price", InvalidPrice),
     ("insufficient_balance", InsufficientBalance),
+    ("available_balance_too_low", InsufficientBalance),
     ("invalid_order", OrderRejected),
     ("max_open_orders_exceeded", OrderRejected),
     ("order_group_limit_reached", OrderRejected),

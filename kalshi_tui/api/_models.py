@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
 from ._numbers import MAX_MAGNITUDE, ONE, legacy_amount, parse_decimal_string
-from ._wire import FieldMap, Side, WireModel, blank_cursor, money
+from ._wire import ExchangeIndex, FieldMap, Side, WireModel, blank_cursor, money
 
 
 class ExchangeStatus(WireModel):
@@ -205,7 +205,7 @@ class Market(WireModel):
     fee_waiver_expiration_time: datetime | None = None
     price_level_structure: str = "linear_cent"
     price_ranges: tuple[PriceRange, ...] = ()
-    exchange_index: int | None = None
+    exchange_index: ExchangeIndex = 0
 
     @field_validator("floor_strike", "cap_strike")
     @classmethod
@@ -416,6 +416,7 @@ class Event(WireModel):
     strike_date: datetime | None = None
     strike_period: str | None = None
     markets: tuple[Market, ...] = ()
+    exchange_index: ExchangeIndex = 0
 
 
 class SettlementSource(WireModel):
@@ -433,6 +434,7 @@ class Series(WireModel):
     contract_url: str = ""
     fee_type: str = ""
     fee_multiplier: Decimal = ONE
+    exchange_index: ExchangeIndex = 0
 
     @field_validator("tags", "settlement_sources", mode="before")
     @classmethod

@@ -17,7 +17,16 @@ from typing import Any, ClassVar
 from pydantic import model_validator
 
 from ._numbers import ONE, parse_decimal_string
-from ._wire import Action, BookSide, FieldMap, Side, WireModel, blank_cursor, money
+from ._wire import (
+    Action,
+    BookSide,
+    ExchangeIndex,
+    FieldMap,
+    Side,
+    WireModel,
+    blank_cursor,
+    money,
+)
 
 
 def _normalise_direction(data: dict[str, Any]) -> dict[str, Any]:
@@ -59,16 +68,37 @@ class _Directional(WireModel):
         return _normalise_direction(data) if isinstance(data, dict) else data
 
 
+class ShardBalance(WireModel):
+    """One entry of the balance breakdown: the free balance on one exchange shard."""
+
+    wire_money: ClassVar[FieldMap] = {"balance": (("balance",), None)}
+    exchange_index: int
+    balance: Decimal
+    """Dollars (a fixed-point string on the wire)."""
+
+
 class Balance(WireModel):
     wire_money: ClassVar[FieldMap] = {
         "balance": money("balance", "balance"),
         "portfolio_value": money("portfolio_value", "portfolio_value"),
     }
     balance: Decimal
-    """Available cash, dollars."""
+    """Available cash, dollars (every shard, unless the request named one)."""
     portfolio_value: Decimal
     """Value of open positions, dollars."""
     updated_ts: int | None = None
+    breakdown: tuple[ShardBalance, ...] = ()
+    """Free balance per exchange shard (`balance_breakdown`); empty when the exchange does
+    not send one (an unsharded venue, a subaccount-restricted key). How a shard's free
+    balance is read from it: `domain.models.Balance.free_on`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _breakdown(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "breakdown" not in data:
+            rows = data.get("balance_breakdown")
+            data = {**data, "breakdown": () if rows is None else rows}
+        return data
 
 
 class MarketPosition(WireModel):
@@ -87,6 +117,7 @@ class MarketPosition(WireModel):
     fees_paid: Decimal
     last_updated_ts: datetime | None = None
     resting_orders_count: int | None = None
+    exchange_index: ExchangeIndex = 0
 
 
 class EventPosition(WireModel):
@@ -158,6 +189,7 @@ class Order(_Directional):
     self_trade_prevention_type: str | None = None
     order_group_id: str | None = None
     cancel_order_on_pause: bool | None = None
+    exchange_index: ExchangeIndex = 0
 
     @model_validator(mode="before")
     @classmethod
@@ -216,6 +248,7 @@ class Fill(_Directional):
     """Dollars; absent (None, not zero) in legacy payloads."""
     created_time: datetime | None = None
     ts: int | None = None
+    exchange_index: ExchangeIndex = 0
 
     @model_validator(mode="before")
     @classmethod
@@ -272,6 +305,7 @@ class Settlement(WireModel):
     value: Decimal | None = None
     """Payout per YES contract, dollars."""
     settled_time: datetime | None = None
+    exchange_index: ExchangeIndex = 0
 
 
 class SettlementsPage(WireModel):

@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, model_validator
 
 from ._numbers import legacy_amount, parse_decimal_string
 
 Side = Literal["yes", "no"]
 Action = Literal["buy", "sell"]
 BookSide = Literal["bid", "ask"]
+
+
+def _unsharded(value: object) -> object:
+    return 0 if value is None else value
+
+
+ExchangeIndex = Annotated[int, BeforeValidator(_unsharded)]
+"""The exchange shard a market, order, fill, position or settlement lives on. An exchange
+that omits it (or sends null) is not sharded: everything is on shard 0, where Kalshi routes
+whatever names no shard (`getting_started/exchange_sharding.md`)."""
 
 # normalised field name → (current string keys, legacy integer key or None)
 FieldMap = dict[str, tuple[tuple[str, ...], str | None]]

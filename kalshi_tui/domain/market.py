@@ -34,6 +34,8 @@ class MarketSummary:
     category: str = ""
     price_ranges: tuple[tuple[Decimal, Decimal, Decimal], ...] = ()
     """Valid order prices as (start, end, step) bands; empty means whole cents."""
+    exchange_index: int = 0
+    """The exchange shard the market trades on (its collateral lives there)."""
 
     @property
     def change(self) -> Decimal | None:

@@ -69,10 +69,26 @@ class OrderBook:
 
 @dataclass(frozen=True, slots=True)
 class Balance:
-    """Account cash and the exchange's valuation of open positions (dollars)."""
+    """Account cash and the exchange's valuation of open positions (dollars).
+
+    `cash` is the exchange's available balance over every shard; `shards` breaks it down
+    as (exchange_index, free balance) pairs, ascending. Empty means the exchange sent no
+    breakdown (an unsharded exchange): everything is on shard 0.
+    """
 
     cash: Decimal
     portfolio_value: Decimal
+    shards: tuple[tuple[int, Decimal], ...] = ()
+
+    def by_shard(self) -> tuple[tuple[int, Decimal], ...]:
+        """(exchange_index, free balance) for every shard the breakdown names, or shard 0
+        holding everything when there is none."""
+        return self.shards or ((0, self.cash),)
+
+    def free_on(self, shard: int) -> Decimal:
+        """The available balance on one exchange shard (collateral is per shard: an order
+        draws only on its own market's shard)."""
+        return next((amount for index, amount in self.by_shard() if index == shard), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,10 @@ max_position          worst-case position in the order's direction after the ord
                       (resting and in-flight orders included) beyond the limit
 max_open_orders       a resting order would make more than the limit rest at once
 max_event_loss        worst-case loss across the event's markets over the limit
-insufficient_balance  opening cost + taker fee > available cash less what in-flight
-                      orders will lock (their cost and fee)
+insufficient_balance  opening cost + taker fee > the available cash on the order's
+                      own exchange shard less what in-flight orders on that shard
+                      will lock (their cost and fee); money on other shards does not
+                      count (the exchange checks collateral per shard)
 max_orders_per_minute more approvals in the last 60 s than the limit allows
 ====================  =========================================================
 
@@ -43,7 +45,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 import kalshi_tui.domain.format as fmt
 from kalshi_tui.domain.exposure import (
@@ -61,6 +63,7 @@ from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import TradingMode
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 ONE = Decimal(1)
 CENTS = Decimal(100)
 THROTTLE_WINDOW_SECONDS = 60.0
@@ -329,29 +332,53 @@ def _check_event_loss(draft: OrderDraft, ctx: RiskContext, limits: RiskLimits) -
     return None
 
 
+def _shard(ctx: RiskContext, ticker: str) -> int:
+    market = ctx.markets.get(ticker)
+    return 0 if market is None else market.exchange_index
+
+
 def _check_balance(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
+    """Buying power on the order's own shard: the exchange's available balance there (net
+    of what its resting orders hold, as the exchange reports it) less what in-flight orders
+    on the same shard will lock."""
     if ctx.balance is None:
         return Denial("stale_inputs", "refused: the account balance is not loaded")
     position = ctx.positions.get(draft.ticker)
     held = ZERO if position is None else position.contracts
     leg = leg_of_draft(draft)
     needed = opening_cost(held, leg) + leg.fee
+    shard = _shard(ctx, draft.ticker)
     committed = sum(
         (
             opening_cost(_held(ctx, d.ticker), leg_of_draft(d)) + leg_of_draft(d).fee
             for d in ctx.in_flight
+            if _shard(ctx, d.ticker) == shard
         ),
         ZERO,
     )
-    available = ctx.balance.cash - committed
-    if needed > available:
+    available = ctx.balance.free_on(shard) - committed
+    if needed <= available:
+        return None
+    others = [pair for pair in ctx.balance.by_shard() if pair[0] != shard and pair[1] > 0]
+    if not others:  # no money elsewhere: a transfer would not help
+        where = f" on exchange shard {shard}" if shard or ctx.balance.shards else ""
         return Denial(
             "insufficient_balance",
-            f"order needs {fmt.dollars(needed)} with fees; {fmt.dollars(available)} is available",
+            f"order needs {fmt.dollars(needed)} with fees{where}; "
+            f"{fmt.dollars(available)} is available",
             needed,
             available,
         )
-    return None
+    source, spare = max(others, key=lambda pair: pair[1])
+    short = (needed - available).quantize(CENT, rounding=ROUND_CEILING)
+    return Denial(
+        "insufficient_balance",
+        f"order needs {fmt.dollars(needed)} with fees on exchange shard {shard}, which has "
+        f"{fmt.dollars(available)} free (shard {source} has {fmt.dollars(spare)}): transfer "
+        f"with T or `kalshi-tui transfer --from {source} --to {shard} --amount {short}`",
+        needed,
+        available,
+    )
 
 
 def _held(ctx: RiskContext, ticker: str) -> Decimal:

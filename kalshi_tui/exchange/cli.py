@@ -74,7 +74,16 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=10_000,
         metavar="DOLLARS",
-        help="starting balance of the account (default 10000)",
+        help="starting balance of the account (default 10000), on shard 0 unless "
+        "--shard-balance moves part of it",
+    )
+    parser.add_argument(
+        "--shard-balance",
+        action="append",
+        default=[],
+        metavar="INDEX=DOLLARS",
+        help="start DOLLARS of the balance on exchange shard INDEX (e.g. 2=1000 for the crypto "
+        "shard; repeatable); without it every account's money starts on shard 0, as on Kalshi",
     )
     parser.add_argument(
         "--rate-tier",
@@ -118,6 +127,29 @@ def write_config(path: Path, base_url: str, key_id: str, key_path: Path, args: o
 MAX_MARKETS = 50_000
 
 
+def shard_split(values: list[str]) -> dict[int, int] | str:
+    """The `--shard-balance INDEX=DOLLARS` options as {shard: dollars}, or what is wrong."""
+    from kalshi_tui.exchange.engine.shards import SHARDS
+
+    split: dict[int, int] = {}
+    for value in values:
+        index_text, sep, dollars_text = value.partition("=")
+        try:
+            index, dollars = int(index_text), int(dollars_text)
+        except ValueError:
+            return f"--shard-balance {value}: give INDEX=DOLLARS, e.g. 2=1000"
+        if not sep or dollars < 0:
+            return f"--shard-balance {value}: give INDEX=DOLLARS with whole dollars ≥ 0"
+        if index == 0 or index not in SHARDS:
+            others = ", ".join(str(i) for i in SHARDS if i)
+            return (
+                f"--shard-balance {value}: shard {index} is not one to move money to "
+                f"(shards {others}; shard 0 holds the rest of --balance)"
+            )
+        split[index] = split.get(index, 0) + dollars
+    return split
+
+
 def _option_error(args: argparse.Namespace) -> str | None:
     """What is wrong with the options (before anything starts), or None."""
     from kalshi_tui.files import describe_kind  # standard library only
@@ -128,6 +160,14 @@ def _option_error(args: argparse.Namespace) -> str | None:
         return f"--markets {args.markets}: must be between 1 and {MAX_MARKETS:,}"
     if args.balance < 0:
         return f"--balance {args.balance}: a starting balance cannot be negative"
+    split = shard_split(args.shard_balance)
+    if isinstance(split, str):
+        return split
+    if sum(split.values()) > args.balance:
+        return (
+            f"--shard-balance: {sum(split.values())} dollars on other shards exceed "
+            f"--balance {args.balance}; raise --balance or move less"
+        )
     config_path: Path | None = args.write_config
     if config_path is not None and config_path.expanduser().is_dir():
         return f"--write-config {config_path}: is a directory; give a file name such as sim.toml"
@@ -175,6 +215,8 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"kalshi-tui sim: {problem}", file=sys.stderr)
         return 2
+    split = shard_split(args.shard_balance)
+    assert not isinstance(split, str)  # _option_error refused a bad one
     limits = (
         RateLimitConfig(enabled=False)
         if args.rate_tier == "off"
@@ -190,6 +232,7 @@ def run(args: argparse.Namespace) -> int:
             profile=args.profile,
             state_path=args.state,
             balance_dollars=args.balance,
+            shard_dollars=split,
             faults=faults,
             rate_limits=limits,
             host=args.host,

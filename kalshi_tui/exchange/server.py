@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -149,12 +149,14 @@ class RunningExchange:
         balance_dollars: int,
         state_path: Path | None,
         tick_s: float,
+        shard_dollars: Mapping[int, int] | None = None,
     ) -> None:
         self._context = context
         self._server = server
         self._sock = sock
         self._funded = funded_users
         self._balance_dollars = balance_dollars
+        self._shard_dollars = dict(shard_dollars or {})
         self._state_path = state_path
         self._tick_s = tick_s
         self._thread: threading.Thread | None = None
@@ -213,12 +215,22 @@ class RunningExchange:
         return account
 
     def ensure_account(self, user_id: str, balance_dollars: int | None = None) -> None:
-        """Open and fund an account once (a restored account keeps its money)."""
+        """Open and fund an account once (a restored account keeps its money): the venue's
+        `shard_dollars` on their shards, the rest of the balance on shard 0."""
         if user_id in self._funded:
             return
         dollars = self._balance_dollars if balance_dollars is None else balance_dollars
+        elsewhere = {shard: d for shard, d in self._shard_dollars.items() if shard != 0 and d}
+        if sum(elsewhere.values()) > dollars:
+            raise ValueError(
+                f"the per-shard balances ({sum(elsewhere.values())} dollars) exceed the "
+                f"account's balance ({dollars} dollars)"
+            )
         with self._context.lock:
-            self._context.engine.create_user(user_id, balance=dollars * MONEY_SCALE)
+            engine = self._context.engine
+            engine.create_user(user_id, balance=(dollars - sum(elsewhere.values())) * MONEY_SCALE)
+            for shard, amount in sorted(elsewhere.items()):
+                engine.deposit(user_id, amount * MONEY_SCALE, shard=shard)
         self._funded.add(user_id)
 
     def save(self) -> None:
@@ -316,12 +328,15 @@ def start_exchange(
     open_order_limit: int = 200_000,
     clock: Callable[[], float] = time.time,
     save_state: bool = True,
+    shard_dollars: Mapping[int, int] | None = None,
 ) -> RunningExchange:
     """Start a simulated exchange in a background thread and return once it accepts
     connections. `keys` are `(key_id, public_pem)` pairs for the demo account, funded with
     `balance_dollars`. With `state_path`, state is restored from it when present and saved to
     it by `stop()` (unless `save_state` is False: a look at the state that must not write
-    over it, e.g. `kalshi-tui doctor` beside a running demo)."""
+    over it, e.g. `kalshi-tui doctor` beside a running demo). `shard_dollars` puts that many
+    dollars of each new account's balance on the given exchange shards (e.g. `{2: 1000}` on
+    the crypto shard); the rest, by default all of it, starts on shard 0, as on Kalshi."""
     path = Path(state_path) if state_path is not None else None
     restored = _load_state(path)
     now_ms = int(clock() * 1000)
@@ -379,6 +394,7 @@ def start_exchange(
         balance_dollars=balance_dollars,
         state_path=path if save_state else None,
         tick_s=tick_s,
+        shard_dollars=shard_dollars,
     )
     running.ensure_account(running.user_id)
     for saved_id, saved_pem, saved_user in saved_keys:

@@ -57,6 +57,7 @@ def market_summary(market: api.Market) -> MarketSummary:
         close_time=market.close_time or EPOCH,
         category=market.category,
         price_ranges=tuple((r.start, r.end, r.step) for r in market.price_ranges),
+        exchange_index=market.exchange_index,
     )
 
 
@@ -77,7 +78,11 @@ def exchange_state(status: api.ExchangeStatus) -> ExchangeState:
 
 
 def balance(value: api.Balance) -> Balance:
-    return Balance(cash=value.balance, portfolio_value=value.portfolio_value)
+    return Balance(
+        cash=value.balance,
+        portfolio_value=value.portfolio_value,
+        shards=tuple(sorted((row.exchange_index, row.balance) for row in value.breakdown)),
+    )
 
 
 def position(value: api.MarketPosition) -> Position:

@@ -46,6 +46,10 @@ if TYPE_CHECKING:
 
 DEMO_SEED = 20261121
 DEMO_MARKETS = 300
+DEMO_SHARD_DOLLARS = {2: 1_000}
+"""The demo account's collateral off shard 0: $1,000 of its $10,000 starts on the crypto
+shard (2), so crypto markets trade from the first minute; on Kalshi (and in a fresh
+`kalshi-tui sim`) an account's money starts on shard 0 and is moved by a transfer."""
 KEY_FILE = "demo-key.pem"
 KEY_ID_FILE = "demo-key-id"
 STATE_FILE = "exchange-state.json"
@@ -110,6 +114,7 @@ def start_demo_exchange(
         state_path=directory / STATE_FILE,
         keys=[(key.key_id, key.public_pem())],
         save_state=publish,
+        shard_dollars=DEMO_SHARD_DOLLARS,
     )
     if publish:
         (directory / URL_FILE).write_text(running.base_url + "\n")

@@ -31,6 +31,7 @@ from kalshi_tui import api
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.orders import Denial, OrderDraft, PreTradeGate, dry_run
+from kalshi_tui.domain.shards import shard_of
 from kalshi_tui.domain.store import Store
 from kalshi_tui.domain.trading import PendingOrder
 from kalshi_tui.journal import (
@@ -242,6 +243,12 @@ class OrderService(OrderChangesMixin):
         denial = self.refusal(draft.ticker) or self._judge(draft)
         if denial is not None:
             return self._deny(draft, denial)
+        # The app's order group lives on shard 0, and a group only takes orders on its own
+        # shard: an order elsewhere goes out without it (the kill switch still cancels it
+        # by listing and batch cancel).
+        group = self.order_group_id
+        if shard_of(draft.ticker, self._store.snapshot.markets_by_ticker) != 0:
+            group = None
         try:
             request = api.OrderRequest(
                 ticker=draft.ticker,
@@ -254,7 +261,7 @@ class OrderService(OrderChangesMixin):
                 post_only=draft.post_only,
                 reduce_only=draft.reduce_only,
                 cancel_order_on_pause=True,
-                order_group_id=self.order_group_id,
+                order_group_id=group,
             )
         except ValueError as exc:
             return self._deny(draft, Denial("invalid_order", f"invalid order: {exc}"))
@@ -262,7 +269,7 @@ class OrderService(OrderChangesMixin):
             "post_only": draft.post_only,
             "reduce_only": draft.reduce_only,
             "cancel_order_on_pause": True,
-            "order_group_id": self.order_group_id,
+            "order_group_id": group,
         }
         cid = draft.client_order_id
         # Durable before anything leaves the process; no await between the duplicate check

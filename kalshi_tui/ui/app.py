@@ -31,6 +31,7 @@ from kalshi_tui.ui.layout import PaneTabs, ResponsiveLayout
 from kalshi_tui.ui.persist import PersistedState
 from kalshi_tui.ui.screens.help import HelpScreen
 from kalshi_tui.ui.trading import TradingActions
+from kalshi_tui.ui.transfer import open_transfer_dialog
 from kalshi_tui.ui.widgets.halt_banner import HaltBanner
 from kalshi_tui.ui.widgets.log_tail import LogTail
 from kalshi_tui.ui.widgets.market_table import MarketTable
@@ -89,6 +90,7 @@ class TerminalApp(TradingActions, ResponsiveLayout, PersistedState):
         Binding("a", "amend_selected", "Amend", show=False, id="app.amend_selected"),
         Binding("r", "reconciliation", "Reconcile", show=False, id="app.reconciliation"),
         Binding("H", "history", "History", show=False, id="app.history"),
+        Binding("T", "transfer", "Transfer", show=False, id="app.transfer"),
         Binding("l", "freeze_log", "Freeze log", id="app.freeze_log"),
     ]
     """Every binding has an id so `[ui] keymap` can remap it."""
@@ -273,6 +275,10 @@ class TerminalApp(TradingActions, ResponsiveLayout, PersistedState):
         """List every key binding."""
         self.push_screen(HelpScreen())
 
+    def action_transfer(self) -> None:
+        """Move money between exchange shards (confirmation; journaled)."""
+        open_transfer_dialog(self)
+
     def action_chart_period(self) -> None:
         """Cycle the price chart between 1-minute, 1-hour and 1-day candles."""
         self.query_one(PriceChart).action_next_period()
@@ -332,6 +338,11 @@ class TerminalApp(TradingActions, ResponsiveLayout, PersistedState):
             yield SystemCommand(
                 "Trade history", "Recent fills and settlements", self.action_history
             )
+        yield SystemCommand(
+            "Transfer between exchange shards",
+            "Move collateral from one shard to another (confirmation; journaled)",
+            self.action_transfer,
+        )
         yield SystemCommand("Show keys", "List every key binding", self.action_help)
         yield SystemCommand(
             "Chart period", "Cycle 1-minute / 1-hour / 1-day candles", self.action_chart_period

@@ -40,6 +40,7 @@ def market(
     bid: str | None = "0.40",
     ask: str | None = "0.44",
     price_ranges: tuple[tuple[Decimal, Decimal, Decimal], ...] = (),
+    exchange_index: int = 0,
 ) -> MarketSummary:
     return MarketSummary(
         ticker=ticker,
@@ -56,6 +57,7 @@ def market(
         open_interest=D(0),
         close_time=CLOSE,
         price_ranges=price_ranges,
+        exchange_index=exchange_index,
     )
 
 
@@ -138,6 +140,7 @@ def snapshot(
     orders: Iterable[Order] = (),
     cash: str | None = "1000.00",
     portfolio_value: str = "0",
+    shards: Mapping[int, str] | None = None,
     health_map: Mapping[str, Health] | None = None,
     trading: TradingState | None = None,
     exchange: ExchangeState | None = None,
@@ -149,7 +152,13 @@ def snapshot(
         markets_by_ticker=MappingProxyType({m.ticker: m for m in market_list}),
         selected="EV-A",
         book=order_book if order_book is not None else book(),
-        balance=None if cash is None else Balance(D(cash), D(portfolio_value)),
+        balance=None
+        if cash is None
+        else Balance(
+            D(cash),
+            D(portfolio_value),
+            tuple(sorted((index, D(amount)) for index, amount in (shards or {}).items())),
+        ),
         positions=tuple(positions),
         orders=tuple(orders),
         health=health_map if health_map is not None else fresh_health(),

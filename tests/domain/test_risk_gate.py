@@ -290,6 +290,46 @@ def test_in_flight_orders_reduce_the_cash_available() -> None:
     assert result.limit == D("10.00") - D("5.04") - D("0.21")  # its cost and its fee
 
 
+def test_the_balance_check_reads_the_orders_own_shard() -> None:
+    """$995 on shard 0 and $5 on shard 2: a $5.25 order on a shard-2 market is refused
+    (money on shard 0 does not count there) with how to transfer; the same order on a
+    shard-0 market passes."""
+    crypto = (market("EV-A", exchange_index=2), market("EV-B"), market("OTHER-X", "OTHER"))
+    ctx = context(cash="1000.00", shards={0: "995.00", 2: "5.00"}, markets=crypto)
+    approved(draft(count="11"), ctx)  # $4.81 fits in shard 2's $5
+    result = denied(draft(count="12"), "insufficient_balance", ctx)
+    assert (result.value, result.limit) == (D("5.25"), D("5.00"))
+    assert "exchange shard 2" in result.message
+    assert "shard 0 has $995.00" in result.message
+    assert "kalshi-tui transfer --from 0 --to 2 --amount 0.25" in result.message
+    # The same order on a shard-0 market passes: shard 0 has plenty.
+    approved(draft(count="12"), context(cash="1000.00", shards={0: "995.00", 2: "5.00"}))
+
+
+def test_a_shard_missing_from_the_breakdown_holds_nothing() -> None:
+    crypto = (market("EV-A", exchange_index=2), market("EV-B"), market("OTHER-X", "OTHER"))
+    result = denied(
+        draft(count="1"),
+        "insufficient_balance",
+        context(cash="1000.00", shards={0: "1000.00"}, markets=crypto),
+    )
+    assert result.limit == D(0)
+    assert "--from 0 --to 2" in result.message
+
+
+def test_in_flight_orders_count_only_on_their_own_shard() -> None:
+    crypto = (market("EV-A", exchange_index=2), market("EV-B"), market("OTHER-X", "OTHER"))
+    shards = {0: "10.00", 2: "10.00"}
+    # An in-flight order on shard 0 leaves shard 2's $10 whole; one on shard 2 does not.
+    elsewhere = context(
+        cash="20.00", shards=shards, markets=crypto, in_flight=[draft(count="12", ticker="EV-B")]
+    )
+    approved(draft(count="12"), elsewhere)
+    same = context(cash="20.00", shards=shards, markets=crypto, in_flight=[draft(count="12")])
+    result = denied(draft(count="12"), "insufficient_balance", same)
+    assert result.limit == D("10.00") - D("5.04") - D("0.21")
+
+
 # --- submit rate ---------------------------------------------------------------------------
 
 

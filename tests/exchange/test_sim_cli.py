@@ -124,6 +124,7 @@ def test_serves_writes_a_config_doctor_accepts_and_stops_on_sigint(
         "--host", "127.0.0.1", "--port", "0", "--seed", "5", "--markets", "40",
         "--write-config", str(config_path), "--profile", "current",
         "--faults", "write_error=1,error_status=502", "--balance", "250",
+        "--shard-balance", "2=50",
     )  # fmt: skip
     processes.append(sim)
     wrote = sim.wait_for("wrote ")
@@ -144,7 +145,12 @@ def test_serves_writes_a_config_doctor_accepts_and_stops_on_sigint(
     # Any other client can use the written credentials too.
     auth = api.KalshiAuth(config["key_id"], api.load_private_key(key_path))
     with httpx.Client(base_url=url, auth=auth) as client:
-        assert client.get("/portfolio/balance").json()["balance_dollars"] == "250.0000"
+        balance = client.get("/portfolio/balance").json()
+        assert balance["balance_dollars"] == "250.0000"
+        assert balance["balance_breakdown"] == [  # --shard-balance 2=50: $50 on the crypto shard
+            {"exchange_index": 0, "balance": "200.0000"},
+            {"exchange_index": 2, "balance": "50.0000"},
+        ]
         markets = client.get("/markets", params={"limit": 1000}).json()["markets"]
         order = {
             "ticker": markets[0]["ticker"],
@@ -232,6 +238,13 @@ def test_a_bad_fault_spec_fails_fast_in_a_subprocess(processes: list[SimProcess]
         (["--port", "70000"], "--port 70000: a TCP port is 0–65535"),
         (["--markets", "0"], "--markets 0: must be between 1 and 50,000"),
         (["--balance", "-5"], "--balance -5: a starting balance cannot be negative"),
+        (["--shard-balance", "2"], "--shard-balance 2: give INDEX=DOLLARS, e.g. 2=1000"),
+        (["--shard-balance", "9=10"], "--shard-balance 9=10: shard 9 is not one to move"),
+        (["--shard-balance", "0=10"], "--shard-balance 0=10: shard 0 is not one to move"),
+        (
+            ["--balance", "100", "--shard-balance", "2=101"],
+            "--shard-balance: 101 dollars on other shards exceed --balance 100",
+        ),
     ],
 )
 def test_bad_options_are_named_without_a_traceback(

@@ -49,7 +49,8 @@ async def test_panes_populate_from_the_exchange(loaded: tuple[TerminalApp, Pilot
     assert table.selected_ticker == snap.selected
     assert text_of(app, "#env") == "DEMO"
     # The store has the balance; the header repaints on the bridge's next tick.
-    await wait_for(pilot, lambda: "$10,000.00" in text_of(app, "#cash"))
+    # The demo account's $10,000: $1,000 of it on the crypto shard (2), listed per shard.
+    await wait_for(pilot, lambda: text_of(app, "#cash") == "Cash $9,000.00 · #2 $1,000.00")
     book = app.query_one(OrderBookPane)
     await wait_for(pilot, lambda: snap.selected in str(book.border_title))
     # The title follows the selection at once; the ladder follows the next book poll.

@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from kalshi_tui import api
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.exchange.server import start_exchange
-from kalshi_tui.services.launch import DEMO_SEED, load_or_create_demo_key
+from kalshi_tui.services.launch import DEMO_SEED, DEMO_SHARD_DOLLARS, load_or_create_demo_key
 from kalshi_tui.services.session import PollPlan, Session
 from kalshi_tui.ui.app import TerminalApp
 
@@ -60,6 +60,7 @@ def frozen_app(directory: Path) -> TerminalApp:
         markets=60,
         keys=[(key.key_id, key.public_pem())],
         clock=clock,
+        shard_dollars=DEMO_SHARD_DOLLARS,  # as the demo: the selected market is on shard 2
     )
     client = api.KalshiClient(
         running.base_url, api.KalshiAuth(key.key_id, key.private_key, clock=clock), clock=clock

@@ -45,9 +45,11 @@ from kalshi_tui.exchange.engine.views import (
     SelfTradePrevention,
     SeriesView,
     SettlementView,
+    ShardBalance,
     Side,
     TimeInForce,
     TradeView,
+    TransferView,
 )
 
 __all__ = [
@@ -82,8 +84,10 @@ __all__ = [
     "SelfTradePrevention",
     "SeriesView",
     "SettlementView",
+    "ShardBalance",
     "Side",
     "TimeInForce",
     "TimeLike",
     "TradeView",
+    "TransferView",
 ]

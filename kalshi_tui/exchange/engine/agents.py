@@ -16,6 +16,7 @@ import random
 from kalshi_tui.exchange.engine import grids, matching
 from kalshi_tui.exchange.engine.book import Book
 from kalshi_tui.exchange.engine.model import Market
+from kalshi_tui.exchange.engine.shards import SHARDS
 from kalshi_tui.exchange.engine.state import State, stable_hash
 from kalshi_tui.exchange.engine.views import (
     COUNT_SCALE,
@@ -39,8 +40,9 @@ def fund_agents(state: State) -> None:
     for user_id in (MAKER, TAKER):
         account = state.account(user_id)
         account.is_agent = True
-        account.cash += AGENT_FUNDS
-        state.deposits += AGENT_FUNDS
+        for shard in SHARDS:
+            account.wallet(shard).cash += AGENT_FUNDS
+            state.deposits += AGENT_FUNDS
 
 
 def ladder(

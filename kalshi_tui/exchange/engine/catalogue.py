@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 
 from kalshi_tui.exchange.engine.model import Event, Market, Series
+from kalshi_tui.exchange.engine.shards import shard_of_category
 from kalshi_tui.exchange.engine.state import State
 from kalshi_tui.exchange.engine.views import COUNT_SCALE, PRICE_SCALE, FeeType
 
@@ -459,6 +460,7 @@ def build(state: State, market_count: int) -> None:
             Fraction(1),
             t.source,
             f"https://example.com/{t.series.lower()}",
+            shard_of_category(t.category),
         )
     counters = dict.fromkeys(range(len(TEMPLATES)), 0)
     made = 0
@@ -485,6 +487,7 @@ def build(state: State, market_count: int) -> None:
             _date_text(draft.close_ms),
             draft.mutually_exclusive,
             draft.close_ms,
+            exchange_index=state.series[t.series].exchange_index,
         )
         state.events[event_ticker] = event
         for strike in draft.strikes:
@@ -530,6 +533,7 @@ def _add_market(
         base_volume=rng.randint(50, 200_000) * COUNT_SCALE if open_ms < state.start_ms else 0,
         base_open_interest=rng.randint(20, 50_000) * COUNT_SCALE if open_ms < state.start_ms else 0,
         updated_ms=open_ms,
+        exchange_index=event.exchange_index,
     )
     state.markets[ticker] = market
     event.market_tickers.append(ticker)

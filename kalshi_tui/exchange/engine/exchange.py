@@ -22,8 +22,10 @@ from kalshi_tui.exchange.engine import (
     present,
     snapshot,
 )
+from kalshi_tui.exchange.engine import transfers as transfer_ops
 from kalshi_tui.exchange.engine.agents import ensure_book, fund_agents
 from kalshi_tui.exchange.engine.model import Market
+from kalshi_tui.exchange.engine.shards import SHARDS, check_shard
 from kalshi_tui.exchange.engine.state import State, stable_hash
 from kalshi_tui.exchange.engine.views import (
     AmendResult,
@@ -47,6 +49,7 @@ from kalshi_tui.exchange.engine.views import (
     SeriesView,
     SettlementView,
     TradeView,
+    TransferView,
 )
 
 TimeLike = int | datetime
@@ -95,19 +98,35 @@ class Exchange:
         return exchange
 
     # ---- users -------------------------------------------------------------------------------
-    def create_user(self, user_id: str, *, balance: int = 0) -> None:
-        """Open an account (idempotent) and credit ``balance`` money."""
+    def create_user(self, user_id: str, *, balance: int = 0, shard: int = 0) -> None:
+        """Open an account (idempotent) and credit ``balance`` money on ``shard`` (a new
+        account's money is on shard 0 unless told otherwise, as on Kalshi)."""
         self._state.account(user_id)
         if balance:
-            self.deposit(user_id, balance)
+            self.deposit(user_id, balance, shard=shard)
 
-    def deposit(self, user_id: str, amount: int) -> None:
-        """Credit money to an existing account."""
+    def deposit(self, user_id: str, amount: int, *, shard: int = 0) -> None:
+        """Credit money to an existing account, on one exchange shard."""
         if amount < 0:
             raise ExchangeError(400, "invalid_parameters", "deposit must not be negative")
+        check_shard(shard)
         account = self._state.account(user_id)
-        account.cash += amount
+        account.wallet(shard).cash += amount
         self._state.deposits += amount
+
+    def transfer(
+        self, user_id: str, source: int, destination: int, amount: int, now: TimeLike
+    ) -> TransferView:
+        """Move ``amount`` money of free balance between two shards of the account."""
+        at = self._tick(now)
+        return transfer_ops.transfer(self._state, user_id, source, destination, amount, at)
+
+    def transfers(self, user_id: str) -> list[TransferView]:
+        """The account's intra-account transfers, newest first."""
+        return list(reversed(self._state.account(user_id).transfers))
+
+    def get_transfer(self, user_id: str, transfer_id: str) -> TransferView:
+        return transfer_ops.user_transfer(self._state, user_id, transfer_id)
 
     # ---- time and lifecycle ------------------------------------------------------------------
     def advance(self, now: TimeLike) -> None:
@@ -117,7 +136,9 @@ class Exchange:
         agents.step(self._state, self._state.now_ms)
 
     def exchange_status(self) -> ExchangeStatusView:
-        return ExchangeStatusView(self._state.exchange_active, self._state.trading_active)
+        return ExchangeStatusView(
+            self._state.exchange_active, self._state.trading_active, tuple(SHARDS.items())
+        )
 
     def set_trading_active(self, active: bool, now: TimeLike) -> None:
         """Pause/resume the whole exchange; pausing cancels ``cancel_order_on_pause`` orders."""
@@ -288,11 +309,17 @@ class Exchange:
         )
 
     # ---- portfolio ---------------------------------------------------------------------------
-    def balance(self, user_id: str) -> BalanceView:
-        return present.balance_view(self._state, self._state.account(user_id))
+    def balance(self, user_id: str, *, exchange_index: int | None = None) -> BalanceView:
+        """The whole account, or one shard's balance and portfolio value."""
+        return present.balance_view(self._state, self._state.account(user_id), exchange_index)
 
     def positions(
-        self, user_id: str, *, ticker: str | None = None, event_ticker: str | None = None
+        self,
+        user_id: str,
+        *,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        exchange_index: int | None = None,
     ) -> list[PositionView]:
         """Every market the user ever traded (rows with position 0 included), by ticker."""
         account = self._state.account(user_id)
@@ -301,6 +328,7 @@ class Exchange:
             for t in sorted(account.positions)
             if (ticker is None or t == ticker)
             and (event_ticker is None or account.positions[t].event_ticker == event_ticker)
+            and (exchange_index is None or account.positions[t].shard == exchange_index)
             and (account.positions[t].volume or account.positions[t].resting_orders)
         ]
 
@@ -321,11 +349,13 @@ class Exchange:
         order_id: str | None = None,
         min_ms: int | None = None,
         max_ms: int | None = None,
+        exchange_index: int | None = None,
     ) -> list[FillView]:
         return [
             f
             for f in reversed(self._state.account(user_id).fills)
             if (ticker is None or f.ticker == ticker)
+            and (exchange_index is None or f.exchange_index == exchange_index)
             and (order_id is None or f.order_id == order_id)
             and (min_ms is None or f.created_ms >= min_ms)
             and (max_ms is None or f.created_ms <= max_ms)
@@ -358,6 +388,7 @@ class Exchange:
         status: OrderStatus | None = None,
         min_ms: int | None = None,
         max_ms: int | None = None,
+        exchange_index: int | None = None,
     ) -> list[OrderView]:
         state = self._state
         events = set(event_tickers) if event_tickers is not None else None
@@ -365,6 +396,10 @@ class Exchange:
         for order_id in reversed(state.account(user_id).order_ids):
             order = state.orders[order_id]
             if ticker is not None and order.ticker != ticker:
+                continue
+            if exchange_index is not None and (
+                state.markets[order.ticker].exchange_index != exchange_index
+            ):
                 continue
             if events is not None and state.markets[order.ticker].event_ticker not in events:
                 continue
@@ -468,10 +503,12 @@ class Exchange:
 
     # ---- order groups ------------------------------------------------------------------------
     def create_order_group(
-        self, user_id: str, contracts_limit: int, now: TimeLike
+        self, user_id: str, contracts_limit: int, now: TimeLike, *, exchange_index: int = 0
     ) -> OrderGroupView:
+        """A group on one shard (default 0): only orders in that shard's markets may join."""
         at = self._tick(now)
-        return present.group_view(orderops.create_group(self._state, user_id, contracts_limit, at))
+        group = orderops.create_group(self._state, user_id, contracts_limit, at, exchange_index)
+        return present.group_view(group)
 
     def get_order_group(self, user_id: str, order_group_id: str) -> OrderGroupView:
         return present.group_view(orderops.user_group(self._state, user_id, order_group_id))

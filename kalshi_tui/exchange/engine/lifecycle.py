@@ -129,9 +129,10 @@ def settle(state: State, market: Market, now: int) -> None:
                     settled_ms=now,
                     fee_cost=pos.fees_paid,
                     value=settlement_value(market.result),
+                    exchange_index=market.exchange_index,
                 )
             )
-        account.cash += revenue
+        account.wallet(pos.shard).cash += revenue
         paid += revenue
         pos.realized_pnl += revenue - pos.exposure
         pos.exposure = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from kalshi_tui.exchange.engine import accounts
 from kalshi_tui.exchange.engine.accounts import Account
@@ -17,6 +18,7 @@ from kalshi_tui.exchange.engine.grids import on_grid
 from kalshi_tui.exchange.engine.model import Market, Order
 from kalshi_tui.exchange.engine.state import State
 from kalshi_tui.exchange.engine.views import (
+    MONEY_SCALE,
     PRICE_SCALE,
     ExchangeError,
     FillView,
@@ -33,6 +35,29 @@ def check_trading(state: State, market: Market) -> None:
         raise ExchangeError(400, "market_inactive", f"market is {market.status}", market.ticker)
 
 
+def _dollars(money: int) -> str:
+    return f"{Decimal(money) / MONEY_SCALE:.2f}"
+
+
+def check_route(market: Market, exchange_index: int | None) -> None:
+    """None or -1 routes by the market's ticker; any other index must be the market's shard
+    (the market does not exist on another shard's engine)."""
+    if exchange_index is None or exchange_index == -1:
+        return
+    if exchange_index < -1:
+        raise ExchangeError(
+            400, "invalid_parameters", "exchange_index must be -1 (route by ticker) or a shard"
+        )
+    if exchange_index != market.exchange_index:
+        raise ExchangeError(
+            404,
+            "not_found",
+            f"market not found on exchange index {exchange_index} (it trades on "
+            f"{market.exchange_index}; omit exchange_index or send -1 to route by ticker)",
+            market.ticker,
+        )
+
+
 def check_price(market: Market, price: int) -> None:
     if not 0 < price < PRICE_SCALE or not on_grid(market.price_level_structure, price):
         raise ExchangeError(400, "invalid_price", "price is off the market's grid", str(price))
@@ -45,6 +70,7 @@ def _invalid(message: str) -> ExchangeError:
 def validate(state: State, user_id: str, inp: OrderInput, now: int) -> Market:
     """Every check that can refuse an order, in the order a client can act on them."""
     market = state.market(inp.ticker)
+    check_route(market, inp.exchange_index)
     account = state.accounts.get(user_id)
     cid = inp.client_order_id
     if cid is not None and account is not None and cid in account.client_order_ids:
@@ -69,6 +95,12 @@ def validate(state: State, user_id: str, inp: OrderInput, now: int) -> Market:
         if group.triggered:
             raise ExchangeError(
                 400, "order_group_limit_reached", "order group limit reached", group.order_group_id
+            )
+        if group.exchange_index != market.exchange_index:
+            raise _invalid(
+                f"order group {group.order_group_id} is on exchange index "
+                f"{group.exchange_index}; market {market.ticker} trades on "
+                f"{market.exchange_index} (order groups do not work across shards)"
             )
     return market
 
@@ -100,11 +132,29 @@ def check(state: State, user_id: str, inp: OrderInput, now: int) -> tuple[Market
     if rests and account.open_orders >= state.open_order_limit:
         raise ExchangeError(400, "max_open_orders_exceeded", "too many open orders")
     multiplier = state.series[market.series_ticker].fee_multiplier
-    pos = account.positions.get(market.ticker) or accounts.Position(market.event_ticker)
+    pos = account.positions.get(market.ticker) or accounts.Position(
+        market.event_ticker, market.exchange_index
+    )
     reserve = worst_taker_fee(count, own_price, multiplier)
-    if accounts.lock_if_added(account, pos, is_yes, count, own_price, reserve) > account.cash:
-        raise ExchangeError(400, "insufficient_balance", "insufficient balance")
+    needed = accounts.lock_if_added(account, pos, is_yes, count, own_price, reserve)
+    check_collateral(account, market.exchange_index, needed)
     return market, count, reserve
+
+
+def check_collateral(account: Account, shard: int, needed: int) -> None:
+    """400 `insufficient_balance` when the shard's cash does not cover what its resting orders
+    would lock; collateral on other shards does not count (Kalshi checks it in each shard's
+    matching engine)."""
+    cash = account.wallets[shard].cash if shard in account.wallets else 0
+    if needed > cash:
+        raise ExchangeError(
+            400,
+            "insufficient_balance",
+            f"insufficient balance on exchange index {shard}",
+            f"exchange_index {shard}: this order and those resting there need "
+            f"${_dollars(needed)} of collateral, the shard holds ${_dollars(cash)}; "
+            "transfer to it first",
+        )
 
 
 def submit(
@@ -126,7 +176,7 @@ def submit(
     account = state.account(user_id)
     is_yes = (inp.side == "yes") == (inp.action == "buy")
     own_price = inp.price if is_yes else PRICE_SCALE - inp.price
-    pos = account.position(market.ticker, market.event_ticker)
+    pos = account.position(market.ticker, market.event_ticker, market.exchange_index)
 
     order_id = state.next_id()
     order = Order(
@@ -370,6 +420,7 @@ def execute(
                     fee_cost=charged,
                     created_ms=now,
                     post_position=pos.signed,
+                    exchange_index=market.exchange_index,
                 )
             )
     assert market.book is not None

@@ -34,6 +34,8 @@ class Series:
     fee_multiplier: Fraction
     source_name: str
     source_url: str
+    exchange_index: int = 0
+    """The shard the series' events are created on."""
 
     @property
     def maker_fees(self) -> bool:
@@ -49,6 +51,8 @@ class Event:
     mutually_exclusive: bool
     strike_date_ms: int | None
     market_tickers: list[str] = field(default_factory=list)
+    exchange_index: int = 0
+    """The shard every market of the event trades on."""
 
 
 @dataclass(slots=True)
@@ -89,6 +93,8 @@ class Market:
     """Net contracts opened during the session (pairs created minus pairs netted)."""
     trade_log: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     """Session trades: (ts_ms, yes_price, count, open_interest_after, yes_bid, yes_ask)."""
+    exchange_index: int = 0
+    """Its event's shard: the wallet its orders, fills and settlement move."""
 
     @property
     def open_interest(self) -> int:
@@ -155,3 +161,5 @@ class OrderGroup:
     matched: int = 0
     triggered: bool = False
     order_ids: list[str] = field(default_factory=list)
+    exchange_index: int = 0
+    """The shard the group lives on: only orders in that shard's markets may join it."""

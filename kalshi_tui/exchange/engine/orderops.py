@@ -7,6 +7,7 @@ import heapq
 from kalshi_tui.exchange.engine import accounts, matching
 from kalshi_tui.exchange.engine.fees import worst_taker_fee
 from kalshi_tui.exchange.engine.model import Market, Order, OrderGroup
+from kalshi_tui.exchange.engine.shards import check_shard
 from kalshi_tui.exchange.engine.state import State
 from kalshi_tui.exchange.engine.views import PRICE_SCALE, ExchangeError
 
@@ -116,8 +117,7 @@ def amend(
     needed = accounts.lock_if_added(account, pos, order.is_yes, remaining, own_price, reserve)
     accounts.add_resting(account, pos, order.is_yes, order.remaining, order.own_price)
     pos.fee_reserve += order.fee_reserve
-    if needed > account.cash:
-        raise ExchangeError(400, "insufficient_balance", "insufficient balance")
+    matching.check_collateral(account, pos.shard, needed)
 
     if new_client_order_id is not None:
         order.client_order_id = new_client_order_id
@@ -174,11 +174,16 @@ def cancel_market_orders(
         matching.cancel_resting(state, market, order, reason, now)
 
 
-def create_group(state: State, user_id: str, contracts_limit: int, now: int) -> OrderGroup:
+def create_group(
+    state: State, user_id: str, contracts_limit: int, now: int, exchange_index: int = 0
+) -> OrderGroup:
     if contracts_limit < 1:
         raise ExchangeError(400, "invalid_parameters", "contracts_limit must be at least 0.01")
+    check_shard(exchange_index)
     state.account(user_id)
-    group = OrderGroup(state.next_id(), user_id, contracts_limit, now)
+    group = OrderGroup(
+        state.next_id(), user_id, contracts_limit, now, exchange_index=exchange_index
+    )
     state.groups[group.order_group_id] = group
     return group
 

@@ -20,6 +20,7 @@ from kalshi_tui.exchange.engine.views import (
     OrderView,
     PositionView,
     SeriesView,
+    ShardBalance,
 )
 
 _EXPIRY_DELAY_MS = 300_000
@@ -104,6 +105,7 @@ def market_view(state: State, market: Market) -> MarketView:
         ),
         price_level_structure=market.price_level_structure,
         price_ranges=GRIDS[market.price_level_structure],
+        exchange_index=market.exchange_index,
     )
 
 
@@ -120,6 +122,7 @@ def series_view(series: Series) -> SeriesView:
         fee_type=series.fee_type,
         fee_multiplier=Decimal(series.fee_multiplier.numerator)
         / Decimal(series.fee_multiplier.denominator),
+        exchange_index=series.exchange_index,
     )
 
 
@@ -137,6 +140,7 @@ def event_view(state: State, event: Event) -> EventView:
         strike_date_ms=event.strike_date_ms,
         strike_period=None,
         market_tickers=tuple(event.market_tickers),
+        exchange_index=event.exchange_index,
     )
 
 
@@ -180,6 +184,7 @@ def order_view(state: State, order: Order) -> OrderView:
         post_only=order.post_only,
         reduce_only=order.reduce_only,
         queue_position=queue,
+        exchange_index=state.markets[order.ticker].exchange_index,
     )
 
 
@@ -195,6 +200,7 @@ def position_view(ticker: str, pos: Position) -> PositionView:
         volume=pos.volume,
         resting_orders_count=pos.resting_orders,
         last_updated_ms=pos.last_updated_ms,
+        exchange_index=pos.shard,
     )
 
 
@@ -217,17 +223,31 @@ def event_position_views(account: Account) -> list[EventPositionView]:
     ]
 
 
-def balance_view(state: State, account: Account) -> BalanceView:
-    value = 0
+def balance_view(state: State, account: Account, shard: int | None = None) -> BalanceView:
+    """The whole account (``shard`` None) or one shard; the breakdown lists every shard the
+    account holds money or positions on (shard 0 always)."""
+    values: dict[int, int] = {}
     for ticker, pos in account.positions.items():
         if pos.yes or pos.no:
             yes_bid, _, no_bid, _ = quotes(state, state.markets[ticker])
-            value += pos.yes * yes_bid + pos.no * no_bid
+            values[pos.shard] = values.get(pos.shard, 0) + pos.yes * yes_bid + pos.no * no_bid
+    indexes = sorted({0, *account.wallets, *values})
+    breakdown = tuple(
+        ShardBalance(
+            exchange_index=index,
+            balance=account.wallets[index].available if index in account.wallets else 0,
+            locked=account.wallets[index].locked if index in account.wallets else 0,
+            portfolio_value=values.get(index, 0),
+        )
+        for index in indexes
+    )
+    scoped = [row for row in breakdown if shard is None or row.exchange_index == shard]
     return BalanceView(
-        balance=account.available,
-        locked=account.locked,
-        portfolio_value=value,
+        balance=sum(row.balance for row in scoped),
+        locked=sum(row.locked for row in scoped),
+        portfolio_value=sum(row.portfolio_value for row in scoped),
         updated_ms=account.updated_ms,
+        breakdown=breakdown,
     )
 
 
@@ -241,4 +261,5 @@ def group_view(group: OrderGroup) -> OrderGroupView:
         triggered=group.triggered,
         order_ids=tuple(group.order_ids),
         created_ms=group.created_ms,
+        exchange_index=group.exchange_index,
     )

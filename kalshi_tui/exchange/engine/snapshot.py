@@ -12,12 +12,13 @@ import random
 from typing import Any
 
 from kalshi_tui.exchange.engine import catalogue
-from kalshi_tui.exchange.engine.accounts import Account, Position
+from kalshi_tui.exchange.engine.accounts import Account, Position, Wallet
 from kalshi_tui.exchange.engine.book import Book
 from kalshi_tui.exchange.engine.fees import CENT
 from kalshi_tui.exchange.engine.model import Market, Order, OrderGroup
+from kalshi_tui.exchange.engine.shards import SHARDS
 from kalshi_tui.exchange.engine.state import State
-from kalshi_tui.exchange.engine.views import FillView, SettlementView, TradeView
+from kalshi_tui.exchange.engine.views import FillView, SettlementView, TradeView, TransferView
 
 VERSION = 1
 _MARKET_FIELDS = (
@@ -86,18 +87,46 @@ def _initial_status(state: State, market: Market) -> str:
 def _dump_account(account: Account) -> dict[str, Any]:
     return {
         "user_id": account.user_id,
-        "cash": account.cash,
-        "locked": account.locked,
+        "wallets": {str(shard): [w.cash, w.locked] for shard, w in account.wallets.items()},
         "is_agent": account.is_agent,
         "positions": {t: _plain(p) for t, p in account.positions.items()},
         "client_order_ids": dict(account.client_order_ids),
         "fills": [_plain(f) for f in account.fills],
         "settlements": [_plain(s) for s in account.settlements],
+        "transfers": [_plain(t) for t in account.transfers],
         "order_ids": list(account.order_ids),
         "open_orders": account.open_orders,
         "updated_ms": account.updated_ms,
         "balance_precision": account.balance_precision,
     }
+
+
+def _migrate_unsharded(state: State, account: Account, cash: int) -> None:
+    """An account saved before shards existed: its money is on shard 0, except what its
+    positions on other shards lock (moved there, so no shard is overdrawn) and, for the
+    agents, an equal share on every shard (they quote everywhere)."""
+    account.wallets = {0: Wallet(cash, 0)}
+    for ticker, pos in account.positions.items():
+        pos.shard = state.markets[ticker].exchange_index
+        account.wallet(pos.shard).locked += pos.lock
+    for shard, wallet in account.wallets.items():
+        if shard != 0:
+            wallet.cash += wallet.locked
+            account.wallets[0].cash -= wallet.locked
+    if account.is_agent:
+        share = account.wallets[0].available // len(SHARDS)
+        for shard in SHARDS:
+            if shard != 0:
+                account.wallet(shard).cash += share
+                account.wallets[0].cash -= share
+    account.fills = [
+        dataclasses.replace(f, exchange_index=state.markets[f.ticker].exchange_index)
+        for f in account.fills
+    ]
+    account.settlements = [
+        dataclasses.replace(s, exchange_index=state.markets[s.ticker].exchange_index)
+        for s in account.settlements
+    ]
 
 
 def load(data: dict[str, Any]) -> tuple[State, int]:
@@ -141,18 +170,23 @@ def load(data: dict[str, Any]) -> tuple[State, int]:
     for raw in data["accounts"]:
         account = Account(
             user_id=raw["user_id"],
-            cash=raw["cash"],
-            locked=raw["locked"],
             is_agent=raw["is_agent"],
             positions={t: Position(**p) for t, p in raw["positions"].items()},
             client_order_ids=dict(raw["client_order_ids"]),
             fills=[FillView(**f) for f in raw["fills"]],
             settlements=[SettlementView(**s) for s in raw["settlements"]],
+            transfers=[TransferView(**t) for t in raw.get("transfers", [])],
             order_ids=list(raw["order_ids"]),
             open_orders=raw["open_orders"],
             updated_ms=raw["updated_ms"],
             balance_precision=raw.get("balance_precision", CENT),
         )
+        if "wallets" in raw:
+            account.wallets = {
+                int(shard): Wallet(cash, locked) for shard, (cash, locked) in raw["wallets"].items()
+            }
+        else:
+            _migrate_unsharded(state, account, raw["cash"])
         state.accounts[account.user_id] = account
     orders = [Order(**raw) for raw in data["orders"]]
     for order in orders:

@@ -72,6 +72,8 @@ class OrderInput:
     buy_max_cost: int | None = None
     """Money cap on the cost of the fills (fees excluded); forces fill-or-kill."""
     type: Literal["limit", "market"] = "limit"
+    exchange_index: int | None = None
+    """The shard the order is sent to; None or -1 routes by the ticker (Kalshi's default)."""
 
     @classmethod
     def from_book_side(
@@ -109,6 +111,7 @@ class SeriesView:
     contract_terms_url: str
     fee_type: FeeType
     fee_multiplier: Decimal
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,7 @@ class EventView:
     strike_date_ms: int | None
     strike_period: str | None
     market_tickers: tuple[str, ...]
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +207,8 @@ class MarketView:
     liquidity: int = 0
     expiration_value: str = ""
     is_provisional: bool = False
+    exchange_index: int = 0
+    """The shard the market trades on (its event's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +261,7 @@ class OrderView:
     reduce_only: bool
     queue_position: int
     """Count units ahead of this order at its price (0 when not resting)."""
+    exchange_index: int = 0
 
     @property
     def average_fill_price(self) -> int | None:
@@ -285,6 +292,7 @@ class FillView:
     created_ms: int
     post_position: int
     """Signed position after this fill (count units, +YES / −NO)."""
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +325,7 @@ class PositionView:
     """Count units traded."""
     resting_orders_count: int
     last_updated_ms: int
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +355,7 @@ class SettlementView:
     fee_cost: int
     value: int | None
     """Price units paid per YES contract (None for void)."""
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +370,31 @@ class BalanceView:
     locked: int
     portfolio_value: int
     updated_ms: int
+    breakdown: tuple[ShardBalance, ...] = ()
+    """Every shard the account holds money on, by index (Kalshi's `balance_breakdown`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShardBalance:
+    """The account's money on one exchange shard: ``balance`` free, ``locked`` by its resting
+    orders, ``portfolio_value`` of its positions (money units)."""
+
+    exchange_index: int
+    balance: int
+    locked: int
+    portfolio_value: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransferView:
+    """An intra-account transfer of collateral between two shards (money units)."""
+
+    transfer_id: str
+    source_shard: int
+    destination_shard: int
+    amount: int
+    status: Literal["pending", "complete"]
+    created_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +409,7 @@ class OrderGroupView:
     """True once the limit was hit (or trigger called) and until reset."""
     order_ids: tuple[str, ...]
     created_ms: int
+    exchange_index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +439,8 @@ class Candle:
 class ExchangeStatusView:
     exchange_active: bool
     trading_active: bool
+    shards: tuple[tuple[int, str], ...] = ()
+    """(exchange_index, description) of every shard the venue runs."""
 
 
 @dataclass(frozen=True, slots=True)

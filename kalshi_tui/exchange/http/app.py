@@ -24,6 +24,7 @@ from kalshi_tui.exchange.http import (
     routes_markets,
     routes_orders,
     routes_portfolio,
+    routes_transfers,
 )
 from kalshi_tui.exchange.http.auth import AuthWindow, KeyRegistry
 from kalshi_tui.exchange.http.context import Connections, SimContext
@@ -31,6 +32,7 @@ from kalshi_tui.exchange.http.errors import (
     ApiError,
     RateLimited,
     RouteMissing,
+    current_code,
     error_response,
     route_missing_response,
     too_many_requests,
@@ -47,7 +49,8 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, ApiError):
         return error_response(exc)
     assert isinstance(exc, ExchangeError)
-    return error_response(ApiError(exc.status, exc.code, exc.message, exc.details))
+    code = current_code(exc.code) if request.app.state.sim.profile == "current" else exc.code
+    return error_response(ApiError(exc.status, code, exc.message, exc.details))
 
 
 async def _rate_limited(request: Request, exc: Exception) -> Response:
@@ -78,6 +81,7 @@ def routes(profile: Profile = "compat") -> list[BaseRoute]:
         *routes_exchange.ROUTES,
         *routes_markets.ROUTES,
         *routes_portfolio.ROUTES,
+        *routes_transfers.ROUTES,
         *routes_orders.ROUTES,
         *routes_groups.ROUTES,
         *(routes_orders.SIMULATOR_ONLY if profile != "current" else []),

@@ -52,6 +52,16 @@ def too_many_requests() -> Response:
     return Response(TOO_MANY_REQUESTS_BODY, status_code=429, media_type="application/json")
 
 
+CURRENT_CODES = {"insufficient_balance": "available_balance_too_low"}
+"""Engine error codes Kalshi's 2026 docs name differently (the changelog of 2026-01-26:
+`available_balance_too_low` replaced the generic refusal for a balance that does not cover
+the order); the `current` profile sends these, `compat` and `legacy` the older names."""
+
+
+def current_code(code: str) -> str:
+    return CURRENT_CODES.get(code, code)
+
+
 def invalid_parameters(message: str, details: str | None = None) -> ApiError:
     """400 for a bad query or body value."""
     return ApiError(400, "invalid_parameters", message, details)

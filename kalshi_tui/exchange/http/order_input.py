@@ -154,6 +154,7 @@ def parse_v1(body: Mapping[str, Any]) -> OrderInput:
         cancel_order_on_pause=_flag(body, "cancel_order_on_pause"),
         buy_max_cost=max_cost,
         type=order_type,  # type: ignore[arg-type]
+        exchange_index=exchange_index(body),
     )
 
 
@@ -177,6 +178,16 @@ def _subaccount(body: Mapping[str, Any]) -> None:
     value = body.get("subaccount")
     if value not in (None, 0):
         raise invalid_order("the simulator has no subaccounts; use 0", repr(value))
+
+
+def exchange_index(body: Mapping[str, Any]) -> int | None:
+    """The shard an order is addressed to: absent (or -1) routes by its ticker."""
+    value = body.get("exchange_index")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid_order("exchange_index must be an integer (-1 routes by ticker)", repr(value))
+    return value
 
 
 def parse_v2(body: Mapping[str, Any]) -> OrderInput:
@@ -204,6 +215,7 @@ def parse_v2(body: Mapping[str, Any]) -> OrderInput:
         self_trade_prevention_type=_choice(body, "self_trade_prevention_type", _STP, ""),
         order_group_id=_string(body, "order_group_id"),
         cancel_order_on_pause=_flag(body, "cancel_order_on_pause"),
+        exchange_index=exchange_index(body),
     )
 
 

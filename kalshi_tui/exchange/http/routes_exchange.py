@@ -29,12 +29,13 @@ async def exchange_status(request: Request) -> Response:
         body["intra_exchange_transfers_active"] = view.exchange_active
         body["exchange_index_statuses"] = [
             {
-                "exchange_index": 0,
+                "exchange_index": index,
                 "exchange_active": view.exchange_active,
                 "trading_active": trading,
                 "intra_exchange_transfers_active": view.exchange_active,
-                "description": "simulated exchange",
+                "description": description,
             }
+            for index, description in view.shards
         ]
     return reply(body)
 

@@ -41,12 +41,20 @@ async def create_group(request: Request) -> Response:
         fixed_point_strings(body, "contracts_limit_fp")
     units = _contracts_limit(body)
     subaccount = _subaccount(body)
+    shard = body.get("exchange_index")
+    shard = 0 if shard is None else shard
+    if isinstance(shard, bool) or not isinstance(shard, int):
+        raise invalid_parameters("exchange_index must be an integer shard", repr(shard))
     view = context.call(
-        context.engine.create_order_group, user_id(request), units, context.now_ms()
+        context.engine.create_order_group,
+        user_id(request),
+        units,
+        context.now_ms(),
+        exchange_index=shard,
     )
     out: dict[str, object] = {"order_group_id": view.order_group_id}
     if context.profile != "legacy":
-        out.update(subaccount=subaccount, exchange_index=0)
+        out.update(subaccount=subaccount, exchange_index=view.exchange_index)
     return reply(out, status=201)
 
 

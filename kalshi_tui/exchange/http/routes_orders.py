@@ -22,6 +22,7 @@ from kalshi_tui.exchange.http.context import SimContext, sim, user_id
 from kalshi_tui.exchange.http.errors import (
     ApiError,
     RouteMissing,
+    current_code,
     invalid_parameters,
     missing_parameters,
 )
@@ -70,9 +71,10 @@ def _not_paused(context: SimContext) -> None:
         raise ApiError(409, "trading_is_paused", "trading is paused on the exchange")
 
 
-def error_body(error: ApiError | ExchangeError) -> dict[str, object]:
+def error_body(error: ApiError | ExchangeError, profile: str) -> dict[str, object]:
     """The inner error object used for batch items."""
-    body: dict[str, object] = {"code": error.code, "message": error.message}
+    code = current_code(error.code) if profile == "current" else error.code
+    body: dict[str, object] = {"code": code, "message": error.message}
     if error.details is not None:
         body["details"] = error.details
     return body
@@ -209,7 +211,7 @@ async def batch_create_v1(request: Request) -> Response:
             row["client_order_id"] = result.client_order_id
             row["order"] = wire.order(result, context.profile)
         else:
-            row["error"] = error_body(result)
+            row["error"] = error_body(result, context.profile)
         out.append(row)
     return reply({"orders": out}, status=201)
 
@@ -273,7 +275,7 @@ async def batch_cancel_v1(request: Request) -> Response:
             row["reduced_by"] = 0
         if context.profile != "legacy":
             row["reduced_by_fp"] = "0.00"
-        row["error"] = error_body(result)
+        row["error"] = error_body(result, context.profile)
         out.append(row)
     return reply({"orders": out})
 
@@ -367,7 +369,7 @@ async def batch_create_v2(request: Request) -> Response:
         if isinstance(result, OrderView):
             out.append(wire.order_v2(result, now, context.profile))
             continue
-        row: dict[str, object] = {"error": error_body(result)}
+        row: dict[str, object] = {"error": error_body(result, context.profile)}
         if isinstance(item, dict) and isinstance(item.get("client_order_id"), str):
             row["client_order_id"] = item["client_order_id"]
         out.append(row)
@@ -389,7 +391,7 @@ async def batch_cancel_v2(request: Request) -> Response:
             out.append(wire.cancel_v2(result, now))
         else:
             row = {"order_id": order_id if isinstance(order_id, str) else "", "reduced_by": "0.00"}
-            out.append({**row, "error": error_body(result)})
+            out.append({**row, "error": error_body(result, context.profile)})
     return reply({"orders": out})
 
 

@@ -11,7 +11,7 @@ from kalshi_tui.exchange.http import wire_portfolio as wire
 from kalshi_tui.exchange.http.context import sim, user_id
 from kalshi_tui.exchange.http.errors import invalid_parameters
 from kalshi_tui.exchange.http.pagination import paginate
-from kalshi_tui.exchange.http.params import choice_param, limit_param, list_param
+from kalshi_tui.exchange.http.params import choice_param, int_param, limit_param, list_param
 from kalshi_tui.exchange.http.replies import reply, seconds_to_ms
 from kalshi_tui.exchange.http.units import count_int, count_str, money_cents, money_str
 
@@ -19,7 +19,8 @@ from kalshi_tui.exchange.http.units import count_int, count_str, money_cents, mo
 async def balance(request: Request) -> Response:
     """GET /portfolio/balance."""
     context = sim(request)
-    view = context.call(context.engine.balance, user_id(request))
+    shard = int_param(request.query_params, "exchange_index")
+    view = context.call(context.engine.balance, user_id(request), exchange_index=shard)
     return reply(wire.balance(view, context.profile))
 
 
@@ -29,13 +30,17 @@ async def resting_order_value(request: Request) -> Response:
     context = sim(request)
     views = context.call(context.engine.orders, user_id(request), status="resting")
     # price units (1e-4 $) × count units (1e-2) = money units (1e-6 $)
-    value = sum(
-        (v.yes_price if v.outcome_side == "yes" else v.no_price) * v.remaining_count for v in views
-    )
+    by_shard: dict[int, int] = {0: 0}
+    for v in views:
+        own = v.yes_price if v.outcome_side == "yes" else v.no_price
+        by_shard[v.exchange_index] = by_shard.get(v.exchange_index, 0) + own * v.remaining_count
+    value = sum(by_shard.values())
     body: dict[str, object] = {"total_resting_order_value": money_cents(value)}
     if context.profile != "legacy":
-        # One shard: every resting order's value is on exchange 0.
-        body["resting_order_value_breakdown"] = [{"exchange_index": 0, "balance": money_str(value)}]
+        body["resting_order_value_breakdown"] = [
+            {"exchange_index": shard, "balance": money_str(by_shard[shard])}
+            for shard in sorted(by_shard)
+        ]
     if context.profile == "compat":
         body["total_resting_order_value_dollars"] = money_str(value)
     return reply(body)
@@ -58,7 +63,11 @@ async def positions(request: Request) -> Response:
     for event_ticker in targets:
         rows.extend(
             context.call(
-                context.engine.positions, account, ticker=ticker, event_ticker=event_ticker
+                context.engine.positions,
+                account,
+                ticker=ticker,
+                event_ticker=event_ticker,
+                exchange_index=int_param(query, "exchange_index"),
             )
         )
         event_rows.extend(
@@ -96,6 +105,7 @@ async def fills(request: Request) -> Response:
         order_id=query.get("order_id") or None,
         min_ms=seconds_to_ms(query, "min_ts"),
         max_ms=seconds_to_ms(query, "max_ts"),
+        exchange_index=int_param(query, "exchange_index"),
     )
     page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.fill_id)
     return reply({"fills": [wire.fill(v, context.profile) for v in page], "cursor": cursor})
@@ -147,6 +157,7 @@ async def list_orders(request: Request) -> Response:
         status=status,  # type: ignore[arg-type]  # narrowed by choice_param
         min_ms=seconds_to_ms(query, "min_ts"),
         max_ms=seconds_to_ms(query, "max_ts"),
+        exchange_index=int_param(query, "exchange_index"),
     )
     views = visible_orders(request, views)
     page, cursor = paginate(views, limit, query.get("cursor"), key=lambda view: view.order_id)

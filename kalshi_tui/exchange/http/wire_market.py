@@ -132,7 +132,7 @@ def market(view: MarketView, profile: Profile) -> Json:
         out["yes_ask_size_fp"] = count_str(view.yes_ask_size)
         out["settlement_ts"] = _ts(view.settlement_ms)
         out["is_provisional"] = view.is_provisional
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     return out
 
 
@@ -151,6 +151,7 @@ def event(view: EventView, profile: Profile, markets: list[MarketView] | None = 
     }
     if profile != "legacy":
         out["settlement_sources"] = _sources(view.settlement_sources)
+        out["exchange_index"] = view.exchange_index
     if view.strike_date_ms is not None:
         out["strike_date"] = _ts(view.strike_date_ms)
     if view.strike_period is not None:
@@ -179,6 +180,7 @@ def series(view: SeriesView) -> Json:
         "fee_multiplier": _number(view.fee_multiplier),
         "additional_prohibitions": [],
         "product_metadata": None,
+        "exchange_index": view.exchange_index,
     }
 
 

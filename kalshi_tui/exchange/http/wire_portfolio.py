@@ -21,6 +21,7 @@ from kalshi_tui.exchange.engine import (
     OrderView,
     PositionView,
     SettlementView,
+    TransferView,
 )
 from kalshi_tui.exchange.http.timefmt import rfc3339_ms
 from kalshi_tui.exchange.http.units import (
@@ -86,7 +87,7 @@ def order(view: OrderView, profile: Profile) -> Json:
         out["initial_count_fp"] = count_str(view.initial_count)
         out["last_update_reason"] = view.last_update_reason  # changelog 2026-06-04
         out["subaccount_number"] = 0
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":  # the simulator's own additions
         out["time_in_force"] = view.time_in_force
         out["post_only"] = view.post_only
@@ -170,7 +171,7 @@ def fill(view: FillView, profile: Profile) -> Json:
         "ts": view.created_ms // 1000,
     }
     if profile != "legacy":
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
         out["subaccount_number"] = 0
     if profile != "current":
         paid = view.yes_price if view.side == "yes" else view.no_price
@@ -208,7 +209,7 @@ def position(view: PositionView, profile: Profile) -> Json:
     out["last_updated_ts"] = _ts(view.last_updated_ms)
     if profile != "legacy":
         out["position_fp"] = count_str(view.position)
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":
         out["volume_fp"] = count_str(view.volume)
     return out
@@ -248,7 +249,7 @@ def settlement(view: SettlementView, profile: Profile) -> Json:
         out["no_count_fp"] = count_str(view.no_count)
         out["yes_total_cost_dollars"] = money_str(view.yes_total_cost)
         out["no_total_cost_dollars"] = money_str(view.no_total_cost)
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":
         out["revenue_dollars"] = money_str(view.revenue)
     if view.value is not None:
@@ -267,9 +268,28 @@ def balance(view: BalanceView, profile: Profile) -> Json:
     }
     if profile != "legacy":
         out["balance_dollars"] = money_str(view.balance)
+        # Free balance per shard the account holds money or positions on (shard 0 always).
+        out["balance_breakdown"] = [
+            {"exchange_index": row.exchange_index, "balance": money_str(row.balance)}
+            for row in view.breakdown
+        ]
     if profile == "compat":
         out["portfolio_value_dollars"] = money_str(view.portfolio_value)
     return out
+
+
+def transfer(view: TransferView) -> Json:
+    """An IntraExchangeInstanceTransfer (identical in every profile: the routes are new)."""
+    return {
+        "transfer_id": view.transfer_id,
+        "source": "event_contract",
+        "destination": "event_contract",
+        "source_exchange_shard": view.source_shard,
+        "destination_exchange_shard": view.destination_shard,
+        "amount": money_str(view.amount),
+        "status": view.status,
+        "created_ts": view.created_ms // 1000,
+    }
 
 
 def order_group_summary(view: OrderGroupView, profile: Profile) -> Json:
@@ -277,7 +297,7 @@ def order_group_summary(view: OrderGroupView, profile: Profile) -> Json:
     out: Json = {"id": view.order_group_id, "is_auto_cancel_enabled": view.is_auto_cancel_enabled}
     if profile != "legacy":
         out["contracts_limit_fp"] = count_str(view.contracts_limit)
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":
         out["matched_count_fp"] = count_str(view.matched_count)
         out["triggered"] = view.triggered
@@ -292,7 +312,7 @@ def order_group_detail(view: OrderGroupView, profile: Profile) -> Json:
     }
     if profile != "legacy":
         out["contracts_limit_fp"] = count_str(view.contracts_limit)
-        out["exchange_index"] = 0
+        out["exchange_index"] = view.exchange_index
     if profile == "compat":
         out["id"] = view.order_group_id
         out["matched_count_fp"] = count_str(view.matched_count)

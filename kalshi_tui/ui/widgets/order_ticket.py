@@ -36,6 +36,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from kalshi_tui.domain import format as fmt
+from kalshi_tui.domain.market import MarketSummary
 from kalshi_tui.domain.models import Action, Side
 from kalshi_tui.domain.orders import OrderDraft, TimeInForce
 from kalshi_tui.domain.portfolio import TicketValues
@@ -271,6 +272,9 @@ class OrderTicket(Widget):
         """The market the ticket trades; None until one is selected."""
         self.price_ranges: tuple[PriceRange, ...] = WHOLE_CENT_GRID
         """The market's valid prices."""
+        self.shard_note = ""
+        """The market's exchange shard and the cash free there when it is not shard 0
+        (orders there draw only on that shard's collateral), for the title."""
         self.client_order_id = new_client_order_id()
         """Minted when the ticket opens for a market and again when the trader edits a ticket
         whose order was already sent — never on Enter. Pressing Enter twice on the same
@@ -354,6 +358,10 @@ class OrderTicket(Widget):
             self.held = held
             if self.is_mounted:
                 self.refresh_preview()
+        note = shard_note(snapshot, market)
+        if note != self.shard_note:
+            self.shard_note = note
+            self._set_title()
 
     # --- reading the form ----------------------------------------------------------------
 
@@ -544,7 +552,16 @@ class OrderTicket(Widget):
 
     def _set_title(self) -> None:
         title = "Ticket" if self.ticker is None else f"Ticket · {self.ticker}"
-        self.border_title = Content(title)
+        self.border_title = Content(title + self.shard_note)
+
+
+def shard_note(snapshot: Snapshot, market: MarketSummary | None) -> str:
+    """` · shard 2 $1,000.00` (the shard and its free cash) for a market off shard 0."""
+    if market is None or market.exchange_index == 0:
+        return ""
+    shard = market.exchange_index
+    free = "" if snapshot.balance is None else f" {fmt.dollars(snapshot.balance.free_on(shard))}"
+    return f" · shard {shard}{free}"
 
 
 def incomplete_text(problems: Sequence[str]) -> str:

@@ -6,6 +6,9 @@ the exchange is closed or trading is paused. The environment badge is red
 trading state mirrors `snapshot.trading` and puts `-halted` / `-reducing` on the
 whole bar, because a halted terminal must be obvious at a glance.
 
+"Cash" is the available balance; once another exchange shard holds money or a position it
+is listed per shard (`domain.shards.cash_text`: `Cash $9,000.00 · #2 $1,000.00`).
+
 "Portfolio" is the value of the open positions by `domain.valuation.value_portfolio`,
 the function the positions pane's TOTAL row uses, so the two figures are always the
 same; its tooltip states the rule and the exchange's own figure (marked at the bid).
@@ -27,6 +30,7 @@ from textual.widgets import Label
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import ExchangeState
+from kalshi_tui.domain.shards import cash_text, cash_tooltip, shown_shards
 from kalshi_tui.domain.store import Health, Snapshot, TradingMode
 from kalshi_tui.domain.valuation import VALUATION_RULE, Valuation, value_portfolio
 
@@ -198,6 +202,7 @@ class StatusBar(Widget):
         key = (
             snapshot.environment,
             snapshot.balance,
+            shown_shards(snapshot.balance, snapshot.positions, snapshot.markets_by_ticker),
             valuation.totals,
             money_stale,
             day_pnl,
@@ -215,7 +220,8 @@ class StatusBar(Widget):
         self._set("#env", "PROD" if prod else "DEMO")
 
         balance = snapshot.balance
-        self._set("#cash", f"Cash {fmt.dollars(None if balance is None else balance.cash)}")
+        self._set("#cash", cash_text(balance, snapshot.positions, snapshot.markets_by_ticker))
+        self.query_one("#cash", Label).tooltip = cash_tooltip(balance)
         self._set("#value", portfolio_text(valuation, loaded=balance is not None))
         self.query_one("#value", Label).tooltip = portfolio_tooltip(valuation)
         for selector in ("#cash", "#value"):

@@ -65,3 +65,14 @@ def conserved_total(ex: Exchange) -> int:
     )
     cash = sum(a.cash for a in state.accounts.values())
     return cash + state.fees_collected + escrow + state.settlement_residual
+
+
+CRYPTO_SHARD = 2
+"""The exchange index of the catalogue's crypto series (every other series is on 0)."""
+
+
+def fund(ex: Exchange, user: str, dollars: str) -> None:
+    """Open ``user`` with ``dollars`` on shard 0 and as much again on the crypto shard
+    (collateral is per shard: crypto orders draw only on shard 2)."""
+    ex.create_user(user, balance=money(dollars))
+    ex.deposit(user, money(dollars), shard=CRYPTO_SHARD)

@@ -7,7 +7,17 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from engine_helpers import T0, buy_yes, contracts, money, price, quiet_exchange, sell_yes, ticker_of
+from engine_helpers import (
+    T0,
+    buy_yes,
+    contracts,
+    fund,
+    money,
+    price,
+    quiet_exchange,
+    sell_yes,
+    ticker_of,
+)
 
 from kalshi_tui.exchange.engine import Exchange
 from kalshi_tui.exchange.engine.fees import (
@@ -151,7 +161,7 @@ def test_a_rebate_never_makes_a_fill_fee_negative() -> None:
 def ex() -> Exchange:
     exchange = quiet_exchange()
     for user in ("alice", "bob"):
-        exchange.create_user(user, balance=money("1000"))
+        fund(exchange, user, "1000")
     return exchange
 
 
@@ -168,7 +178,9 @@ def test_many_fills_cost_what_one_fill_costs(ex: Exchange) -> None:
     assert taker.taker_fees == money("0.02")
     one = taker_fee(contracts("0.90"), price("0.50"), ONE)
     assert one_fill(contracts("0.90"), price("0.50"), one) == money("0.02")
-    assert ex.balance("bob").balance == money("1000") - money("0.45") - money("0.02")
+    assert ex.balance("bob", exchange_index=0).balance == money("1000") - money("0.45") - money(
+        "0.02"
+    )
     assert ex.positions("bob")[0].fees_paid == money("0.02")
 
 
@@ -187,7 +199,7 @@ def test_the_accumulator_carries_from_taker_to_maker_fills(ex: Exchange) -> None
     final = ex.get_order("bob", order.order_id)
     assert final.status == "executed"
     # Every fill leaves bob's balance on whole cents.
-    assert ex.balance("bob").balance % money("0.01") == 0
+    assert ex.balance("bob", exchange_index=2).balance % money("0.01") == 0
 
 
 def test_worst_fee_uses_the_price_closest_to_fifty_cents() -> None:

@@ -8,6 +8,7 @@ from engine_helpers import (
     buy_yes,
     conserved_total,
     contracts,
+    fund,
     money,
     quiet_exchange,
     sell_yes,
@@ -22,7 +23,7 @@ from kalshi_tui.exchange.engine import Exchange, ExchangeError
 def ex() -> Exchange:
     exchange = quiet_exchange()
     for user in ("alice", "bob"):
-        exchange.create_user(user, balance=money("1000"))
+        fund(exchange, user, "1000")
     return exchange
 
 

@@ -7,6 +7,7 @@ from engine_helpers import (
     T0,
     buy_yes,
     contracts,
+    fund,
     money,
     price,
     quiet_exchange,
@@ -21,7 +22,7 @@ from kalshi_tui.exchange.engine import Exchange, ExchangeError, OrderInput
 def ex() -> Exchange:
     exchange = quiet_exchange()
     for user in ("alice", "bob", "carol"):
-        exchange.create_user(user, balance=money("1000"))
+        fund(exchange, user, "1000")
     return exchange
 
 
@@ -81,7 +82,9 @@ def test_fees_on_taker_and_maker_with_maker_fee_series(ex: Exchange) -> None:
     assert maker.maker_fill_cost == money("5.00")
     assert ex.fills("alice")[0].fee_cost == money("0.05")
     assert ex.positions("bob")[0].fees_paid == money("0.18")
-    assert ex.balance("bob").balance == money("1000") - money("5.00") - money("0.18")
+    assert ex.balance("bob", exchange_index=2).balance == money("1000") - money("5.00") - money(
+        "0.18"
+    )
 
 
 def test_no_maker_fee_without_maker_fee_series(ex: Exchange, fed: str) -> None:
@@ -97,7 +100,7 @@ def test_post_only_crossing_is_canceled(ex: Exchange, fed: str) -> None:
     assert order.last_update_reason == "PostOnlyCrossCancel"
     assert order.fill_count == 0
     assert ex.fills("bob") == []
-    assert ex.balance("bob").balance == money("1000")
+    assert ex.balance("bob", exchange_index=0).balance == money("1000")
     resting = ex.create_order("bob", buy_yes(fed, "0.49", 3, post_only=True), T0)
     assert resting.status == "resting"
 
@@ -180,7 +183,7 @@ def test_netting_releases_a_dollar_per_pair(ex: Exchange, fed: str) -> None:
     assert pos.realized_pnl == money("2.00")
     assert pos.total_traded == money("4.00") + money("4.00")  # 10 YES at .40, 10 NO at .40
     fees = pos.fees_paid
-    assert ex.balance("bob").balance == money("1002") - fees
+    assert ex.balance("bob", exchange_index=0).balance == money("1002") - fees
 
 
 def test_selling_a_held_position_needs_no_cash() -> None:
@@ -203,7 +206,7 @@ def test_selling_a_held_position_needs_no_cash() -> None:
 
 def test_resting_orders_lock_collateral(ex: Exchange, fed: str) -> None:
     order = ex.create_order("bob", buy_yes(fed, "0.40", 10), T0)
-    bal = ex.balance("bob")
+    bal = ex.balance("bob", exchange_index=0)
     assert bal.locked == money("4.00") + money("0.17")
     assert bal.balance == money("1000") - bal.locked
     ex.cancel_order("bob", order.order_id, T0)

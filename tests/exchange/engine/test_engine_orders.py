@@ -7,6 +7,7 @@ from engine_helpers import (
     T0,
     buy_yes,
     contracts,
+    fund,
     money,
     price,
     quiet_exchange,
@@ -21,7 +22,7 @@ from kalshi_tui.exchange.engine import Exchange, ExchangeError, OrderInput
 def ex() -> Exchange:
     exchange = quiet_exchange()
     for user in ("alice", "bob"):
-        exchange.create_user(user, balance=money("1000"))
+        fund(exchange, user, "1000")
     return exchange
 
 
@@ -96,7 +97,7 @@ def test_validation_codes(ex: Exchange, fed: str) -> None:
         400,
         "insufficient_balance",
     )
-    assert ex.balance("bob").balance == money("1000")
+    assert ex.balance("bob", exchange_index=0).balance == money("1000")
 
 
 def test_open_order_limit() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from engine_helpers import T0, conserved_total, money, quiet_exchange, state_of, ticker_of
+from engine_helpers import T0, conserved_total, fund, quiet_exchange, state_of, ticker_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -179,7 +179,7 @@ def run(ex: Exchange, ops: list[tuple[object, ...]]) -> int:
 def _new_exchange() -> Exchange:
     ex = quiet_exchange(market_count=40)
     for user in USERS:
-        ex.create_user(user, balance=money("60"))
+        fund(ex, user, "60")
     return ex
 
 

@@ -10,6 +10,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+_TRANSFER: dict[str, Any] = {
+    "properties": {
+        "amount": {"format": "fp-dollars", "type": "string"},
+        "created_ts": {"format": "int64", "type": "integer"},
+        "destination": {"enum": ["event_contract", "margined"], "type": "string"},
+        "destination_exchange_shard": {"type": "integer"},
+        "source": {"enum": ["event_contract", "margined"], "type": "string"},
+        "source_exchange_shard": {"type": "integer"},
+        "status": {"enum": ["pending", "complete"], "type": "string"},
+        "transfer_id": {"type": "string"},
+    },
+    "required": [
+        "transfer_id",
+        "source",
+        "destination",
+        "source_exchange_shard",
+        "destination_exchange_shard",
+        "amount",
+        "status",
+        "created_ts",
+    ],
+    "type": "object",
+}
+"""An IntraExchangeInstanceTransfer (the three transfer routes, added with shards)."""
+
 TABLE: dict[str, tuple[int, dict[str, Any]]] = {
     "DELETE /portfolio/events/orders/batched": (
         200,
@@ -1909,6 +1934,21 @@ TABLE: dict[str, tuple[int, dict[str, Any]]] = {
             "type": "object",
         },
     ),
+    "GET /portfolio/intra_exchange_instance_transfers": (
+        200,
+        {
+            "properties": {
+                "cursor": {"type": "string"},
+                "transfers": {"items": _TRANSFER, "type": "array"},
+            },
+            "required": ["transfers"],
+            "type": "object",
+        },
+    ),
+    "GET /portfolio/intra_exchange_instance_transfers/{transfer_id}": (
+        200,
+        {"properties": {"transfer": _TRANSFER}, "required": ["transfer"], "type": "object"},
+    ),
     "GET /portfolio/orders": (
         200,
         {
@@ -2545,6 +2585,14 @@ TABLE: dict[str, tuple[int, dict[str, Any]]] = {
                 "ts_ms": {"format": "int64", "type": "integer"},
             },
             "required": ["order_id", "remaining_count", "ts_ms"],
+            "type": "object",
+        },
+    ),
+    "POST /portfolio/intra_exchange_instance_transfer": (
+        200,
+        {
+            "properties": {"transfer_id": {"type": "string"}},
+            "required": ["transfer_id"],
             "type": "object",
         },
     ),

@@ -142,6 +142,21 @@ def _drive_current(venue: Venue) -> None:
     )
 
     call("GET /portfolio/balance")
+    call("GET /portfolio/balance", params={"exchange_index": 2})
+    body = {
+        "source": "event_contract",
+        "destination": "event_contract",
+        "amount": 1_000_000,  # centicents: $100
+        "source_exchange_shard": 0,
+        "destination_exchange_shard": 2,
+    }
+    moved = call("POST /portfolio/intra_exchange_instance_transfer", json=body)
+    call("GET /portfolio/intra_exchange_instance_transfers")
+    call("GET /portfolio/intra_exchange_instance_transfers", params={"limit": 500})
+    call(
+        "GET /portfolio/intra_exchange_instance_transfers/{transfer_id}",
+        f"/portfolio/intra_exchange_instance_transfers/{moved['transfer_id']}",
+    )
     call("GET /portfolio/summary/total_resting_order_value")
     call("GET /portfolio/positions")
     call("GET /portfolio/positions", params={"limit": 1000, "count_filter": "position"})

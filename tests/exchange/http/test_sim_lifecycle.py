@@ -38,7 +38,13 @@ class Session:
 @pytest.fixture
 def session(start: StartExchange, key_pair: KeyPair, other_key_pair: KeyPair) -> Iterator[Session]:
     offset = [0.0]
-    exchange = start(profile="current", markets=60, clock=lambda: time.time() + offset[0])
+    # The quick markets are crypto, on shard 2: both accounts hold collateral there.
+    exchange = start(
+        profile="current",
+        markets=60,
+        clock=lambda: time.time() + offset[0],
+        shard_dollars={2: 2_000},
+    )
     auths = [KalshiAuth(KEY_ID, key_pair[0]), KalshiAuth(OTHER_KEY_ID, other_key_pair[0])]
     with (
         httpx.Client(base_url=exchange.base_url, auth=auths[0]) as me,
