@@ -13,6 +13,7 @@ seconds (a hostile fill count once froze it for half a minute).
 
 from __future__ import annotations
 
+import collections
 import copy
 import random
 import re
@@ -82,10 +83,12 @@ class StrangeExchange:
         base = [{**MARKET, "ticker": ticker} for ticker in TICKERS]
         self.bodies = {**READ_BODIES, "markets": {"markets": base, "cursor": ""}}
         self.requests = 0
+        self.served: collections.Counter[str] = collections.Counter()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests += 1
         name = endpoint_of(request)
+        self.served[name] += 1
         body = copy.deepcopy(self.bodies.get(name, READ_BODIES.get(name)))
         if name == "market":
             ticker = request.url.path.rsplit("/", 1)[-1]
@@ -110,10 +113,15 @@ async def test_strange_but_valid_data_never_crashes_the_app(
             await pilot.press("down")
             assert time.monotonic() - started < 8, "the app froze"
         await pilot.pause(0.3)
+        # The feeds keep polling through the strange answers (how fast depends on the
+        # machine's load, so wait for it rather than count in a fixed time).
+        deadline = time.monotonic() + 60
+        while exchange.requests <= 30 and time.monotonic() < deadline:
+            await pilot.pause(0.2)
         assert app.is_running
         health = {name: h.last_error for name, h in session.snapshot.health.items()}
         assert session.snapshot.markets, health
-    assert exchange.requests > 30
+    assert exchange.requests > 30, exchange.served
 
 
 def test_regression_a_negative_fill_draws_an_empty_bar() -> None:

@@ -158,7 +158,7 @@ async def test_the_positions_pane_and_header_show_the_settlement(
         # The settled market stays listed as a flat row (its realized P&L and fees are
         # in the totals), no longer as an open position.
         await wait_for(pilot, lambda: flat_row(pane, live.rig.ticker), 30)
-        assert "journal ✓" in str(pane.border_title)
+        await wait_for(pilot, lambda: "journal ✓" in str(pane.border_title), 30)
         # Day P&L: $1.71 realized less the fees, never "—".
         expected = f"Day {fmt.signed_dollars(live.pnl.totals.day)}"
         day = app.query_one(StatusBar).query_one("#pnl", Label)
