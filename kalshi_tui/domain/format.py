@@ -78,6 +78,19 @@ def dollars(amount: Decimal | None) -> str:
     return f"{sign}${abs(rounded):,.2f}"
 
 
+def exact_dollars(amount: Decimal | None) -> str:
+    """Money to the cent, or to every sub-cent digit it has, never rounded: "$0.18",
+    "$0.015", "$0.010097", "$1,234.5678". For fees and costs of fractional contracts and
+    sub-cent prices, which `dollars` would round away."""
+    if amount is None:
+        return MISSING
+    sign = MINUS if amount < 0 else ""
+    magnitude = abs(amount)
+    exponent = magnitude.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{sign}${magnitude:,.{places}f}"
+
+
 def signed_dollars(amount: Decimal | None) -> str:
     """P&L with an explicit sign: "+$3.20", "−$1.05", "$0.00"."""
     if amount is None:

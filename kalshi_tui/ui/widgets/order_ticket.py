@@ -1,11 +1,12 @@
 """The order ticket: side, action, limit price on the market's grid, count, and a live preview.
 
 The ticket is a working form: every edit revalidates and redraws the preview
-(cost, taker fee, max payout, max loss, break-even probability including the
-fee). Problems are shown inline under the inputs — off-grid price, a price
-outside 0¢–100¢, a count that is not a positive number — and Enter on a valid
-ticket posts `OrderTicket.Submitted` with the values; sending the order is the
-app's job.
+(cost, estimated fee, max payout, max loss, break-even probability including the
+fee). The fee is an estimate from the market's book: taker for what would cross the
+best opposite prices, maker for what would rest (all maker when post-only). Problems
+are shown inline under the inputs — off-grid price, a price outside 0¢–100¢, a count
+that is not a positive number — and Enter on a valid ticket posts
+`OrderTicket.Submitted` with the values; sending the order is the app's job.
 
 Prices are typed in cents or dollars (`parse_price`): `65`, `65¢` and `0.65` are all
 65¢. A number with ¢ is cents; without it, 1 or more is cents and below 1 is dollars,
@@ -36,9 +37,9 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from kalshi_tui.domain import format as fmt
-from kalshi_tui.domain.models import Action, Side
+from kalshi_tui.domain.models import Action, OrderBook, Side
 from kalshi_tui.domain.orders import OrderDraft, TimeInForce
-from kalshi_tui.domain.portfolio import TicketValues, preview_ticket
+from kalshi_tui.domain.portfolio import TicketPreview, TicketValues, preview_ticket
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID, PriceRange, clamp, step_down, step_up
 from kalshi_tui.domain.price_grid import price_problem as grid_price_problem
 from kalshi_tui.domain.store import Snapshot
@@ -270,6 +271,8 @@ class OrderTicket(Widget):
         """The market the ticket trades; None until one is selected."""
         self.price_ranges: tuple[PriceRange, ...] = WHOLE_CENT_GRID
         """The market's valid prices."""
+        self.book: OrderBook | None = None
+        """The market's book, for the fee estimate (None: unknown, all taker)."""
         self.client_order_id = new_client_order_id()
         """Minted when the ticket opens for a market and again when the trader edits a ticket
         whose order was already sent — never on Enter. Pressing Enter twice on the same
@@ -345,6 +348,11 @@ class OrderTicket(Widget):
         grid = grid or WHOLE_CENT_GRID
         if snapshot.selected != self.ticker or grid != self.price_ranges:
             self.set_market(snapshot.selected, grid)
+        book = snapshot.book if snapshot.book and snapshot.book.ticker == self.ticker else None
+        if book != self.book:
+            self.book = book
+            if self.is_mounted:
+                self.refresh_preview()
 
     # --- reading the form ----------------------------------------------------------------
 
@@ -502,7 +510,8 @@ class OrderTicket(Widget):
         if isinstance(result, TicketValues):
             error.update("")
             error.add_class("-empty")
-            preview.update(_preview_text(result))
+            post_only = self.query_one("#ticket-post-only", Checkbox).value
+            preview.update(_preview_text(result, self.book, post_only))
             return result
         shown = [
             problem
@@ -564,18 +573,32 @@ def next_enter(values: TicketValues) -> Content:
     )
 
 
-def _preview_text(values: TicketValues) -> Content:
+def _preview_text(values: TicketValues, book: OrderBook | None, post_only: bool) -> Content:
     """The preview lines for a valid ticket, under the headline of what Enter sends."""
-    return Content("\n").join([next_enter(values), Content(_preview_lines(values))])
+    lines = _preview_lines(values, book, post_only)
+    return Content("\n").join([next_enter(values), Content(lines)])
 
 
-def _preview_lines(values: TicketValues) -> str:
+def fee_basis(preview: TicketPreview) -> str:
+    """Which rate the fee estimate uses: maker for an order that rests, taker for one that
+    crosses, both (with their counts) for one that partly crosses."""
+    if not preview.maker_count:
+        return "taker"
+    if not preview.taker_count:
+        return "maker"
+    return f"taker {fmt.count(preview.taker_count)} + maker {fmt.count(preview.maker_count)}"
+
+
+def _preview_lines(values: TicketValues, book: OrderBook | None, post_only: bool) -> str:
     """The preview lines for a valid ticket."""
-    preview = preview_ticket(values.side, values.action, values.price, values.count)
+    preview = preview_ticket(
+        values.side, values.action, values.price, values.count, book=book, post_only=post_only
+    )
     side = values.side.upper()
     outcome = preview.outcome_side.upper()
     lines = [
-        f"Cost {fmt.dollars(preview.cost)} · Fee {fmt.dollars(preview.fee)} (taker)",
+        f"Cost {fmt.exact_dollars(preview.cost)} · "
+        f"fee ≈ {fmt.exact_dollars(preview.fee)} est. ({fee_basis(preview)})",
         f"Max payout {fmt.dollars(preview.max_payout)} · Max loss {fmt.dollars(preview.max_loss)}"
         f" · Max profit {fmt.signed_dollars(preview.max_profit)}",
         f"Break-even {outcome} ≥ {fmt.percent(preview.break_even)}",
