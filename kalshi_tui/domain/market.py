@@ -34,6 +34,9 @@ class MarketSummary:
     category: str = ""
     price_ranges: tuple[tuple[Decimal, Decimal, Decimal], ...] = ()
     """Valid order prices as (start, end, step) bands; empty means whole cents."""
+    fractional: bool = True
+    """Counts may have 2 decimals (every market since 2026-04-17; False only when the
+    exchange says so)."""
 
     @property
     def change(self) -> Decimal | None:

@@ -57,6 +57,7 @@ def market_summary(market: api.Market) -> MarketSummary:
         close_time=market.close_time or EPOCH,
         category=market.category,
         price_ranges=tuple((r.start, r.end, r.step) for r in market.price_ranges),
+        fractional=market.fractional_trading_enabled,
     )
 
 

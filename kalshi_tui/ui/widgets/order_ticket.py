@@ -105,6 +105,16 @@ def typed_price(text: str) -> Decimal | None:
     return fmt.shift(value, -2) if marked or value >= 1 else value
 
 
+def whole_only(ticker: str | None, count: Decimal) -> str:
+    """Why a fractional count is refused on a market that trades whole contracts only."""
+    whole = count // 1
+    nearest = f"{whole} or {whole + 1}" if whole else "1"
+    return (
+        f"count {fmt.count(count)}: {ticker or 'this market'} trades whole contracts only "
+        f"(no fractional trading); enter {nearest}"
+    )
+
+
 def parse_count(text: str) -> Decimal | str:
     """The contract count typed, or the reason it is not a valid count."""
     text = text.strip()
@@ -273,6 +283,8 @@ class OrderTicket(Widget):
         """The market's valid prices."""
         self.book: OrderBook | None = None
         """The market's book, for the fee estimate (None: unknown, all taker)."""
+        self.fractional = True
+        """The market takes fractional counts (0.01 steps)."""
         self.client_order_id = new_client_order_id()
         """Minted when the ticket opens for a market and again when the trader edits a ticket
         whose order was already sent — never on Enter. Pressing Enter twice on the same
@@ -329,13 +341,19 @@ class OrderTicket(Widget):
     # --- data down -----------------------------------------------------------------------
 
     def set_market(
-        self, ticker: str | None, price_ranges: Sequence[PriceRange] = WHOLE_CENT_GRID
+        self,
+        ticker: str | None,
+        price_ranges: Sequence[PriceRange] = WHOLE_CENT_GRID,
+        *,
+        fractional: bool = True,
     ) -> None:
-        """Trade `ticker` on the grid `price_ranges` (whole cents unless given)."""
+        """Trade `ticker` on the grid `price_ranges` (whole cents unless given); `fractional`:
+        the market takes counts in 0.01 steps (else whole contracts only)."""
         if ticker != self.ticker:
             self._renew_id()
         self.ticker = ticker
         self.price_ranges = tuple(price_ranges)
+        self.fractional = fractional
         self.set_class(ticker is None, "-no-market")
         if self.is_mounted:
             self._set_title()
@@ -346,8 +364,13 @@ class OrderTicket(Widget):
         market = snapshot.market(snapshot.selected)
         grid = market.price_ranges if market is not None and market.price_ranges else None
         grid = grid or WHOLE_CENT_GRID
-        if snapshot.selected != self.ticker or grid != self.price_ranges:
-            self.set_market(snapshot.selected, grid)
+        fractional = market is None or market.fractional
+        if (
+            snapshot.selected != self.ticker
+            or grid != self.price_ranges
+            or fractional != self.fractional
+        ):
+            self.set_market(snapshot.selected, grid, fractional=fractional)
         book = snapshot.book if snapshot.book and snapshot.book.ticker == self.ticker else None
         if book != self.book:
             self.book = book
@@ -459,10 +482,17 @@ class OrderTicket(Widget):
         self.client_order_id = new_client_order_id()
         self._spent = False
 
+    def _count(self) -> Decimal | str:
+        """The count typed, or why this market does not take it."""
+        count = parse_count(self.query_one("#ticket-count", Input).value)
+        if isinstance(count, Decimal) and not self.fractional and count % 1:
+            return whole_only(self.ticker, count)
+        return count
+
     def read(self) -> TicketValues | list[str]:
         """The ticket's values, or every problem with them."""
         price = parse_price(self.query_one("#ticket-price", Input).value, self.price_ranges)
-        count = parse_count(self.query_one("#ticket-count", Input).value)
+        count = self._count()
         problems = [p for p in (price, count) if isinstance(p, str)]
         if self.ticker is None:
             problems.insert(0, "no market selected")
@@ -501,7 +531,7 @@ class OrderTicket(Widget):
         self.query_one("#ticket-price-cents", Label).update(
             "" if isinstance(price, str) else f"= {fmt.cents(price)}"
         )
-        count_bad = isinstance(parse_count(count_input.value), str)
+        count_bad = isinstance(self._count(), str)
         price_input.set_class(price_bad and (show_all or bool(price_input.value)), "-invalid")
         count_input.set_class(count_bad and (show_all or bool(count_input.value)), "-invalid")
 
