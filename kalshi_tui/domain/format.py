@@ -60,6 +60,18 @@ def cents(price: Decimal | None) -> str:
     return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
 
 
+def exact_cents(price: Decimal | None) -> str:
+    """A price as cents with every digit it has, never rounded: "1.005¢" for $0.01005. For
+    what the trader typed (a message about a price finer than any tick must show that
+    price); `cents` is for prices shown in panes."""
+    if price is None:
+        return MISSING
+    if not price.is_finite():
+        return f"{price}¢"
+    text = _plain(shift(price, 2))
+    return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
+
+
 def price_dollars(price: Decimal | None) -> str:
     """A dollar price as a decimal on the 0–1 scale, keeping sub-cent digits: "0.43", "0.045"."""
     if price is None:

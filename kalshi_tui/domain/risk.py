@@ -144,7 +144,7 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     if not is_on_grid(draft.price, grid):
         return Denial(
             "off_grid",
-            f"price {fmt.cents(draft.price)} is off {draft.ticker}'s price grid",
+            f"price {fmt.exact_cents(draft.price)} is off {draft.ticker}'s price grid",
             draft.price,
         )
     # The grid is one of YES prices (the single book the order lands on); a NO price is
@@ -152,7 +152,7 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     if not is_on_grid(draft.yes_price, grid):
         return Denial(
             "off_grid",
-            f"NO {fmt.cents(draft.price)} is YES {fmt.cents(draft.yes_price)}, off "
+            f"NO {fmt.exact_cents(draft.price)} is YES {fmt.exact_cents(draft.yes_price)}, off "
             f"{draft.ticker}'s price grid",
             draft.price,
         )
