@@ -129,6 +129,13 @@ async def test_a_half_cent_order_on_a_center_tick_market(tmp_path: Path) -> None
         # The fee keeps the balance on whole cents: 45.5¢ costs 46¢ with its fee.
         assert (fills[0].price + fills[0].fee) % D("0.01") == 0
         await wait_for(pilot, lambda: any(p.ticker == senate for p in snap().positions))
+        # The log line shows the fill's price and its sub-cent fee to the last digit.
+        line = (
+            f"FILL buy 1 YES @ {fmt.cents(price)} {senate} "
+            f"(maker, fee {fmt.exact_dollars(fills[0].fee)})"
+        )
+        assert fills[0].fee == D("0.005")  # no maker fee on this series: the rounding fee
+        await wait_for(pilot, lambda: any(e.text == line for e in app.session.store.log_since(0)))
 
     # The journal's own rows hold the exact decimal text.
     journal_file = journal_path(demo_dir())
