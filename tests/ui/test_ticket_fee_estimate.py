@@ -9,7 +9,9 @@ from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Input, Static
 
 from kalshi_tui.domain.models import BookLevel, OrderBook
+from kalshi_tui.domain.orders import OrderDraft
 from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.ui.screens.confirm import preview_lines
 from kalshi_tui.ui.widgets.order_ticket import OrderTicket
 
 TICKER = "KXFEE-26DEC31-T1"
@@ -70,3 +72,17 @@ async def test_a_sub_cent_fee_is_shown_to_its_last_digit() -> None:
         await pilot.pause()
         # 2.5 at 5.5¢ rests: 0.0175 × 2.5 × 0.055 × 0.945 → $0.0023, −0.1398 → −$0.14.
         assert fee_line(ticket) == "Cost $0.1375 · fee ≈ $0.0025 est. (maker)"
+
+
+def test_the_confirmation_calls_its_fee_an_estimate_too() -> None:
+    draft = OrderDraft(
+        client_order_id="c-1",
+        ticker=TICKER,
+        side="yes",
+        action="buy",
+        price=D("0.055"),
+        count=D("2.5"),
+        time_in_force="good_till_canceled",
+    )
+    # 2.5 at 5.5¢ as taker: 0.07 × 2.5 × 0.055 × 0.945 = 0.0090956… → $0.0091; −0.1466 → −$0.15.
+    assert "Cost $0.1375   Fee ≈ $0.0125 est. (taker at the limit)" in preview_lines(draft)

@@ -42,7 +42,8 @@ def preview_lines(draft: OrderDraft) -> list[str]:
         f"{draft.action.upper()} {fmt.count(draft.count)} {draft.side.upper()} "
         f"@ {fmt.cents(draft.price)}  {draft.ticker}",
         f"Time in force {' · '.join(flags)}",
-        f"Cost {fmt.dollars(preview.cost)}   Fee up to {fmt.dollars(preview.fee)} (taker)",
+        f"Cost {fmt.exact_dollars(preview.cost)}   "
+        f"Fee ≈ {fmt.exact_dollars(preview.fee)} est. (taker at the limit)",
         f"Max payout {fmt.dollars(preview.max_payout)}   Max loss {fmt.dollars(preview.max_loss)}",
         f"Break-even {outcome} ≥ {fmt.percent(preview.break_even)} (fees included)",
     ]
