@@ -8,7 +8,7 @@ import pytest
 from engine_helpers import T0, buy_yes, contracts, money, price, sell_yes, ticker_of
 
 from kalshi_tui.exchange.engine import Exchange, ExchangeError
-from kalshi_tui.exchange.engine.grids import GRIDS, on_grid
+from kalshi_tui.exchange.engine.grids import GRIDS, on_grid, snap
 
 # (structure, [(start, end, step)]) in dollars, as Kalshi's docs tabulate them.
 DOCUMENTED = {
@@ -119,3 +119,13 @@ def test_matching_fills_at_a_sub_cent_price_exactly() -> None:
     # −1.1809 floors to −$1.19: the fill's fee is $0.0525 and the balance moves whole cents.
     assert fills[0].fee_cost == money("0.0525")
     assert ex.balance("bob").balance == money("1000") - money("1.19")
+
+
+@pytest.mark.parametrize("structure", sorted(DOCUMENTED))
+def test_snap_lands_on_the_grid_at_or_below(structure: str) -> None:
+    """Agents quote and history trades through `snap`: on every grid it gives a tick."""
+    lowest = min(p for p in range(1, price("1")) if on_grid(structure, p))
+    for p in range(1, price("1")):
+        snapped = snap(structure, p)
+        assert on_grid(structure, snapped), (structure, p, snapped)
+        assert snapped <= max(p, lowest)
