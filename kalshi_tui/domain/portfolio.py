@@ -168,12 +168,13 @@ def preview_ticket(
     *,
     book: OrderBook | None = None,
     post_only: bool = False,
+    rests: bool = True,
 ) -> TicketPreview:
     """The economics of one order. `price` is the price of `side`; `count` must be > 0.
 
     The fee: post-only rests, so maker; with the market's `book`, what crosses is taker (at
-    the levels it takes) and the rest maker; with neither, all taker at the limit (the worst
-    case)."""
+    the levels it takes) and the rest maker — unless the order does not `rest` (IOC, FoK),
+    when the rest can only fill by taking; with neither, all taker at the limit."""
     if count <= 0:
         raise ValueError("count must be positive")
     if action == "buy":
@@ -190,7 +191,7 @@ def preview_ticket(
         fills = crossing_fills(side, action, price, count, book)
         resting = count - sum((f.count for f in fills), ZERO)
         if resting > 0:
-            fills.append(FeeFill(resting, outcome_price, taker=False))
+            fills.append(FeeFill(resting, outcome_price, taker=not rests))
     fee = order_fee(fills)
     taker_count = sum((f.count for f in fills if f.taker), ZERO)
     cost = outcome_price * count

@@ -106,3 +106,9 @@ def test_buying_no_walks_the_yes_bids_best_first() -> None:
 
 def test_without_a_book_the_estimate_is_all_taker_at_the_limit() -> None:
     assert preview_ticket("yes", "buy", D("0.45"), D(10)).fee == trading_fee(D(10), D("0.45"))
+
+
+def test_an_order_that_never_rests_is_all_taker() -> None:
+    # IOC/FoK: 180 take the 46¢ ask ($3.13); the other 20 can only fill by taking ($0.35).
+    preview = preview_ticket("yes", "buy", D("0.46"), D(200), book=BOOK, rests=False)
+    assert (preview.fee, preview.taker_count, preview.maker_count) == (D("3.48"), 200, 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from textual.app import App, ComposeResult
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, RadioButton, Static
 
 from kalshi_tui.domain.models import BookLevel, OrderBook
 from kalshi_tui.domain.orders import OrderDraft
@@ -51,11 +51,15 @@ async def test_the_fee_line_follows_the_book_and_post_only() -> None:
         assert fee_line(ticket) == "Cost $92.00 · fee ≈ $3.22 est. (taker 180 + maker 20)"
         ticket.query_one("#ticket-post-only", Checkbox).value = True
         await pilot.pause()
-        assert (
-            fee_line(ticket) == "Cost $92.00 · fee ≈ $0.87 est. (maker)"
-        )  # 0.8694, −92.8694 → −$92.87
-        # The book empties: nothing to cross, the whole order rests.
+        # 0.0175 × 200 × 0.2484 = 0.8694; −92.8694 → −$92.87.
+        assert fee_line(ticket) == "Cost $92.00 · fee ≈ $0.87 est. (maker)"
         ticket.query_one("#ticket-post-only", Checkbox).value = False
+        # IOC never rests: what does not cross now can only fill by taking.
+        ticket.query_one("#tif-ioc", RadioButton).value = True
+        await pilot.pause()
+        assert fee_line(ticket) == "Cost $92.00 · fee ≈ $3.48 est. (taker)"
+        ticket.query_one("#tif-gtc", RadioButton).value = True
+        # The book empties: nothing to cross, the whole order rests.
         ticket.show(Snapshot(selected=TICKER, book=OrderBook(TICKER, (), ())), 0.0)
         await pilot.pause()
         assert fee_line(ticket).endswith("est. (maker)")

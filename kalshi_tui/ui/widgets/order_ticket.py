@@ -541,7 +541,8 @@ class OrderTicket(Widget):
             error.update("")
             error.add_class("-empty")
             post_only = self.query_one("#ticket-post-only", Checkbox).value
-            preview.update(_preview_text(result, self.book, post_only))
+            rests = self.time_in_force == "good_till_canceled"
+            preview.update(_preview_text(result, self.book, post_only, rests))
             return result
         shown = [
             problem
@@ -603,9 +604,11 @@ def next_enter(values: TicketValues) -> Content:
     )
 
 
-def _preview_text(values: TicketValues, book: OrderBook | None, post_only: bool) -> Content:
+def _preview_text(
+    values: TicketValues, book: OrderBook | None, post_only: bool, rests: bool = True
+) -> Content:
     """The preview lines for a valid ticket, under the headline of what Enter sends."""
-    lines = _preview_lines(values, book, post_only)
+    lines = _preview_lines(values, book, post_only, rests)
     return Content("\n").join([next_enter(values), Content(lines)])
 
 
@@ -619,10 +622,18 @@ def fee_basis(preview: TicketPreview) -> str:
     return f"taker {fmt.count(preview.taker_count)} + maker {fmt.count(preview.maker_count)}"
 
 
-def _preview_lines(values: TicketValues, book: OrderBook | None, post_only: bool) -> str:
+def _preview_lines(
+    values: TicketValues, book: OrderBook | None, post_only: bool, rests: bool = True
+) -> str:
     """The preview lines for a valid ticket."""
     preview = preview_ticket(
-        values.side, values.action, values.price, values.count, book=book, post_only=post_only
+        values.side,
+        values.action,
+        values.price,
+        values.count,
+        book=book,
+        post_only=post_only,
+        rests=rests,
     )
     side = values.side.upper()
     outcome = preview.outcome_side.upper()
