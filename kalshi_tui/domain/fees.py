@@ -25,8 +25,6 @@ from fractions import Fraction
 
 from kalshi_tui import fee_rounding as rounding
 
-TAKER_RATE = Decimal("0.07")
-MAKER_RATE = Decimal("0.0175")
 CENT = Decimal("0.01")
 """A member's balance precision (the default)."""
 CENTICENT = Decimal("0.0001")
