@@ -10,7 +10,7 @@ to that tick for display only; the values themselves stay exact.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from kalshi_tui.domain.store import Health
 
@@ -35,8 +35,12 @@ def _plain(value: Decimal) -> str:
 
 
 def _to_tick(price: Decimal) -> Decimal:
-    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price)."""
-    return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
+    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price); a value
+    too large to carry 4 decimals in Decimal's precision is returned as it is."""
+    try:
+        return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:
+        return price
 
 
 def shift(value: Decimal, places: int) -> Decimal:

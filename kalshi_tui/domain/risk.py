@@ -124,7 +124,7 @@ def check_draft(draft: OrderDraft) -> Denial | None:
     if not price.is_finite() or not ZERO < price < ONE:
         return Denial(
             "invalid_price",
-            f"price {fmt.cents(price)} is out of range: more than 0¢ and less than 100¢",
+            f"price {fmt.exact_cents(price)} is out of range: more than 0¢ and less than 100¢",
             price,
         )
     return None
