@@ -206,6 +206,10 @@ class Market(WireModel):
     price_level_structure: str = "linear_cent"
     price_ranges: tuple[PriceRange, ...] = ()
     exchange_index: ExchangeIndex = 0
+    fractional_trading_enabled: bool = True
+    """Whether counts may have 2 decimals. Every market allows it since 2026-04-17 and the
+    field left the docs' schema on 2026-07-09 (absent: true); an older answer saying false
+    means whole contracts only."""
 
     @field_validator("floor_strike", "cap_strike")
     @classmethod

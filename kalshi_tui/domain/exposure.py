@@ -35,8 +35,9 @@ class Leg:
 
     @property
     def fee(self) -> Decimal:
-        """The worst-case (taker) fee if the whole leg fills."""
-        return trading_fee(self.count, self.yes_price, taker=True)
+        """The worst-case (taker) fee if the whole leg fills in one fill at its limit."""
+        own_price = self.yes_price if self.is_yes_bid else ONE - self.yes_price
+        return trading_fee(self.count, own_price, taker=True)
 
 
 def leg_of_order(order: Order) -> Leg:

@@ -10,7 +10,7 @@ to that tick for display only; the values themselves stay exact.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from kalshi_tui.domain.store import Health
 
@@ -24,8 +24,6 @@ _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
 _TICK = Decimal("0.0001")
 """Kalshi's finest price tick in dollars; prices are displayed to it."""
-_MAX_TICKED_DIGITS = 20
-"""Values with more integer digits than this are not rounded (see `_to_tick`)."""
 
 
 def _plain(value: Decimal) -> str:
@@ -37,12 +35,12 @@ def _plain(value: Decimal) -> str:
 
 
 def _to_tick(price: Decimal) -> Decimal:
-    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price). A
-    value too large to quantize in the context's precision (only ever a typo, e.g.
-    `1e30`) is shown as it is rather than raising."""
-    if price.adjusted() > _MAX_TICKED_DIGITS:
+    """`price` rounded half-even to Kalshi's finest tick (exact for any grid price); a value
+    too large to carry 4 decimals in Decimal's precision is returned as it is."""
+    try:
+        return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:
         return price
-    return price.quantize(_TICK, rounding=ROUND_HALF_EVEN)
 
 
 def shift(value: Decimal, places: int) -> Decimal:
@@ -54,16 +52,27 @@ def shift(value: Decimal, places: int) -> Decimal:
     return Decimal((sign, digits, exponent + places))
 
 
-def cents(price: Decimal | None, *, exact: bool = False) -> str:
+def cents(price: Decimal | None) -> str:
     """A dollar price (or price difference) as cents, to the finest tick for display:
     0.43 → "43¢", 0.045 → "4.5¢", 0.355 → "35.5¢", 2.09/3 → "69.67¢", None → "—". The
-    one price formatter of every message and pane. `exact` shows every digit, for a
-    price the trader typed that is off the grid (0.01005 → "1.005¢", not "1¢")."""
+    one price formatter of every message and pane (`exact_cents` for a price as typed)."""
     if price is None:
         return MISSING
     if not price.is_finite():
         return f"{price}¢"
-    text = _plain(shift(price if exact else _to_tick(price), 2))
+    text = _plain(shift(_to_tick(price), 2))
+    return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
+
+
+def exact_cents(price: Decimal | None) -> str:
+    """A price as cents with every digit it has, never rounded: "1.005¢" for $0.01005. For
+    what the trader typed (a message about a price finer than any tick must show that
+    price); `cents` is for prices shown in panes."""
+    if price is None:
+        return MISSING
+    if not price.is_finite():
+        return f"{price}¢"
+    text = _plain(shift(price, 2))
     return f"{MINUS}{text[1:]}¢" if text.startswith("-") else f"{text}¢"
 
 
@@ -83,6 +92,19 @@ def dollars(amount: Decimal | None) -> str:
     rounded = amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
     sign = MINUS if rounded < 0 else ""
     return f"{sign}${abs(rounded):,.2f}"
+
+
+def exact_dollars(amount: Decimal | None) -> str:
+    """Money to the cent, or to every sub-cent digit it has, never rounded: "$0.18",
+    "$0.015", "$0.010097", "$1,234.5678". For fees and costs of fractional contracts and
+    sub-cent prices, which `dollars` would round away."""
+    if amount is None:
+        return MISSING
+    sign = MINUS if amount < 0 else ""
+    magnitude = abs(amount)
+    exponent = magnitude.normalize().as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{sign}${magnitude:,.{places}f}"
 
 
 def signed_dollars(amount: Decimal | None) -> str:

@@ -36,6 +36,9 @@ class MarketSummary:
     """Valid order prices as (start, end, step) bands; empty means whole cents."""
     exchange_index: int = 0
     """The exchange shard the market trades on (its collateral lives there)."""
+    fractional: bool = True
+    """Counts may have 2 decimals (every market since 2026-04-17; False only when the
+    exchange says so)."""
 
     @property
     def change(self) -> Decimal | None:

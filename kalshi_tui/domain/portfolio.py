@@ -7,7 +7,8 @@ mark stays `None` all the way to the screen — an unmarked position must never
 read as a zero P&L.
 
 The ticket preview (`preview_ticket`) answers "what does this order risk": cost,
-the taker fee (the worst case: a limit order that crosses pays the taker rate),
+the estimated fee (taker for what crosses the book, maker for what rests; all taker, the
+worst case, when the book is unknown),
 the payout if the outcome wins, the loss if it does not, and the break-even
 probability including the fee. Selling contracts you do not hold is the same
 trade as buying the other side at 1 − price (kalshi-api.md §4.1), so a sell is
@@ -21,9 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kalshi_tui.domain.fees import trading_fee
+from kalshi_tui.domain.fees import FeeFill, order_fee
 from kalshi_tui.domain.market import MarketSummary
-from kalshi_tui.domain.models import Action, Position, Side
+from kalshi_tui.domain.models import Action, OrderBook, Position, Side
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -113,13 +114,19 @@ class TicketValues:
 
 @dataclass(frozen=True, slots=True)
 class TicketPreview:
-    """What an order risks and pays, assuming it opens a position and fills as taker."""
+    """What an order risks and pays, assuming it opens a position: cost at the limit, the
+    fee as estimated for the fills the book suggests (taker when nothing says otherwise)."""
 
     outcome_side: Side
     """The side the trader profits from: buy YES / sell NO → yes; buy NO / sell YES → no."""
     cost: Decimal
     """Cash committed before fees: price × count for a buy, (1 − price) × count for a sell."""
     fee: Decimal
+    """The estimated fee (`fees.order_fee`): what the exchange charges is the fills' own."""
+    taker_count: Decimal
+    """Contracts expected to fill at once, at the taker rate."""
+    maker_count: Decimal
+    """Contracts expected to rest and fill later, at the maker rate."""
     max_payout: Decimal
     """Paid at settlement if `outcome_side` wins: $1 per contract."""
     max_loss: Decimal
@@ -131,10 +138,44 @@ class TicketPreview:
     """For a sell: cash received when closing contracts already held (price × count − fee)."""
 
 
+def crossing_fills(
+    side: Side, action: Action, price: Decimal, count: Decimal, book: OrderBook
+) -> list[FeeFill]:
+    """The taker fills an order would get from `book` right now, best level first, each at
+    the price of the side bought (the resting order's price: the taker gets the better one).
+
+    Buying `side` at p (or selling the other side at 1 − p) takes the other side's bids at
+    q ≥ 1 − p, paying 1 − q; the book holds only bids (kalshi-api.md §4.2).
+    """
+    bought: Side = side if action == "buy" else ("no" if side == "yes" else "yes")
+    limit = price if action == "buy" else ONE - price
+    levels = book.no if bought == "yes" else book.yes
+    fills: list[FeeFill] = []
+    left = count
+    for level in reversed(levels):
+        if left <= 0 or ONE - level.price > limit:
+            break
+        take = min(left, level.count)
+        fills.append(FeeFill(take, ONE - level.price, taker=True))
+        left -= take
+    return fills
+
+
 def preview_ticket(
-    side: Side, action: Action, price: Decimal, count: Decimal, *, taker: bool = True
+    side: Side,
+    action: Action,
+    price: Decimal,
+    count: Decimal,
+    *,
+    book: OrderBook | None = None,
+    post_only: bool = False,
+    rests: bool = True,
 ) -> TicketPreview:
-    """The economics of one order. `price` is the price of `side`; `count` must be > 0."""
+    """The economics of one order. `price` is the price of `side`; `count` must be > 0.
+
+    The fee: post-only rests, so maker; with the market's `book`, what crosses is taker (at
+    the levels it takes) and the rest maker — unless the order does not `rest` (IOC, FoK),
+    when the rest can only fill by taking; with neither, all taker at the limit."""
     if count <= 0:
         raise ValueError("count must be positive")
     if action == "buy":
@@ -143,14 +184,25 @@ def preview_ticket(
     else:
         outcome = "no" if side == "yes" else "yes"
         outcome_price = ONE - price
-    # P(1 − P) is symmetric, so the fee is the same priced on either side.
-    fee = trading_fee(count, price, taker=taker)
+    if post_only:
+        fills = [FeeFill(count, outcome_price, taker=False)]
+    elif book is None:
+        fills = [FeeFill(count, outcome_price, taker=True)]
+    else:
+        fills = crossing_fills(side, action, price, count, book)
+        resting = count - sum((f.count for f in fills), ZERO)
+        if resting > 0:
+            fills.append(FeeFill(resting, outcome_price, taker=not rests))
+    fee = order_fee(fills)
+    taker_count = sum((f.count for f in fills if f.taker), ZERO)
     cost = outcome_price * count
     max_loss = cost + fee
     return TicketPreview(
         outcome_side=outcome,
         cost=cost,
         fee=fee,
+        taker_count=taker_count,
+        maker_count=count - taker_count,
         max_payout=count,
         max_loss=max_loss,
         max_profit=count - max_loss,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, Inexact, InvalidOperation, localcontext
 
-from kalshi_tui.domain.format import cents
+from kalshi_tui.domain.format import cents, exact_cents
 
 PriceRange = tuple[Decimal, Decimal, Decimal]
 """One band of the grid: (start, end, step), dollars, both ends included."""
@@ -140,11 +140,11 @@ def price_problem(price: Decimal, grid: Sequence[PriceRange] = WHOLE_CENT_GRID) 
     """Why `price` cannot be a limit price, in words for the trader; None when it is valid."""
     if not ZERO < price < ONE:
         return (
-            f"price {cents(price, exact=True)} is out of range: a price is more than 0¢ and "
-            "less than 100¢"
+            f"price {exact_cents(price)} is out of range: a price is more than 0¢ and less "
+            "than 100¢"
         )
     if not is_on_grid(price, grid):
         below, above = next_below(price, grid), next_above(price, grid)
         nearest = " or ".join(cents(p) for p in (below, above) if p is not None)
-        return f"price {cents(price, exact=True)} is off the market's grid (try {nearest})"
+        return f"price {exact_cents(price)} is off the market's grid (try {nearest})"
     return None

@@ -127,7 +127,7 @@ def check_draft(draft: OrderDraft) -> Denial | None:
     if not price.is_finite() or not ZERO < price < ONE:
         return Denial(
             "invalid_price",
-            f"price {fmt.cents(price)} is out of range: more than 0¢ and less than 100¢",
+            f"price {fmt.exact_cents(price)} is out of range: more than 0¢ and less than 100¢",
             price,
         )
     return None
@@ -147,7 +147,7 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     if not is_on_grid(draft.price, grid):
         return Denial(
             "off_grid",
-            f"price {fmt.cents(draft.price)} is off {draft.ticker}'s price grid",
+            f"price {fmt.exact_cents(draft.price)} is off {draft.ticker}'s price grid",
             draft.price,
         )
     # The grid is one of YES prices (the single book the order lands on); a NO price is
@@ -155,7 +155,7 @@ def _check_market(draft: OrderDraft, ctx: RiskContext) -> Denial | None:
     if not is_on_grid(draft.yes_price, grid):
         return Denial(
             "off_grid",
-            f"NO {fmt.cents(draft.price)} is YES {fmt.cents(draft.yes_price)}, off "
+            f"NO {fmt.exact_cents(draft.price)} is YES {fmt.exact_cents(draft.yes_price)}, off "
             f"{draft.ticker}'s price grid",
             draft.price,
         )

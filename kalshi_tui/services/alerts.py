@@ -201,7 +201,7 @@ class Alerts:
             f"{fill.action} {fmt.count(fill.count)} {fill.side.upper()} {fill.ticker} "
             f"@ {fmt.cents(fill.price)}"
         )
-        fields = (("fee", fmt.dollars(fill.fee)), ("order", fill.order_id))
+        fields = (("fee", fmt.exact_dollars(fill.fee)), ("order", fill.order_id))
         return self.send(Alert("info", "Fill", text, key=f"fill:{fill.fill_id}", fields=fields))
 
     def reject(self, ticker: str, code: str, message: str) -> bool:

@@ -58,6 +58,7 @@ def market_summary(market: api.Market) -> MarketSummary:
         category=market.category,
         price_ranges=tuple((r.start, r.end, r.step) for r in market.price_ranges),
         exchange_index=market.exchange_index,
+        fractional=market.fractional_trading_enabled,
     )
 
 

@@ -179,7 +179,7 @@ class Feeds:
                 role = "taker" if f.is_taker else "maker"
                 self._store.log(
                     f"fill {f.ticker}: {f.action} {fmt.count(f.count)} {f.side.upper()} @ "
-                    f"{fmt.cents(f.price)} ({role}, fee {fmt.dollars(f.fee)})"
+                    f"{fmt.cents(f.price)} ({role}, fee {fmt.exact_dollars(f.fee)})"
                 )
         merged = sorted(
             {f.fill_id: f for f in (*new, *self._store.snapshot.fills)}.values(),

@@ -67,7 +67,7 @@ def describe_fill(fill: Fill) -> str:
     role = "taker" if fill.is_taker else "maker"
     return (
         f"FILL {fill.action} {fmt.count(fill.count)} {fill.side.upper()} @ "
-        f"{fmt.cents(fill.price)} {fill.ticker} ({role}, fee {fmt.dollars(fill.fee)})"
+        f"{fmt.cents(fill.price)} {fill.ticker} ({role}, fee {fmt.exact_dollars(fill.fee)})"
     )
 
 

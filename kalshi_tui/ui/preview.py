@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kalshi_tui.domain import format as fmt
-from kalshi_tui.domain.fees import trading_fee
-from kalshi_tui.domain.models import Action, Side
+from kalshi_tui.domain.models import Action, OrderBook, Side
 from kalshi_tui.domain.pnl import trade_effect
-from kalshi_tui.domain.portfolio import preview_ticket
+from kalshi_tui.domain.portfolio import TicketPreview, preview_ticket
 from kalshi_tui.domain.store import Snapshot
 
 ZERO = Decimal(0)
@@ -53,10 +52,32 @@ def holding(snapshot: Snapshot, ticker: str | None) -> Holding | None:
     return None
 
 
+def fee_basis(preview: TicketPreview) -> str:
+    """Which rate the fee estimate uses: maker for an order that rests, taker for one that
+    crosses, both (with their counts) for one that partly crosses."""
+    if not preview.maker_count:
+        return "taker"
+    if not preview.taker_count:
+        return "maker"
+    return f"taker {fmt.count(preview.taker_count)} + maker {fmt.count(preview.maker_count)}"
+
+
 def order_lines(
-    side: Side, action: Action, price: Decimal, count: Decimal, held: Holding | None
+    side: Side,
+    action: Action,
+    price: Decimal,
+    count: Decimal,
+    held: Holding | None,
+    *,
+    book: OrderBook | None = None,
+    post_only: bool = False,
+    rests: bool = True,
 ) -> list[str]:
-    """The preview lines of one order (`price` of `side`, `count` > 0) against `held`."""
+    """The preview lines of one order (`price` of `side`, `count` > 0) against `held`.
+
+    The fee is an estimate (`portfolio.preview_ticket`): taker for what crosses `book`,
+    maker for what rests (post-only, or a resting order that does not cross); with no
+    book, all taker at the limit. The exchange charges the fills' own fees."""
     try:
         effect = trade_effect(
             held.side if held is not None else side,
@@ -68,14 +89,18 @@ def order_lines(
         )
     except (ValueError, ArithmeticError):  # a holding the engine cannot book: preview as open
         effect = trade_effect(side, (), side, action, count, price)
-    fee = trading_fee(count, price, taker=True)
+    preview = preview_ticket(
+        side, action, price, count, book=book, post_only=post_only, rests=rests
+    )
+    fee = preview.fee
+    fee_text = f"fee ≈ {fmt.exact_dollars(fee)} est. ({fee_basis(preview)})"
     lines: list[str] = []
     if effect.closed:
         held_side = effect.held_side.upper()
         lines += [
             f"Closes {fmt.count(effect.closed)} of {fmt.count(effect.held)} {held_side} held "
             "(oldest lots first)",
-            f"Proceeds {fmt.dollars(effect.proceeds)} · Fee {fmt.dollars(fee)} (taker)",
+            f"Proceeds {fmt.dollars(effect.proceeds)} · {fee_text}",
             f"Realized P&L {fmt.signed_dollars(effect.realized)} "
             f"({fmt.signed_dollars(effect.realized - fee)} after fee); lots cost "
             f"{fmt.dollars(effect.closed_cost)}",
@@ -90,10 +115,9 @@ def order_lines(
                 f"Break-even of the new {opened} ≥ {fmt.percent(rest.break_even)}",
             ]
         return lines
-    preview = preview_ticket(side, action, price, count)
     outcome = preview.outcome_side.upper()
     lines += [
-        f"Cost {fmt.dollars(preview.cost)} · Fee {fmt.dollars(preview.fee)} (taker)",
+        f"Cost {fmt.exact_dollars(preview.cost)} · {fee_text}",
         f"Max payout {fmt.dollars(preview.max_payout)} · Max loss {fmt.dollars(preview.max_loss)}"
         f" · Max profit {fmt.signed_dollars(preview.max_profit)}",
         f"Break-even {outcome} ≥ {fmt.percent(preview.break_even)}",

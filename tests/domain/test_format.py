@@ -110,3 +110,10 @@ def test_staleness() -> None:
     assert fmt.staleness(fresh, now=114.0) == "stale 14s"
     assert fmt.staleness(Health(interval=1.0, stale_after=10.0), now=5.0) == "never loaded"
     assert fmt.staleness(None, now=5.0) == "never loaded"
+
+
+def test_a_huge_price_is_formatted_not_raised() -> None:
+    # Issue 12: a fuzzed 1E+30 made the risk gate's message raise (refused as risk_error).
+    assert fmt.cents(Decimal("1E+30")) == "100000000000000000000000000000000¢"
+    assert fmt.exact_cents(Decimal("0.01005")) == "1.005¢"
+    assert fmt.exact_cents(Decimal("-0.5")) == "−50¢"

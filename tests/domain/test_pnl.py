@@ -77,12 +77,15 @@ def test_purchase_equivalences() -> None:
 @pytest.mark.parametrize(
     ("buy", "sell", "n", "realized", "fees"),
     [
-        # fees: ceil_to_cent(0.07 × C × P × (1 − P)) on each fill, worked by hand
+        # fees: 0.07 × C × P × (1 − P) up to $0.0001, then the rounding fee that keeps the
+        # balance on whole cents, on each fill, worked by hand
         ("0.40", "0.55", 10, "1.50", "0.35"),  # 0.168 → 0.17; 0.17325 → 0.18
         ("0.10", "0.05", 100, "-5.00", "0.97"),  # 0.63 → 0.63; 0.3325 → 0.34
         ("0.50", "0.90", 3, "1.20", "0.08"),  # 0.0525 → 0.06; 0.0189 → 0.02
         ("0.99", "0.01", 1, "-0.98", "0.02"),  # 0.000693 → 0.01 twice
-        ("0.25", "0.25", "2.50", "0", "0.08"),  # fractional: 0.0328125 → 0.04 twice
+        # fractional: 0.0328125 → 0.0329, cost 0.625 (or 1.875) + 0.0329 floors to the
+        # cent with 0.0021 more: 0.035 twice (rounding each fill up to the cent said 0.08)
+        ("0.25", "0.25", "2.50", "0", "0.07"),
     ],
 )
 def test_round_trip(buy: str, sell: str, n: str | int, realized: str, fees: str) -> None:

@@ -352,7 +352,7 @@ async def test_ticket_preview_buy_ten_yes_at_fifty() -> None:
         await pilot.pause()
         preview = static_text(ticket, "#ticket-preview")
         assert "Buy 10 YES @ 50¢" in preview
-        assert "Cost $5.00 · Fee $0.18 (taker)" in preview
+        assert "Cost $5.00 · fee ≈ $0.18 est. (taker)" in preview
         assert "Max payout $10.00 · Max loss $5.18" in preview
         assert "Break-even YES ≥ 51.8%" in preview
         assert static_text(ticket, "#ticket-error") == ""
@@ -424,7 +424,7 @@ async def test_ticket_steps_price_on_the_market_grid_and_sell_preview() -> None:
         preview = static_text(ticket, "#ticket-preview")
         # Sell 100 YES at 11¢ ≡ buy 100 NO at 89¢: cost $89.00, fee 0.6853 → $0.69.
         assert "Sell 100 YES @ 11¢" in preview
-        assert "Cost $89.00 · Fee $0.69" in preview
+        assert "Cost $89.00 · fee ≈ $0.69 est." in preview
         assert "Break-even NO ≥ 89.7%" in preview
         # Issue 15: with nothing held the sell is previewed as the opening trade it is
         # (it used to add "closing returns $10.31", as if it might close a position).

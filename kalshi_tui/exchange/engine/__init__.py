@@ -7,7 +7,7 @@ its views. Units of every view (see `views` for the details):
   the field says ``no_``;
 * counts: ints in units of 0.01 contract (`COUNT_SCALE` = 100 = one contract);
 * money: ints in units of $0.000001 (`MONEY_SCALE` = 1 000 000 = $1), so price × count is
-  exact; fees are whole cents;
+  exact; a fill's fee keeps the balance on whole cents (`kalshi_tui.fee_rounding`);
 * times: epoch milliseconds (``*_ms``), candle ``end_period_ts`` epoch seconds.
 
 `BalanceView.balance` is the available cash (cash minus collateral locked by resting orders).

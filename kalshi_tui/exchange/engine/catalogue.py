@@ -404,7 +404,7 @@ TEMPLATES = [
         "Politics",
         "custom",
         "quadratic",
-        "tapered_deci_cent",
+        "center_half_edge_deci_cent",  # 0.5¢ ticks between 10¢ and 90¢, 0.1¢ outside
         3600,
         "Associated Press",
         _chamber("Senate"),

@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kalshi_tui.exchange.engine import grids
 from kalshi_tui.exchange.engine.model import Market
 from kalshi_tui.exchange.engine.state import State, stable_hash
 from kalshi_tui.exchange.engine.views import (
@@ -73,7 +74,10 @@ def _walk(state: State, market: Market) -> Iterator[tuple[int, int, int, int]]:
     rng = random.Random(stable_hash(state.seed, market.ticker, "history"))
     begin = max(market.open_ms, state.start_ms - WINDOW_MS)
     mean_gap = WINDOW_MS / rng.randint(40, 160)
-    step = 100 if market.price_level_structure == "linear_cent" else 10
+    structure = market.price_level_structure
+    step = 100 if structure == "linear_cent" else 10
+    # Multiples of 0.1¢ are on a deci-cent grid; any other grid snaps them onto its ticks.
+    snaps = structure not in ("linear_cent", "deci_cent")
     ts = state.start_ms
     level = market.initial_fair
     base = market.base_open_interest
@@ -83,6 +87,8 @@ def _walk(state: State, market: Market) -> Iterator[tuple[int, int, int, int]]:
         if ts < begin:
             return
         price = max(level // step * step, step)
+        if snaps:
+            price = grids.snap(structure, price)
         oi = base - base * 2 * (state.start_ms - ts) // (5 * WINDOW_MS)
         yield ts, price, (1 + int(draw() * 150)) * COUNT_SCALE, oi
         # Uniform step of ±$0.02 (sd ≈ $0.0115): cheap and plenty for a chart.

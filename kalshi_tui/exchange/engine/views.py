@@ -6,9 +6,10 @@ Units (all exact integers, never floats):
   price unless a field says ``no_``; ``no_price = PRICE_SCALE - yes_price``.
 * **count** — units of 0.01 contract (`COUNT_SCALE` = 100 is one contract).
 * **money** — units of $0.000001 (`MONEY_SCALE` = 1 000 000 is $1). A fill's cost is exactly
-  ``price × count`` in these units, so fractional contracts at sub-cent prices stay exact. Fees
-  are whole cents (multiples of 10 000). Format ``money / 1_000_000`` with 4 decimals for
-  ``_dollars`` strings, ``money // 10_000`` for legacy cents.
+  ``price × count`` in these units, so fractional contracts at sub-cent prices stay exact. A
+  fill's fee keeps the balance on its precision (`kalshi_tui.fee_rounding`). Format
+  ``money / 1_000_000`` with 4 decimals for ``_dollars`` strings, ``money // 10_000`` for
+  legacy cents.
 * **time** — epoch milliseconds (``*_ms``); the engine never reads the wall clock.
 """
 
@@ -18,9 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-PRICE_SCALE = 10_000
-COUNT_SCALE = 100
-MONEY_SCALE = 1_000_000
+from kalshi_tui.fee_rounding import COUNT_SCALE as COUNT_SCALE
+from kalshi_tui.fee_rounding import MONEY_SCALE as MONEY_SCALE
+from kalshi_tui.fee_rounding import PRICE_SCALE as PRICE_SCALE
 
 Side = Literal["yes", "no"]
 Action = Literal["buy", "sell"]

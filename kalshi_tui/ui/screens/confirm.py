@@ -41,7 +41,15 @@ def preview_lines(draft: OrderDraft, held: Holding | None = None) -> list[str]:
         f"{draft.action.upper()} {fmt.count(draft.count)} {draft.side.upper()} "
         f"@ {fmt.cents(draft.price)}  {draft.ticker}",
         f"Time in force {' · '.join(flags)}",
-        *order_lines(draft.side, draft.action, draft.price, draft.count, held),
+        *order_lines(
+            draft.side,
+            draft.action,
+            draft.price,
+            draft.count,
+            held,
+            post_only=draft.post_only,
+            rests=draft.time_in_force == "good_till_canceled",
+        ),
         f"Order id {draft.client_order_id}",
     ]
 

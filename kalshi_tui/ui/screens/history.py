@@ -87,7 +87,7 @@ class HistoryScreen(ModalScreen[None]):
                 fill.side.upper(),
                 fmt.count(fill.count),
                 fmt.cents(fill.price),
-                fmt.dollars(fill.fee),
+                fmt.exact_dollars(fill.fee),
                 "taker" if fill.is_taker else "maker",
             )
         self.query_one("#fills-heading", Label).update(

@@ -1,11 +1,12 @@
 """The order ticket: side, action, limit price on the market's grid, count, and a live preview.
 
 The ticket is a working form: every edit revalidates and redraws the preview
-(cost, taker fee, max payout, max loss, break-even probability including the
-fee). Problems are shown inline under the inputs — off-grid price, a price
-outside 0¢–100¢, a count that is not a positive number — and Enter on a valid
-ticket posts `OrderTicket.Submitted` with the values; sending the order is the
-app's job.
+(cost, estimated fee, max payout, max loss, break-even probability including the
+fee). The fee is an estimate from the market's book: taker for what would cross the
+best opposite prices, maker for what would rest (all maker when post-only). Problems
+are shown inline under the inputs — off-grid price, a price outside 0¢–100¢, a count
+that is not a positive number — and Enter on a valid ticket posts
+`OrderTicket.Submitted` with the values; sending the order is the app's job.
 
 Prices are typed in cents or dollars (`parse_price`): `65`, `65¢` and `0.65` are all
 65¢. A number with ¢ is cents; without it, 1 or more is cents and below 1 is dollars,
@@ -37,7 +38,7 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Stati
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.market import MarketSummary
-from kalshi_tui.domain.models import Action, Side
+from kalshi_tui.domain.models import Action, OrderBook, Side
 from kalshi_tui.domain.orders import OrderDraft, TimeInForce
 from kalshi_tui.domain.portfolio import TicketValues
 from kalshi_tui.domain.price_grid import WHOLE_CENT_GRID, PriceRange, clamp, step_down, step_up
@@ -104,6 +105,16 @@ def typed_price(text: str) -> Decimal | None:
     if not value.is_finite():
         return None
     return fmt.shift(value, -2) if marked or value >= 1 else value
+
+
+def whole_only(ticker: str | None, count: Decimal) -> str:
+    """Why a fractional count is refused on a market that trades whole contracts only."""
+    whole = count // 1
+    nearest = f"{whole} or {whole + 1}" if whole else "1"
+    return (
+        f"count {fmt.count(count)}: {ticker or 'this market'} trades whole contracts only "
+        f"(no fractional trading); enter {nearest}"
+    )
 
 
 def parse_count(text: str) -> Decimal | str:
@@ -275,6 +286,10 @@ class OrderTicket(Widget):
         self.shard_note = ""
         """The market's exchange shard and the cash free there when it is not shard 0
         (orders there draw only on that shard's collateral), for the title."""
+        self.book: OrderBook | None = None
+        """The market's book, for the fee estimate (None: unknown, all taker)."""
+        self.fractional = True
+        """The market takes fractional counts (0.01 steps)."""
         self.client_order_id = new_client_order_id()
         """Minted when the ticket opens for a market and again when the trader edits a ticket
         whose order was already sent — never on Enter. Pressing Enter twice on the same
@@ -334,13 +349,19 @@ class OrderTicket(Widget):
     # --- data down -----------------------------------------------------------------------
 
     def set_market(
-        self, ticker: str | None, price_ranges: Sequence[PriceRange] = WHOLE_CENT_GRID
+        self,
+        ticker: str | None,
+        price_ranges: Sequence[PriceRange] = WHOLE_CENT_GRID,
+        *,
+        fractional: bool = True,
     ) -> None:
-        """Trade `ticker` on the grid `price_ranges` (whole cents unless given)."""
+        """Trade `ticker` on the grid `price_ranges` (whole cents unless given); `fractional`:
+        the market takes counts in 0.01 steps (else whole contracts only)."""
         if ticker != self.ticker:
             self._renew_id()
         self.ticker = ticker
         self.price_ranges = tuple(price_ranges)
+        self.fractional = fractional
         self.set_class(ticker is None, "-no-market")
         if self.is_mounted:
             self._set_title()
@@ -351,11 +372,18 @@ class OrderTicket(Widget):
         market = snapshot.market(snapshot.selected)
         grid = market.price_ranges if market is not None and market.price_ranges else None
         grid = grid or WHOLE_CENT_GRID
-        if snapshot.selected != self.ticker or grid != self.price_ranges:
-            self.set_market(snapshot.selected, grid)
+        fractional = market is None or market.fractional
+        if (
+            snapshot.selected != self.ticker
+            or grid != self.price_ranges
+            or fractional != self.fractional
+        ):
+            self.set_market(snapshot.selected, grid, fractional=fractional)
         held = holding(snapshot, self.ticker)
-        if held != self.held:
+        book = snapshot.book if snapshot.book and snapshot.book.ticker == self.ticker else None
+        if held != self.held or book != self.book:
             self.held = held
+            self.book = book
             if self.is_mounted:
                 self.refresh_preview()
         note = shard_note(snapshot, market)
@@ -468,10 +496,17 @@ class OrderTicket(Widget):
         self.client_order_id = new_client_order_id()
         self._spent = False
 
+    def _count(self) -> Decimal | str:
+        """The count typed, or why this market does not take it."""
+        count = parse_count(self.query_one("#ticket-count", Input).value)
+        if isinstance(count, Decimal) and not self.fractional and count % 1:
+            return whole_only(self.ticker, count)
+        return count
+
     def read(self) -> TicketValues | list[str]:
         """The ticket's values, or every problem with them."""
         price = parse_price(self.query_one("#ticket-price", Input).value, self.price_ranges)
-        count = parse_count(self.query_one("#ticket-count", Input).value)
+        count = self._count()
         problems = [p for p in (price, count) if isinstance(p, str)]
         if self.ticker is None:
             problems.insert(0, "no market selected")
@@ -510,7 +545,7 @@ class OrderTicket(Widget):
         self.query_one("#ticket-price-cents", Label).update(
             "" if isinstance(price, str) else f"= {fmt.cents(price)}"
         )
-        count_bad = isinstance(parse_count(count_input.value), str)
+        count_bad = isinstance(self._count(), str)
         price_input.set_class(price_bad and (show_all or bool(price_input.value)), "-invalid")
         count_input.set_class(count_bad and (show_all or bool(count_input.value)), "-invalid")
 
@@ -519,7 +554,9 @@ class OrderTicket(Widget):
         if isinstance(result, TicketValues):
             error.update("")
             error.add_class("-empty")
-            preview.update(_preview_text(result, self.held))
+            post_only = self.query_one("#ticket-post-only", Checkbox).value
+            rests = self.time_in_force == "good_till_canceled"
+            preview.update(_preview_text(result, self.held, self.book, post_only, rests))
             return result
         shown = [
             problem
@@ -590,11 +627,22 @@ def next_enter(values: TicketValues) -> Content:
     )
 
 
-def _preview_text(values: TicketValues, held: Holding | None) -> Content:
+def _preview_text(
+    values: TicketValues,
+    held: Holding | None,
+    book: OrderBook | None = None,
+    post_only: bool = False,
+    rests: bool = True,
+) -> Content:
     """The preview lines for a valid ticket, under the headline of what Enter sends."""
-    return Content("\n").join([next_enter(values), Content(_preview_lines(values, held))])
-
-
-def _preview_lines(values: TicketValues, held: Holding | None) -> str:
-    """The preview lines for a valid ticket."""
-    return "\n".join(order_lines(values.side, values.action, values.price, values.count, held))
+    lines = order_lines(
+        values.side,
+        values.action,
+        values.price,
+        values.count,
+        held,
+        book=book,
+        post_only=post_only,
+        rests=rests,
+    )
+    return Content("\n").join([next_enter(values), Content("\n".join(lines))])

@@ -23,6 +23,7 @@ def test_default_catalogue_shape() -> None:
         "linear_cent",
         "deci_cent",
         "tapered_deci_cent",
+        "center_half_edge_deci_cent",  # issue 12: the Senate markets
     }
     assert any(s.fee_type == "quadratic_with_maker_fees" for s in ex.list_series())
     assert all(m.rules_primary and m.yes_sub_title and m.no_sub_title for m in markets)
