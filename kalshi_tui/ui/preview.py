@@ -93,7 +93,8 @@ def order_lines(
         side, action, price, count, book=book, post_only=post_only, rests=rests
     )
     fee = preview.fee
-    fee_text = f"fee ≈ {fmt.exact_dollars(fee)} est. ({fee_basis(preview)})"
+    basis = "taker at the limit" if book is None and not post_only else fee_basis(preview)
+    fee_text = f"fee ≈ {fmt.exact_dollars(fee)} est. ({basis})"
     lines: list[str] = []
     if effect.closed:
         held_side = effect.held_side.upper()

@@ -352,7 +352,7 @@ async def test_ticket_preview_buy_ten_yes_at_fifty() -> None:
         await pilot.pause()
         preview = static_text(ticket, "#ticket-preview")
         assert "Buy 10 YES @ 50¢" in preview
-        assert "Cost $5.00 · fee ≈ $0.18 est. (taker)" in preview
+        assert "Cost $5.00 · fee ≈ $0.18 est. (taker at the limit)" in preview
         assert "Max payout $10.00 · Max loss $5.18" in preview
         assert "Break-even YES ≥ 51.8%" in preview
         assert static_text(ticket, "#ticket-error") == ""

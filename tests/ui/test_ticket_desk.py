@@ -433,7 +433,7 @@ async def test_amend_previews_counts_plainly_and_keeps_a_refusal_in_the_dialog(
     assert count.value == "10"  # not "10.00"
     preview = lambda: str(dialog.query_one("#amend-preview", Static).content)  # noqa: E731
     assert f"Then rests buy 10 YES @ {fmt.cents(low)}" in preview()
-    assert f"Cost {fmt.dollars(low * 10)} · Fee " in preview()
+    assert f"Cost {fmt.dollars(low * 10)} · fee ≈ " in preview()
     count.value = "200"  # over the 100-contract order limit
     await pilot.pause()
     assert "Then rests buy 200 YES" in preview()

@@ -89,4 +89,4 @@ def test_the_confirmation_calls_its_fee_an_estimate_too() -> None:
         time_in_force="good_till_canceled",
     )
     # 2.5 at 5.5¢ as taker: 0.07 × 2.5 × 0.055 × 0.945 = 0.0090956… → $0.0091; −0.1466 → −$0.15.
-    assert "Cost $0.1375   Fee ≈ $0.0125 est. (taker at the limit)" in preview_lines(draft)
+    assert "Cost $0.1375 · fee ≈ $0.0125 est. (taker at the limit)" in preview_lines(draft)
