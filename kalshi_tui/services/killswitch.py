@@ -281,8 +281,16 @@ class KillSwitch:
         task = self._rearm_task
         if task is None or task.done():
             return
-        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(asyncio.shield(task), REARM_WAIT_SECONDS)
+        try:
+            async with asyncio.timeout(REARM_WAIT_SECONDS):  # not wait_for: see poller.run
+                await asyncio.shield(task)
+        except TimeoutError:
+            return
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the caller is being cancelled: never swallow that
+            # the re-arm task itself was cancelled (a new halt): nothing to wait for
 
     async def settled(self) -> None:
         """Wait for background work of the last halt or re-arm to finish."""

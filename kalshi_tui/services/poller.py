@@ -85,8 +85,12 @@ class Poller:
         while True:
             self._wake.clear()
             await self.run_once()
+            # `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` swallows a
+            # cancellation that arrives as the wake-up does (a poke at the moment the
+            # session closes), and the poller then runs forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay())
+                async with asyncio.timeout(self.next_delay()):
+                    await self._wake.wait()
 
 
 def describe_error(exc: BaseException) -> str:
