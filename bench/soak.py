@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         "app's pollers do (not replayable exactly: the wire order depends on timing)",
     )
     parser.add_argument(
+        "--others",
+        action="store_true",
+        help="other processes share the journal: kalshi-tui export/halt/resume/doctor at "
+        "random moments (some SIGKILLed), a full disk for a few actions, the app SIGKILLed "
+        "mid-trading (not replayable exactly: the processes' timing is not seeded)",
+    )
+    parser.add_argument(
         "--faults",
         default=FAULTS,
         help=f"fault SPEC (see `kalshi-tui sim --help`); default {FAULTS!r}",
@@ -63,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                     Path(directory),
                     concurrent=args.concurrent,
                     faults=args.faults,
+                    others=args.others,
                 )
             )
         results.append(result)
@@ -76,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         for failure in result.failures[:5]:
             print(f"    {failure}")
         if not result.ok:
-            print(f"    replay: {replay_command(seed, args.actions, args.faults)}")
+            flag = " --others" if args.others else ""
+            print(f"    replay: {replay_command(seed, args.actions, args.faults)}{flag}")
     report(results, time.monotonic() - started)
     return 0 if all(r.ok for r in results) else 1
 
@@ -102,6 +111,14 @@ def report(results: list[SeedResult], elapsed: float) -> None:
         print(f"    {kind:<22}{count}")
     print(f"invariant checks:   {sum(r.checks for r in results)}")
     print(f"restarts survived:  {outcomes['restart']}")
+    if any(k.startswith("external") for k in outcomes):
+        others = {k: n for k, n in outcomes.items() if k.startswith("external:")}
+        killed = sum(n for k, n in others.items() if k.endswith(":killed"))
+        finished = sum(n for k, n in others.items() if ":exit" in k)
+        print(
+            f"other processes:    {finished + killed} ({killed} SIGKILLed); app SIGKILLed "
+            f"{outcomes['crash']}; disk full {outcomes['disk_full']} times"
+        )
     print(
         f"halts:              {outcomes['halt:verified']} verified, "
         f"{outcomes['halt:unverified']} unverified"

@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_tui import api
+from kalshi_tui.domain.models import Fill
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.journal import Journal
@@ -26,11 +27,14 @@ from kalshi_tui.services.halt_info import apply_persisted_halt
 from kalshi_tui.services.halt_watch import HaltWatcher
 from kalshi_tui.services.killswitch import KillSwitch
 from kalshi_tui.services.order_group import OrderGroupKeeper
+from kalshi_tui.services.pnl import PnlTracker
 from kalshi_tui.services.trading import Trading, TradingPlan
 
 CLIENT_TIMEOUT_S = 0.3
 """The soak client's request timeout; a `timeout` fault delays a write past it."""
 STARTUP_ATTEMPTS = 200
+UNLIMITED_PAGES = 4294967294
+"""SQLite's largest `max_page_count`: no limit."""
 
 
 async def no_wait(_seconds: float) -> None:
@@ -57,6 +61,7 @@ class Account:
         *,
         lag_window: float = 0.0,
         timeout: float = CLIENT_TIMEOUT_S,
+        pnl: bool = False,
     ) -> None:
         self._base_url = base_url
         self._key_id = key_id
@@ -71,6 +76,11 @@ class Account:
         self._killswitch: KillSwitch | None = None
         self._watcher: HaltWatcher | None = None
         self.keeper: OrderGroupKeeper | None = None
+        self._with_pnl = pnl
+        self.pnl: PnlTracker | None = None
+        """The P&L tracker, wired as `Session` wires it (with `pnl=True`)."""
+        self.disk_full = False
+        """While True, the journal connection cannot grow the database (`SQLITE_FULL`)."""
 
     @property
     def trading(self) -> Trading:
@@ -81,6 +91,10 @@ class Account:
     def killswitch(self) -> KillSwitch:
         assert self._killswitch is not None, "the account is not open"
         return self._killswitch
+
+    @property
+    def journal_path(self) -> Path:
+        return self._path
 
     @property
     def journal(self) -> Journal:
@@ -120,6 +134,40 @@ class Account:
         self._watcher = HaltWatcher(journal, self._killswitch, self.store)
         self._trading = Trading(self.client, journal, self.store, allow_all, plan=self._plan)
         self._trading.orders.before_submit = self._killswitch.rearmed  # as `Session`
+        if self._with_pnl:
+            # As `Session`: the tracker catches up with the journal after every fill poll
+            # (and on its own tail timer: `tail_pnl`).
+            self.pnl = PnlTracker(journal, self.store)
+            self._trading.fills.on_fills = self._fills_arrived
+        self.set_disk_full(self.disk_full)
+
+    def set_disk_full(self, full: bool) -> None:
+        """Make the journal's disk full (or not): `PRAGMA max_page_count` at the current
+        size, so every write that needs a new page fails with SQLite's own "database or
+        disk is full" (`SQLITE_FULL`), as on a full disk. Per connection: only the app's."""
+        self.disk_full = full
+        if self._trading is None:
+            return
+        conn = self.journal._conn  # the app's own connection, through SQLite
+        if full:
+            pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+            conn.execute(f"PRAGMA max_page_count = {pages}")
+        else:
+            conn.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}")
+
+    def _fills_arrived(self, _new: list[Fill]) -> None:
+        if self.pnl is not None:
+            self.pnl.catch_up()
+
+    def tail_pnl(self) -> None:
+        """The P&L tracker's tail poll (the app's runs every `pnl.TAIL_INTERVAL`)."""
+        if self.pnl is not None:
+            self.pnl.catch_up()
+
+    def watch(self) -> None:
+        """The halt watcher's look at the journal (the app's runs every 0.25 s)."""
+        assert self._watcher is not None
+        self._watcher.check()
 
     async def _rearm_order_group(self) -> None:
         """As `Session._rearm_order_group`: reset or replace the group, tell the service."""
@@ -130,6 +178,8 @@ class Account:
         """Order group, then start-up reconciliation (retried while faults refuse it), then
         the halt watcher's first look. Returns the failed attempts."""
         failures = 0
+        if self.pnl is not None:
+            await self.pnl.load()  # as `Session`, before trading starts
         for _ in range(3):
             try:
                 assert self.keeper is not None
@@ -154,6 +204,9 @@ class Account:
         """A clean exit: stop the clean-up task, close the journal and the client."""
         if self._killswitch is not None:
             await self._killswitch.close()
+        if self.pnl is not None:
+            self.pnl.close()
+            self.pnl = None
         if self._trading is not None:
             self._trading.close()
         if self.client is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kalshi_tui.domain.models import Position
+from kalshi_tui.domain.pnl import MarketBook, PnlBook
 from kalshi_tui.domain.pnl_report import cross_check
 from kalshi_tui.exchange.engine.views import (
     COUNT_SCALE,
@@ -242,6 +243,37 @@ def _positions_match(journal: Journal, truth: Truth) -> list[str]:
         if ours != theirs.get(ticker, Decimal(0)):
             problems.append(f"position {ticker}: journal {ours}, exchange {theirs.get(ticker)}")
     return problems
+
+
+def pnl_recomputed(book: PnlBook | None, journal: Journal, tally: Tally) -> list[str]:
+    """The app's live P&L book equals a recompute from the journal, market by market
+    (position, cost basis, realized, fees, fill count): every fill in the journal, whoever
+    journaled it, is in the book exactly once."""
+    _count(tally, "pnl_recomputed")
+    if book is None:
+        return ["the app has no P&L book"]
+    fresh = load_pnl_book(journal)
+    problems = []
+    for ticker in sorted(set(book.markets) | set(fresh.markets)):
+        live, again = _pnl_row(book.market(ticker)), _pnl_row(fresh.market(ticker))
+        if live != again:
+            problems.append(
+                f"P&L of {ticker}: the app's book (position, cost, realized, fees, fills) "
+                f"{live}, recomputed from the journal {again}"
+            )
+    return problems
+
+
+def _pnl_row(market: MarketBook | None) -> tuple[Decimal, Decimal, Decimal, Decimal, int]:
+    if market is None:
+        return (Decimal(0), Decimal(0), Decimal(0), Decimal(0), 0)
+    return (
+        market.signed_contracts,
+        market.cost,
+        market.realized,
+        market.fees,
+        market.fill_count,
+    )
 
 
 def _count(tally: Tally, *names: str) -> None:

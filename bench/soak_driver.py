@@ -25,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import time
+import traceback
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -36,17 +38,19 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bench import soak_checks
+from bench import soak_checks, soak_others
 from bench.soak_account import CLIENT_TIMEOUT_S, Account
+from bench.soak_others import Others
 from kalshi_tui import api
 from kalshi_tui.domain.models import Action, Side
 from kalshi_tui.domain.orders import Denial, OrderDraft, TimeInForce
 from kalshi_tui.domain.store import TradingMode
 from kalshi_tui.exchange.engine.views import PRICE_SCALE
+from kalshi_tui.exchange.http.auth import AuthWindow
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.keygen import generate_key_pair
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
-from kalshi_tui.journal import IntentRecord
+from kalshi_tui.journal import IntentRecord, JournalError
 from kalshi_tui.services.convert import position as to_position
 from kalshi_tui.services.halt_info import ResumeRefused
 
@@ -75,6 +79,14 @@ WEIGHTS: dict[str, int] = {
     "restart": 4,
     "idle": 10,
 }
+OTHER_WEIGHTS: dict[str, int] = {**WEIGHTS, "external": 12, "disk_full": 3, "crash": 2}
+"""With other processes (`others=True`): a second terminal's command (`external`), the
+disk filling up for a few actions (`disk_full`), the app SIGKILLed mid-trading (`crash`)."""
+WATCHER_LOOKS = 5
+"""Looks of the halt watcher a disagreement between the store and the journal may last
+while other processes write the halt (the app's watcher looks every 0.25 s)."""
+DISK_FULL_ACTIONS = (2, 6)
+"""How many actions a full disk lasts (seeded, inclusive)."""
 
 
 class SimClock:
@@ -123,8 +135,17 @@ class Driver:
         *,
         concurrent: bool = False,
         faults: str = FAULTS,
+        others: Others | None = None,
+        crash_key: tuple[Path, str] | None = None,
     ) -> None:
         self.seed = seed
+        self.others = others
+        self.crash_key = crash_key
+        """(key file, key id) the SIGKILLed app child signs with."""
+        self.disk_full_until = 0
+        """The step at which a full disk frees up again (0: not full)."""
+        self.late: list[str] = []
+        """Problems found by the other processes' reaping, reported at the next check."""
         self.concurrent = concurrent
         self.faults = faults
         self.rng = random.Random(f"soak:{seed}")
@@ -145,15 +166,25 @@ class Driver:
         await self._start()
         self.exchange.faults.configure(self.faults, seed=self.seed)
         base = self.exchange.faults.config.write
-        names, weights = list(WEIGHTS), list(WEIGHTS.values())
+        table = OTHER_WEIGHTS if self.others is not None else WEIGHTS
+        names, weights = list(table), list(table.values())
         for self.step_no in range(1, actions + 1):
             name = self.rng.choices(names, weights)[0]
+            if self.disk_full_until and self.step_no >= self.disk_full_until:
+                self.disk_full_until = 0
+                self.account.set_disk_full(False)
             # A timeout fault lasts one action; only single-shot actions get it (a halt
             # retries until verified, which a write path that always times out never is).
             delayed = self.rng.random() < TIMEOUT_RATE and name in DELAYABLE
             if delayed:
                 self.exchange.faults.adjust(write=replace(base, latency_ms=TIMEOUT_LATENCY_MS))
-            halted_before = self._journal_halted()
+            if self.others is not None:
+                self.account.watch()  # the app's halt watcher, as every 0.25 s
+                # Halted as the app knows it: an order can pass in the instant between
+                # another process's halt and the watcher's look (the halt then cancels it).
+                halted_before = self._journal_halted() and self._store_halted()
+            else:
+                halted_before = self._journal_halted()
             before = len(soak_checks.read_truth(self.exchange).orders)
             if self.concurrent and name != "restart":
                 # The app's pollers race the user's action (the order of requests on the
@@ -185,6 +216,11 @@ class Driver:
                 await getattr(self, f"_do_{name}")()
         except api.KalshiError as exc:
             self.outcomes[f"{name}_error:{type(exc).__name__}"] += 1
+        except (sqlite3.Error, JournalError) as exc:
+            if not self.disk_full_until:
+                raise
+            # Where it escaped from: a refusal would have been a Denial, not an exception.
+            self.outcomes[f"{name}_journal_error:{type(exc).__name__}@{_origin(exc)}"] += 1
         except TimeoutError:
             halt = self.account.store.snapshot.halt
             detail = f" (halt progress: {halt})" if halt is not None else ""
@@ -211,9 +247,20 @@ class Driver:
                 await step()
             except api.KalshiError as exc:
                 self.outcomes[f"step_error:{type(exc).__name__}"] += 1
+            except (sqlite3.Error, JournalError) as exc:
+                if not self.disk_full_until:
+                    raise
+                self.outcomes[f"step_journal_error:{type(exc).__name__}@{_origin(exc)}"] += 1
+        if self.others is not None:
+            self.late += await self.others.reap()
+            self.account.watch()
+            self.account.tail_pnl()
 
     def _journal_halted(self) -> bool:
         return self.account.journal.halt_state().halted
+
+    def _store_halted(self) -> bool:
+        return self.account.store.snapshot.trading.mode is TradingMode.HALTED
 
     def _check(self, halted_throughout: bool, orders_before: int) -> list[str]:
         truth = soak_checks.read_truth(self.exchange)
@@ -224,17 +271,53 @@ class Driver:
             problems.append(
                 f"{len(truth.orders) - orders_before} order(s) reached the exchange while HALTED"
             )
-        store_halted = self.account.store.snapshot.trading.mode is TradingMode.HALTED
+        store_halted = self._store_halted()
+        looks = 0
+        while self.others is not None and store_halted != self._journal_halted():
+            # Other processes may be writing the halt this very instant (a `halt` between
+            # its marker and its journal row while a `resume` removes the marker flips the
+            # state twice within milliseconds): the app must follow at its watcher's next
+            # looks, so look again (as its watcher does every 0.25 s) and compare.
+            looks += 1
+            if looks > WATCHER_LOOKS:
+                break
+            time.sleep(0.05)
+            self.account.watch()
+            store_halted = self._store_halted()
         if store_halted != self._journal_halted():
             problems.append(
                 f"store says {'HALTED' if store_halted else 'active'}, journal says "
                 f"{'halted' if self._journal_halted() else 'not halted'}"
+                f" (store: {self.account.store.snapshot.trading.reason!r}; journal row: "
+                f"{self.account.journal.halt_state(marker=False)}; journal with marker: "
+                f"{self.account.journal.halt_state()})"
             )
         findings = self.account.store.snapshot.reconciliation.findings
         problems += [f"reconciliation finding {f.kind}: {f.message}" for f in findings]
+        if self.others is not None:
+            problems += self._check_others()
+        return problems
+
+    def _check_others(self) -> list[str]:
+        """No journal file of the app was unlinked under it; its live P&L is the journal's;
+        whatever the other processes' reaping found."""
+        problems, self.late = self.late, []
+        path = self.account.journal.path
+        deleted = soak_others.deleted_journal_fds(path)
+        self.tally.checks += 1
+        if deleted:
+            problems.append(f"the app's journal files were unlinked under it: {deleted}")
+        problems += soak_checks.pnl_recomputed(
+            self.account.pnl.book if self.account.pnl else None, self.account.journal, self.tally
+        )
         return problems
 
     async def _finish(self) -> list[str]:
+        if self.others is not None:
+            self.late += await self.others.reap(wait=True)
+            self.disk_full_until = 0
+            self.account.set_disk_full(False)
+            self.account.watch()
         self.exchange.faults.configure()
         await self.account.killswitch.settled()
         trading = self.account.trading
@@ -343,12 +426,63 @@ class Driver:
 
     async def _do_restart(self) -> None:
         await self.account.close()
-        self.account.open()
-        await self._start()
+        await self._reopen()
         self.outcomes["restart"] += 1
+
+    async def _reopen(self) -> None:
+        """Start the app again. On a full disk the start may fail on a journal write (the
+        app then says so and stops): the trader frees space and starts it again."""
+        try:
+            self.account.open()
+            await self._start()
+        except (sqlite3.Error, JournalError) as exc:
+            if not self.disk_full_until:
+                raise
+            self.outcomes[f"start_journal_error:{type(exc).__name__}@{_origin(exc)}"] += 1
+            await self.account.close()
+            self.disk_full_until = 0
+            self.account.set_disk_full(False)
+            self.account.open()
+            await self._start()
 
     async def _do_idle(self) -> None:
         self.outcomes["idle"] += 1
+
+    async def _do_external(self) -> None:
+        assert self.others is not None
+        await self.others.spawn(self.step_no)
+        self.outcomes["external"] += 1
+
+    async def _do_disk_full(self) -> None:
+        if self.disk_full_until:
+            return
+        low, high = DISK_FULL_ACTIONS
+        self.disk_full_until = self.step_no + 1 + self.rng.randint(low, high)
+        self.account.set_disk_full(True)
+        self.outcomes["disk_full"] += 1
+
+    async def _do_crash(self) -> None:
+        """SIGKILL of the app: this process's app steps aside (its journal closed), the app
+        runs in a child trading on the same journal and is killed mid-trading; then the app
+        starts again on what it left, as after a `kill -9` and a restart."""
+        assert self.crash_key is not None
+        key_file, key_id = self.crash_key
+        await self.account.close()
+        problem = await soak_others.crash_app(
+            self.exchange.base_url, key_file, key_id, self.account.journal_path, self.rng
+        )
+        if problem:
+            raise AssertionError(problem)
+        await self._reopen()
+        self.outcomes["crash"] += 1
+
+
+def _origin(exc: BaseException) -> str:
+    """The outermost kalshi_tui frame an exception came through (`services/orders.py:212`)."""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if "/kalshi_tui/" in frame.filename:
+            return f"{frame.filename.rsplit('/kalshi_tui/', 1)[1]}:{frame.lineno}"
+    return "?"
 
 
 def _private_key(pem: bytes) -> rsa.RSAPrivateKey:
@@ -363,12 +497,27 @@ disconnect; that is the fault working, not news."""
 
 
 async def run_seed(
-    seed: int, actions: int, workdir: Path, *, concurrent: bool = False, faults: str = FAULTS
+    seed: int,
+    actions: int,
+    workdir: Path,
+    *,
+    concurrent: bool = False,
+    faults: str = FAULTS,
+    others: bool = False,
 ) -> SeedResult:
-    """Run one seed in `workdir` (its journal lives there); never raises for a violation."""
+    """Run one seed in `workdir` (its journal lives there); never raises for a violation.
+
+    With `others`, other processes share the journal (`bench.soak_others`): `kalshi-tui`
+    commands of a second terminal at random moments, some SIGKILLed; a full disk for a few
+    actions; the app itself SIGKILLed mid-trading (in a child) and restarted."""
     started = time.monotonic()
     clock = SimClock()
     private_pem, public_pem = generate_key_pair()
+    extra: dict[str, AuthWindow] = {}
+    if others:
+        # Other processes sign with the real clock, the exchange checks against the
+        # simulated one the driver advances: accept any timestamp.
+        extra["auth_window"] = AuthWindow(past_s=1e9, future_s=1e9)
     exchange = start_exchange(
         seed=seed,
         markets=30,
@@ -379,19 +528,41 @@ async def run_seed(
         balance_dollars=100_000,
         clock=clock,
         shard_dollars={2: 30_000},  # the soak trades crypto markets (shard 2) too
+        **extra,
     )
     for name in QUIET_LOGGERS:  # after the server configured its logging
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    journal = workdir / "journal.sqlite3"
+    helpers: Others | None = None
+    crash_key: tuple[Path, str] | None = None
+    if others:
+        config = soak_others.write_cli_config(workdir, exchange.base_url, KEY_ID, private_pem)
+        journal = workdir / "data" / "journal.sqlite3"  # the config's data directory
+        journal.parent.mkdir(mode=0o700)
+        helpers = Others(config, journal, workdir, random.Random(f"others:{seed}"))
+        crash_key = (workdir / "soak-key.pem", KEY_ID)
     account = Account(
-        exchange.base_url, KEY_ID, _private_key(private_pem), workdir / "journal.sqlite3", clock
+        exchange.base_url, KEY_ID, _private_key(private_pem), journal, clock, pnl=others
     )
-    driver = Driver(seed, exchange, account, clock, concurrent=concurrent, faults=faults)
+    driver = Driver(
+        seed,
+        exchange,
+        account,
+        clock,
+        concurrent=concurrent,
+        faults=faults,
+        others=helpers,
+        crash_key=crash_key,
+    )
     try:
         driver.tickers = await _tickers(exchange)
         try:
             failures = await driver.run(actions)
         except Exception as exc:  # a crash of the driver or the services is a failure too
             failures = [f"step {driver.step_no}: {type(exc).__name__}: {exc}"]
+        if helpers is not None:
+            await helpers.reap(wait=True)
+            driver.outcomes.update(helpers.outcomes)
         await account.close()
     finally:
         exchange.stop()

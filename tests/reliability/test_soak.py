@@ -7,19 +7,44 @@ loopback and a real SQLite journal; a failure message carries the command that r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bench.soak_driver import SeedResult, replay_command, run_seed
 
+OTHERS_ACTIONS = int(os.environ.get("SOAK_OTHERS_ACTIONS", "300"))
+"""Actions of the soak with other processes; `SOAK_OTHERS_ACTIONS=1000` for a long run."""
+OTHERS_SEEDS = [int(s) for s in os.environ.get("SOAK_OTHERS_SEEDS", "23,31").split(",")]
 
-async def soak(seed: int, actions: int, tmp_path: Path) -> SeedResult:
-    result = await run_seed(seed, actions, tmp_path)
+
+async def soak(seed: int, actions: int, tmp_path: Path, *, others: bool = False) -> SeedResult:
+    result = await run_seed(seed, actions, tmp_path, others=others)
     detail = "\n".join(result.failures[:10])
-    assert result.ok, f"{detail}\nreplay: {replay_command(seed, actions)}"
+    replay = replay_command(seed, actions) + (" --others" if others else "")
+    assert result.ok, f"{detail}\nreplay: {replay}"
     assert result.actions == actions
     return result
+
+
+@pytest.mark.parametrize("seed", OTHERS_SEEDS)
+async def test_other_processes_full_disks_and_sigkills(seed: int, tmp_path: Path) -> None:
+    """The journal stays whole while other processes use it (issue 11): `kalshi-tui
+    export`, `halt`, `resume` and `doctor` as real subprocesses at random moments (some
+    SIGKILLed mid-run), the disk full for a few actions, the app itself SIGKILLed in a child
+    mid-trading and restarted. After every step, besides the usual invariants: no journal
+    file of the app was unlinked under it (`/proc/self/fd`), its live P&L equals a recompute
+    from the journal, the app follows the other processes' halts and resumes, and no command
+    printed a traceback or exported a fill the journal lacks."""
+    result = await soak(seed, OTHERS_ACTIONS, tmp_path, others=True)
+    outcomes = result.outcomes
+    ran = {k.split(":")[1] for k in outcomes if k.startswith("external:") and k.count(":") == 2}
+    assert ran >= {"export", "halt", "resume", "doctor"}, outcomes
+    assert outcomes["disk_full"] > 0
+    assert outcomes["crash"] > 0
+    assert any(k.endswith(":killed") for k in outcomes), "no other process was SIGKILLed"
+    assert outcomes["external:export_rows"] > 0
 
 
 async def test_smoke_one_seed_of_100_actions(tmp_path: Path) -> None:
