@@ -47,8 +47,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_sim(markets: int, directory: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    """`kalshi-tui sim` in a child process; returns it and the config it wrote."""
+def start_sim(
+    markets: int, directory: Path, *, faults: str = "", rate_tier: str = "off"
+) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """`kalshi-tui sim` in a child process; returns it and the config it wrote
+    (`directory/config.toml`, with the key beside it)."""
     config_path = directory / "config.toml"
     port = _free_port()
     command = [
@@ -61,10 +64,12 @@ def start_sim(markets: int, directory: Path) -> tuple[subprocess.Popen[bytes], d
         "--markets",
         str(markets),
         "--rate-tier",
-        "off",
+        rate_tier,
         "--write-config",
         str(config_path),
     ]
+    if faults:
+        command += ["--faults", faults]
     env = dict(os.environ, XDG_DATA_HOME=str(directory), XDG_CONFIG_HOME=str(directory))
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 60
