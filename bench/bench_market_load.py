@@ -103,6 +103,13 @@ async def child(config: Path, expected: int) -> dict[str, Any]:
             shown=paints[-1][1],
             peak_rss_mib=vm_hwm_mib(),
         )
+        stats = app.session.client.stats
+        result.update(
+            requests=stats.requests, rate_limited=stats.rate_limited, retries=stats.retries
+        )
+        result["warnings"] = [
+            e.text for e in app.session.store.log_since(0) if e.level in ("warning", "error")
+        ]
     return result
 
 
@@ -200,7 +207,9 @@ def _line(r: dict[str, Any]) -> str:
     return (
         f"first rows {r['first_rows_ms']:8.0f} ms   full list {r['full_list_ms']:8.0f} ms   "
         f"store {r['store_full_ms']:8.0f} ms   cpu {r['cpu_ms']:8.0f} ms   "
-        f"peak RSS {r['peak_rss_mib']:6.1f} MiB   ({r['shown']:,} markets)"
+        f"peak RSS {r['peak_rss_mib']:6.1f} MiB   ({r['shown']:,} markets; "
+        f"{r['requests']} requests, {r['rate_limited']} answered 429, {r['retries']} retried)"
+        + "".join(f"\n             {text}" for text in r["warnings"])
     )
 
 

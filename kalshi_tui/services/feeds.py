@@ -37,7 +37,7 @@ See bench/bench_market_load.py."""
 YIELD_EVERY = 250
 """Markets converted between two yields to the event loop during a full refresh."""
 
-SHOW_EVERY_SECONDS = 0.5
+SHOW_EVERY_SECONDS = 1.0
 """During the first load the list on screen grows as pages arrive, at most this often
 (every update re-indexes the whole list, so once per page would be quadratic)."""
 

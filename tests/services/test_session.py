@@ -233,6 +233,18 @@ async def test_the_portfolio_reads_go_out_together(session: Session) -> None:
     assert session.snapshot.health["portfolio"].errors == 0
 
 
+async def test_market_summaries_share_what_repeats(session: Session) -> None:
+    await session.pollers["markets"].run_once()
+    markets = session.snapshot.markets
+    events = {m.event_ticker for m in markets}
+    assert 1 < len(events) < len(markets)
+    # One object per event ticker, series, status and price grid, not one per market:
+    # at 50,000 markets that is most of the list's memory beyond the titles.
+    for field in ("event_ticker", "series_ticker", "status", "price_ranges", "close_time"):
+        values = [getattr(m, field) for m in markets]
+        assert len({id(v) for v in values}) == len(set(values)), field
+
+
 async def test_the_session_plans_from_the_accounts_limits_and_logs_it(session: Session) -> None:
     logged = asyncio.Event()
 
