@@ -1,18 +1,25 @@
-"""Benchmark: kalshi-tui's client against Kalshi's official Python SDK, same exchange, same run.
+"""Benchmark: kalshi-tui's client against Kalshi's official Python SDK, same exchange, same run,
+across a simulated network.
 
-Run: `python -m bench.bench_client [--markets N] [--repeat N] [--json FILE]`
+Run: `python -m bench.bench_client [--markets N] [--latency-ms 30] [--jitter-ms 10]
+[--repeat N] [--json FILE]`
 
 The exchange is `kalshi-tui sim` in its own process (so the server does not share the
 benchmark's interpreter lock), compat profile (the SDK 3.2.0 needs the legacy fields),
-rate limits off (we measure the clients, not the token buckets), loopback only. Three
-workloads, each timed for both clients in alternating order, `--repeat` times:
+rate limits off (we measure the clients, not the token buckets), with every response
+held back `--latency-ms` plus a uniform `0..--jitter-ms` (`--faults latency_ms=..,
+jitter_ms=..`): what a trader's requests meet across the internet, where a request
+costs tens of milliseconds and the client's own CPU hardly counts. Three workloads, each
+timed for both clients in alternating order, `--repeat` times:
 
-* **all markets**: every market, following the cursor (1,000 per page);
+* **all markets**: every market, following the cursor (1,000 per page, the documented
+  maximum, for both);
 * **portfolio refresh**: balance, positions, resting orders and the newest fills — what
-  the terminal's portfolio poller does every couple of seconds (our client issues the
-  four requests concurrently on one connection pool; the SDK is synchronous);
+  the terminal's portfolio poller does every couple of seconds (ours sends the four
+  requests at once, as `Feeds.portfolio` does; the SDK is synchronous, one after another);
 * **order create → ack**: one signed limit order that rests (then cancelled, untimed).
 
+Every figure is wall time per operation; none depends on CPU saved on loopback.
 The SDK is not a project dependency: `pip install kalshi-python-sync==3.2.0` first
 (the bench says so and measures only our client when it is missing).
 """
@@ -47,8 +54,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_sim(markets: int, directory: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    """`kalshi-tui sim` in a child process; returns it and the config it wrote."""
+def start_sim(
+    markets: int, directory: Path, *, faults: str = "", rate_tier: str = "off"
+) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """`kalshi-tui sim` in a child process; returns it and the config it wrote
+    (`directory/config.toml`, with the key beside it)."""
     config_path = directory / "config.toml"
     port = _free_port()
     command = [
@@ -61,10 +71,12 @@ def start_sim(markets: int, directory: Path) -> tuple[subprocess.Popen[bytes], d
         "--markets",
         str(markets),
         "--rate-tier",
-        "off",
+        rate_tier,
         "--write-config",
         str(config_path),
     ]
+    if faults:
+        command += ["--faults", faults]
     env = dict(os.environ, XDG_DATA_HOME=str(directory), XDG_CONFIG_HOME=str(directory))
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 60
@@ -198,9 +210,11 @@ def timed_sync(call: Callable[[], object]) -> Sample:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-async def run(markets: int, repeat: int, creates: int) -> dict[str, dict[str, list[Sample]]]:
+async def run(
+    markets: int, repeat: int, creates: int, faults: str
+) -> dict[str, dict[str, list[Sample]]]:
     with tempfile.TemporaryDirectory() as tmp:
-        process, exchange = start_sim(markets, Path(tmp))
+        process, exchange = start_sim(markets, Path(tmp), faults=faults)
         try:
             return await measure(exchange, repeat, creates)
         finally:
@@ -309,28 +323,28 @@ def summarise(results: dict[str, dict[str, list[Sample]]]) -> list[dict[str, Any
 
 
 def common_rows(results: dict[str, dict[str, list[Sample]]]) -> list[dict[str, Any]]:
-    """The rows of `python -m bench` (bench/results.py): ours ÷ SDK, wall and client CPU.
+    """The rows of `python -m bench` (bench/results.py): ours ÷ SDK of the wall time.
 
-    The issue's target "at least 2x the SDK's throughput on the refresh, never slower on
-    the rest" reads, as ours ÷ SDK of the median time, ratio <= 0.5 and ratio <= 1.
+    The target "at least 2x the SDK's throughput on the refresh, never slower on the
+    rest" reads, as ours ÷ SDK of the median time, ratio <= 0.5 and ratio <= 1. Client
+    CPU is printed, not reported: across a network it is not what a trader waits for.
     """
     out = []
     for workload_id, _label, target in WORKLOADS:
         pair = results[workload_id]
-        for kind, index in (("", 0), ("_cpu", 1)):
-            ours = [sample[index] * 1000 for sample in pair["ours"]]
-            sdk = [sample[index] * 1000 for sample in pair["sdk"]]
-            out.append(
-                results_row(
-                    "client",
-                    workload_id + kind,
-                    ours,
-                    "ms",
-                    comparison="kalshi_python_sync" if sdk else None,
-                    comparison_samples=sdk or None,
-                    target=f"ratio <= {1 / target:g}" if not kind and sdk else None,
-                )
+        ours = [wall * 1000 for wall, _ in pair["ours"]]
+        sdk = [wall * 1000 for wall, _ in pair["sdk"]]
+        out.append(
+            results_row(
+                "client",
+                workload_id,
+                ours,
+                "ms",
+                comparison="kalshi_python_sync" if sdk else None,
+                comparison_samples=sdk or None,
+                target=f"ratio <= {1 / target:g}" if sdk else None,
             )
+        )
     return out
 
 
@@ -340,11 +354,12 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace, sdk: str | None
         "bench": "client",
         "schema": SCHEMA,
         "command": "python -m bench.bench_client "
-        f"--markets {args.markets} --repeat {args.repeat} --creates {args.creates}",
-        "params": {"markets": args.markets, "repeat": args.repeat, "creates": args.creates},
+        f"--markets {args.markets} --latency-ms {args.latency_ms:g} "
+        f"--jitter-ms {args.jitter_ms:g} --repeat {args.repeat} --creates {args.creates}",
+        "params": _params(args),
         "sdk": sdk,
         "ratio": "SDK p50 / our p50 (higher is better for us)",
-        "cpu_ratio": "SDK client-CPU p50 / ours (the server is shared; less noisy than wall)",
+        "cpu_ratio": "SDK client-CPU p50 / ours (for information: not what a trader waits for)",
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
         "rows": rows,
@@ -389,28 +404,44 @@ def _sdk_version() -> str | None:
         return None
 
 
+def _params(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "markets": args.markets,
+        "latency_ms": args.latency_ms,
+        "jitter_ms": args.jitter_ms,
+        "repeat": args.repeat,
+        "creates": args.creates,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--markets", type=int, default=2000, help="markets in the exchange")
+    parser.add_argument("--markets", type=int, default=5000, help="markets in the exchange")
+    parser.add_argument("--latency-ms", type=float, default=30.0, help="added to each response")
+    parser.add_argument("--jitter-ms", type=float, default=10.0, help="uniform 0..N on top")
     parser.add_argument("--repeat", type=int, default=5, help="rounds per client")
     parser.add_argument("--creates", type=int, default=10, help="orders per round")
     parser.add_argument("--json", type=Path, help="write the figures as common rows (bench/)")
     parser.add_argument("--raw-json", type=Path, help="write the per-client summary as JSON")
     parser.add_argument(
-        "--quick", action="store_true", help="smoke run: 200 markets, one round, two creates"
+        "--quick",
+        action="store_true",
+        help="smoke run: 200 markets, 2 ms latency, one round, two creates",
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.markets, args.repeat, args.creates = 200, 1, 2
-    results = asyncio.run(run(args.markets, args.repeat, args.creates))
+        args.latency_ms, args.jitter_ms = 2.0, 1.0
+    faults = f"latency_ms={args.latency_ms:g},jitter_ms={args.jitter_ms:g}"
+    results = asyncio.run(run(args.markets, args.repeat, args.creates, faults))
     rows = summarise(results)
-    print(f"client throughput, {args.markets} markets, loopback, one run")
+    print(f"client, {args.markets} markets, simulated network ({faults}), one run")
     print_table(rows)
     if args.raw_json:
         document = report(rows, args, _sdk_version())
         args.raw_json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    params = {"markets": args.markets, "repeat": args.repeat, "creates": args.creates}
-    write_results(args.json, "client", {**params, "sdk": _sdk_version()}, common_rows(results))
+    params = {**_params(args), "sdk": _sdk_version()}
+    write_results(args.json, "client", params, common_rows(results))
     return 0
 
 

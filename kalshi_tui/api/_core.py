@@ -34,6 +34,8 @@ Reads and writes differ only in what happens when the outcome is unclear:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import random
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -82,6 +84,14 @@ SKEW_STEP_SECONDS = 2.0
 """A sample this far from the estimate is a clock step, not Date rounding: it replaces
 the estimate at once (smoothing a 120 s step would take a dozen responses)."""
 DEFAULT_MAX_PAGES = 10_000
+PREFETCH_SEND_WAIT_S = 0.02
+"""How long paging waits for the next page's request to be written before it validates
+the current page (it normally is within a millisecond; a request held back by the rate
+limiter or a new connection is not waited for longer)."""
+_SENT: contextvars.ContextVar[asyncio.Event | None] = contextvars.ContextVar(
+    "kalshi_tui_request_sent", default=None
+)
+"""Set in a prefetch task's context: the event its request sets once it is written."""
 LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
 """Hosts never reached through a proxy from the environment: an exchange on this machine
 (the demo's, `kalshi-tui sim`) is not behind the proxy meant for the internet."""
@@ -275,7 +285,11 @@ class BaseClient:
         self._requests += 1
         try:
             response = await self._http.request(
-                method, path, params=query_params(params or {}), json=body
+                method,
+                path,
+                params=query_params(params or {}),
+                json=body,
+                extensions=None if _SENT.get() is None else _TRACE_SENT,
             )
         except httpx.RequestError:
             self._errors += 1
@@ -516,8 +530,16 @@ class BaseClient:
                 pages += 1
                 ahead = data.get("cursor") if isinstance(data, dict) else None
                 if isinstance(ahead, str) and ahead and ahead not in seen and pages < max_pages:
-                    pending = asyncio.ensure_future(fetch(ahead))
-                    await asyncio.sleep(0)  # let it send before we spend CPU validating
+                    sent = asyncio.Event()
+                    token = _SENT.set(sent)
+                    try:
+                        pending = asyncio.ensure_future(fetch(ahead))
+                    finally:
+                        _SENT.reset(token)
+                    # Let it reach the wire before we spend CPU validating: httpx takes
+                    # several event-loop steps to write a request, and a prefetch still
+                    # queued behind the validation overlapped nothing.
+                    await _until_sent(pending, sent)
                 else:
                     ahead = None
                 items, next_cursor = parse(data)
@@ -538,6 +560,27 @@ class BaseClient:
                 data, pending = await pending, None
         finally:
             _discard(pending)
+
+
+async def _request_sent(name: str, _info: Mapping[str, Any]) -> None:
+    """httpcore's trace hook: the request's body (and so all of it) has been written."""
+    if name.endswith("send_request_body.complete"):
+        sent = _SENT.get()
+        if sent is not None:
+            sent.set()
+
+
+_TRACE_SENT = {"trace": _request_sent}
+
+
+async def _until_sent(pending: asyncio.Future[object], sent: asyncio.Event) -> None:
+    """Return once `pending`'s request is written, or after a short wait (a request held
+    back by the rate limiter, or one that failed before it was written)."""
+    if pending.done():
+        return
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(PREFETCH_SEND_WAIT_S):
+            await sent.wait()
 
 
 def _discard(pending: asyncio.Future[object] | None) -> None:

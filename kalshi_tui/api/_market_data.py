@@ -92,6 +92,13 @@ class MarketDataMixin(BaseClient):
         """
         return _flatten(self._market_pages(max_pages, filters))
 
+    def iter_market_pages(
+        self, *, max_pages: int = DEFAULT_MAX_PAGES, **filters: Unpack[MarketFilters]
+    ) -> AsyncIterator[Sequence[Market]]:
+        """Every market matching `filters`, one page at a time as each arrives (the next
+        page is already requested while the caller handles this one)."""
+        return self._market_pages(max_pages, filters)
+
     async def get_all_markets(
         self, *, max_pages: int = DEFAULT_MAX_PAGES, **filters: Unpack[MarketFilters]
     ) -> list[Market]:

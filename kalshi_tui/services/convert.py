@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from kalshi_tui import api
 from kalshi_tui.domain.market import MarketSummary
@@ -24,6 +25,8 @@ from kalshi_tui.domain.models import (
     Settlement,
 )
 
+_T = TypeVar("_T")
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -38,15 +41,33 @@ def _quote(value: Decimal, empty: Decimal) -> Decimal | None:
     return None if value == empty else value
 
 
+_SHARED_LIMIT = 50_000
+_shared: dict[object, object] = {}
+
+
+def _shared_value(value: _T) -> _T:
+    """One object for equal values that repeat across a market list (event and series
+    tickers, statuses, close times, price grids): 50,000 markets then hold a few thousand
+    of each instead of 50,000 copies (about a quarter of a summary's memory). Bounded:
+    cleared when it grows past the limit."""
+    kept = _shared.get(value)
+    if kept is None:
+        if len(_shared) >= _SHARED_LIMIT:
+            _shared.clear()
+        _shared[value] = kept = value
+    return kept  # type: ignore[return-value]
+
+
 def market_summary(market: api.Market) -> MarketSummary:
     last = _quote(market.last_price, ZERO)
     previous = market.previous_price
+    event_ticker = _shared_value(market.event_ticker)
     return MarketSummary(
         ticker=market.ticker,
-        event_ticker=market.event_ticker,
-        series_ticker=series_of(market.event_ticker),
+        event_ticker=event_ticker,
+        series_ticker=_shared_value(series_of(event_ticker)),
         title=market.title,
-        status=market.status,
+        status=_shared_value(market.status),
         yes_bid=_quote(market.yes_bid, ZERO),
         yes_ask=_quote(market.yes_ask, ONE),
         last_price=last,
@@ -54,9 +75,9 @@ def market_summary(market: api.Market) -> MarketSummary:
         volume=market.volume,
         volume_24h=market.volume_24h,
         open_interest=market.open_interest,
-        close_time=market.close_time or EPOCH,
-        category=market.category,
-        price_ranges=tuple((r.start, r.end, r.step) for r in market.price_ranges),
+        close_time=_shared_value(market.close_time or EPOCH),
+        category=_shared_value(market.category),
+        price_ranges=_shared_value(tuple((r.start, r.end, r.step) for r in market.price_ranges)),
         exchange_index=market.exchange_index,
         fractional=market.fractional_trading_enabled,
     )

@@ -24,15 +24,22 @@ from kalshi_tui.services import convert
 HISTORY_SPAN_SECONDS: dict[int, int] = {1: 3 * 3600, 60: 7 * 86400, 1440: 120 * 86400}
 """How far back the price chart looks for each candle period."""
 
-MARKETS_PAGE_SIZE = 250
-"""Markets per page of the full refresh. The client decodes and validates a whole
-page in one step of the event loop (measured 40-50 ms of CPU per 1,000 markets on
-this machine), so quarter-size pages keep each step near 20 ms and a 10,000-market
-refresh's worst loop stall under the UI's 50 ms budget, for 40 reads per refresh
-(2 at the demo's 300; the basic tier allows 200 a second). See bench/bench_ui.py."""
+MARKETS_PAGE_SIZE = 1000
+"""Markets per page of the full list: the most `GET /markets` serves (Kalshi documents
+`limit` up to 1,000). Each page is a round trip that waits for the one before (cursor
+pagination), so across a network the page count sets the load time: 50,000 markets
+are 50 round trips, where quarter-size pages took 200 — and 200 reads are ten
+seconds of a Basic account's read budget on their own. The client decodes, validates
+and converts a page in several event-loop steps (decode ~10 ms, validation ~12 ms per
+1,000 markets on this machine; conversion below yields every `YIELD_EVERY`).
+See bench/bench_market_load.py."""
 
 YIELD_EVERY = 250
 """Markets converted between two yields to the event loop during a full refresh."""
+
+SHOW_EVERY_SECONDS = 1.0
+"""During the first load the list on screen grows as pages arrive, at most this often
+(every update re-indexes the whole list, so once per page would be quadratic)."""
 
 MAX_STATUS_LINES = 5
 """Status changes logged one per line per poll; beyond this they are counted."""
@@ -45,11 +52,17 @@ class Feeds:
     """The poll functions of one session, sharing a client and a store."""
 
     def __init__(
-        self, client: api.KalshiClient, store: Store, *, clock: Callable[[], float] = time.time
+        self,
+        client: api.KalshiClient,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._store = store
         self._clock = clock
+        self._monotonic = monotonic
         self.markets_page_size = MARKETS_PAGE_SIZE
         self._seen_fills: set[str] | None = None
         self._seen_settlements: set[tuple[str, str]] | None = None
@@ -76,15 +89,20 @@ class Feeds:
     async def markets(self) -> None:
         first_load = not self._store.snapshot.markets
         markets: list[MarketSummary] = []
-        pages = self._client.iter_markets(status="open", limit=self.markets_page_size)
-        async for market in pages:
-            markets.append(convert.market_summary(market))
-            if len(markets) % YIELD_EVERY == 0:
+        shown_at: float | None = None
+        pages = self._client.iter_market_pages(status="open", limit=self.markets_page_size)
+        async for page in pages:
+            for start in range(0, len(page), YIELD_EVERY):
+                markets.extend(map(convert.market_summary, page[start : start + YIELD_EVERY]))
                 # Converting thousands of markets in one go would stall the UI's loop.
                 await asyncio.sleep(0)
-            if first_load and len(markets) == self.markets_page_size:
-                # At start-up, show the first page while the rest is fetched.
+            if first_load and (
+                shown_at is None or self._monotonic() - shown_at >= SHOW_EVERY_SECONDS
+            ):
+                # At start-up, show the first page at once and the list growing as the
+                # rest arrives (a refresh replaces the list in one update at the end).
                 self._store.update(markets=markets)
+                shown_at = self._monotonic()
         missing = self._held_tickers() - {m.ticker for m in markets}
         if missing:
             # Markets the user holds or rests orders in stay visible after they close.
@@ -146,10 +164,16 @@ class Feeds:
             self._store.update(history=convert.price_history(ticker, period, candles))
 
     async def portfolio(self) -> None:
-        balance = await self._client.get_balance()
-        positions = await self._client.get_all_positions()
-        orders = await self._client.get_all_orders(status="resting")
-        fills = await self._client.get_fills(limit=100) if self.poll_fills else None
+        """Balance, positions, resting orders (and recent fills) read at once: the four
+        reads are independent, so across a network the refresh costs one round trip,
+        not four (`bench/bench_client.py`). The store is updated only when all arrived."""
+        client = self._client
+        balance, positions, orders, fills = await asyncio.gather(
+            client.get_balance(),
+            client.get_all_positions(),
+            client.get_all_orders(status="resting"),
+            client.get_fills(limit=100) if self.poll_fills else _nothing(),
+        )
         self._store.update(
             balance=convert.balance(balance),
             positions=tuple(
@@ -201,6 +225,10 @@ class Feeds:
         self._seen_settlements = keys
         if settlements != self._store.snapshot.settlements:
             self._store.update(settlements=settlements)
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _some(tickers: list[str], shown: int = 3) -> str:

@@ -87,7 +87,7 @@ class Session:
         self.halt_watcher: HaltWatcher | None = None
         if journal is not None:
             self._arm_kill_switch(journal)
-        self.feeds = Feeds(client, store, clock=store.now)
+        self.feeds = Feeds(client, store, clock=store.now, monotonic=monotonic)
         self._on_close = on_close
         self._closed = False
         plan = plan or PollPlan()

@@ -6,6 +6,7 @@ produced by the exchange itself rather than scripted."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from kalshi_tui.api import (
     RateLimits,
     TradingPaused,
 )
+from kalshi_tui.api import _core as core
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 
 
@@ -271,3 +273,25 @@ async def test_basic_tier_client_never_trips_the_basic_tier_exchange(
     assert stats.requests == 45 + planned
     assert stats.rate_limited == 0
     assert stats.retries == 0
+
+
+async def test_the_next_page_is_on_the_wire_before_this_one_is_handed_over(
+    start: Any, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core, "PREFETCH_SEND_WAIT_S", 30.0)
+    exchange = start()
+    async with client_for(exchange, keys[0]) as client:
+        before = exchange.faults.requests["read"]
+        pages = client.iter_market_pages(status="open", limit=5)
+        first = await anext(pages)
+        assert len(first) == 5
+        # Without letting the event loop run (a blocking wait), the exchange receives the
+        # request for page two: it was written before page one was validated and handed
+        # over, so the exchange builds it while the client works on this one.
+        deadline = time.monotonic() + 10
+        while exchange.faults.requests["read"] - before < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # noqa: ASYNC251 (the loop must not run)
+        assert exchange.faults.requests["read"] - before == 2
+        second = await anext(pages)
+        assert {m.ticker for m in second}.isdisjoint(m.ticker for m in first)
+        await pages.aclose()  # type: ignore[attr-defined]

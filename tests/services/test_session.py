@@ -14,6 +14,7 @@ import pytest
 
 from kalshi_tui.domain.orders import Denial, OrderDraft
 from kalshi_tui.domain.store import Snapshot
+from kalshi_tui.services import feeds
 from kalshi_tui.services.launch import demo_session, load_or_create_demo_key
 from kalshi_tui.services.session import Session
 
@@ -177,6 +178,71 @@ async def test_the_first_load_shows_the_first_page_before_the_rest(session: Sess
     sizes.clear()
     await session.pollers["markets"].run_once()
     assert sizes == [len(session.snapshot.markets)]
+
+
+async def test_the_first_load_grows_on_screen_page_by_page(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds, "SHOW_EVERY_SECONDS", 0.0)
+    session.feeds.markets_page_size = 25
+    sizes: list[int] = []
+    session.store.subscribe(
+        lambda snap, changed: sizes.append(len(snap.markets)) if "markets" in changed else None
+    )
+    await session.pollers["markets"].run_once()
+    total = len(session.snapshot.markets)
+    # Every page is shown as it arrives (then the finished list once more).
+    assert sizes[:-1] == [min(25 * k, total) for k in range(1, len(sizes))]
+    assert sizes[-2:] == [total, total]
+    assert total > 100
+
+
+async def test_markets_are_paged_at_the_documented_maximum(tmp_path: Path) -> None:
+    session = demo_session(directory=tmp_path / "big", markets=2500, trading=False)
+    try:
+        before = session.client.stats.requests
+        await session.pollers["markets"].run_once()
+        listed = len(session.snapshot.markets)
+        assert listed > 2000
+        # GET /markets serves at most 1,000 per page (Kalshi's documented limit): three
+        # round trips for this list, where 250-market pages took nine or more.
+        assert session.client.stats.requests - before == -(-listed // 1000)
+    finally:
+        await session.close()
+
+
+async def test_the_portfolio_reads_go_out_together(session: Session) -> None:
+    assert session.exchange is not None
+    faults = session.exchange.faults
+    faults.configure("read_latency_ms=2000")
+    before = faults.requests["read"]
+    poll = asyncio.create_task(session.pollers["portfolio"].run_once())
+    try:
+        async with asyncio.timeout(30):
+            while faults.requests["read"] - before < 3:  # noqa: ASYNC110 (the exchange's count)
+                await asyncio.sleep(0.01)
+        # Balance, positions and resting orders all reached the exchange while the first
+        # answer was still held back: one round trip for the refresh, not three.
+        assert session.client.stats.last_status is None
+        assert session.snapshot.balance is None
+        await poll
+    finally:
+        faults.configure("")
+        poll.cancel()
+    assert session.snapshot.balance is not None
+    assert session.snapshot.health["portfolio"].errors == 0
+
+
+async def test_market_summaries_share_what_repeats(session: Session) -> None:
+    await session.pollers["markets"].run_once()
+    markets = session.snapshot.markets
+    events = {m.event_ticker for m in markets}
+    assert 1 < len(events) < len(markets)
+    # One object per event ticker, series, status and price grid, not one per market:
+    # at 50,000 markets that is most of the list's memory beyond the titles.
+    for field in ("event_ticker", "series_ticker", "status", "price_ranges", "close_time"):
+        values = [getattr(m, field) for m in markets]
+        assert len({id(v) for v in values}) == len(set(values)), field
 
 
 async def test_the_session_plans_from_the_accounts_limits_and_logs_it(session: Session) -> None:

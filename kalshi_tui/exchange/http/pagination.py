@@ -46,13 +46,16 @@ def paginate(
         if decoded is None:
             return [], ""
         last_key, offset = decoded
-        # Look for the last served item near where it was; fall back to the offset when it
-        # has vanished (it never does for the append-only lists the simulator keeps).
+        # The last served item is normally still where it was (one check, so paging a
+        # 50,000-market list is linear, not quadratic); else look for it, and fall back
+        # to the offset when it has vanished (it never does for the append-only lists
+        # the simulator keeps).
         start = min(offset + 1, len(items))
-        for index in range(len(items)):
-            if key(items[index]) == last_key:
-                start = index + 1
-                break
+        if not (offset < len(items) and key(items[offset]) == last_key):
+            for index in range(len(items)):
+                if key(items[index]) == last_key:
+                    start = index + 1
+                    break
     page = list(items[start : start + limit])
     end = start + len(page)
     next_cursor = encode_cursor(key(page[-1]), end - 1) if page and end < len(items) else ""

@@ -66,16 +66,21 @@ async def list_markets(request: Request) -> Response:
     engine = context.engine
 
     def one_page() -> tuple[list[MarketView], str]:
-        """Filter and page on cheap stamps, then build full views for the page only; all
-        under one hold of the venue lock, so the page matches the filter it was cut by."""
-        stamps = engine.list_market_stamps(
-            event_tickers=event_tickers or None,
-            series_ticker=query.get("series_ticker") or None,
-            tickers=tickers or None,
-            status=status,
-        )
+        """Filter and page on tickers (or cheap stamps when a time filter needs them), then
+        build full views for the page only; all under one hold of the venue lock, so the
+        page matches the filter it was cut by."""
         if mve_filter == "only":
-            stamps = []  # the simulator lists no combo (multivariate) markets
+            return [], ""  # the simulator lists no combo (multivariate) markets
+        events, series = event_tickers or None, query.get("series_ticker") or None
+        if not time_filters and min_updated is None:
+            found = engine.list_market_tickers(
+                event_tickers=events, series_ticker=series, tickers=tickers or None, status=status
+            )
+            page_tickers, cursor = paginate(found, limit, query.get("cursor"), key=str)
+            return engine.get_markets(page_tickers), cursor
+        stamps = engine.list_market_stamps(
+            event_tickers=events, series_ticker=series, tickers=tickers or None, status=status
+        )
         for name, low, high in time_filters:
             stamps = [
                 stamp

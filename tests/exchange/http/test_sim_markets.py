@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sim_http_kit import error_code, v1_order
 
+from kalshi_tui.exchange.http.pagination import paginate
 from kalshi_tui.exchange.server import RunningExchange
 
 
@@ -29,6 +30,44 @@ def test_markets_paginate_to_an_empty_cursor(client: httpx.Client) -> None:
             break
     assert pages > 2
     assert seen == [market["ticker"] for market in everything["markets"]]
+
+
+def test_open_markets_page_in_order_with_the_filter_kept(client: httpx.Client) -> None:
+    everything = client.get("/markets", params={"limit": 1000}).json()["markets"]
+    series = everything[0]["event_ticker"].split("-")[0]
+    open_tickers = [
+        m["ticker"]
+        for m in everything
+        if m["status"] == "active" and m["event_ticker"].startswith(series + "-")
+    ]
+    assert 3 < len(open_tickers) < len(everything)
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 3, "status": "open", "series_ticker": series}
+    while True:
+        body = client.get("/markets", params=params).json()
+        seen.extend(market["ticker"] for market in body["markets"])
+        if not body["cursor"]:
+            break
+        params["cursor"] = body["cursor"]
+    assert seen == open_tickers
+
+
+def test_a_cursor_resumes_without_rescanning_the_list() -> None:
+    items = [f"T{i:05d}" for i in range(50_000)]
+    looked_at: list[str] = []
+
+    def key(item: str) -> str:
+        looked_at.append(item)
+        return item
+
+    first, cursor = paginate(items, 1000, None, key)
+    looked_at.clear()
+    second, _ = paginate(items, 1000, cursor, key)
+    assert second == items[1000:2000]
+    assert first == items[:1000]
+    # Finding where the page starts looks at the item the cursor names, not the 1,000
+    # before it (a scan from the top made paging 50,000 markets quadratic).
+    assert len(looked_at) <= 2
 
 
 @pytest.mark.parametrize("limit", ["1001", "-1", "ten"])
