@@ -63,23 +63,26 @@ def exchange(start: StartExchange) -> RunningExchange:
 
 
 @pytest.fixture
-def client(exchange: RunningExchange, key_pair: KeyPair) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=exchange.base_url, auth=KalshiAuth(KEY_ID, key_pair[0])) as c:
+async def client(exchange: RunningExchange, key_pair: KeyPair) -> AsyncIterator[httpx.AsyncClient]:
+    auth = KalshiAuth(KEY_ID, key_pair[0])
+    async with httpx.AsyncClient(base_url=exchange.base_url, auth=auth) as c:
         yield c
 
 
 @pytest.fixture
-def other(exchange: RunningExchange, other_key_pair: KeyPair) -> Iterator[httpx.Client]:
+async def other(
+    exchange: RunningExchange, other_key_pair: KeyPair
+) -> AsyncIterator[httpx.AsyncClient]:
     auth = KalshiAuth(OTHER_KEY_ID, other_key_pair[0])
-    with httpx.Client(base_url=exchange.base_url, auth=auth) as c:
+    async with httpx.AsyncClient(base_url=exchange.base_url, auth=auth) as c:
         yield c
 
 
 @pytest.fixture
-def ticker(client: httpx.Client) -> str:
-    markets = client.get("/markets", params={"status": "open", "limit": 1}).json()["markets"]
-    value: str = markets[0]["ticker"]
-    return value
+def ticker(exchange: RunningExchange) -> str:
+    """The first active market."""
+    with exchange.engine() as engine:
+        return engine.list_markets(status="open")[0].ticker
 
 
 Connect = Callable[..., AbstractAsyncContextManager[Reader]]
