@@ -323,3 +323,8 @@ class FaultInjector:
             if action is not None:
                 self.injected[f"stream_{action}"] += 1
         return StreamDecision(latency_s, action)
+
+    def note(self, what: str) -> None:
+        """Count a fault applied outside `decide*` (e.g. a command a frozen stream ignored)."""
+        with self._lock:
+            self.injected[what] += 1

@@ -51,7 +51,8 @@ async def stream(websocket: WebSocket) -> None:
             text = message.get("text")
             data = text if text is not None else message.get("bytes") or b""
             if context.faults.config.ws_frozen:
-                continue  # a frozen server reads nothing either
+                context.faults.note("stream_frozen_command")
+                continue  # a frozen server acts on nothing either
             hub.handle(session, data)
     except WebSocketDisconnect:
         pass
