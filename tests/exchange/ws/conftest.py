@@ -3,21 +3,29 @@ connections (the `websockets` client library, as Kalshi's own quick start uses).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from websockets.asyncio.client import connect
-from ws_kit import KEY_ID, OTHER_KEY_ID, KalshiAuth, Reader, load_private_key, signed_headers
+from ws_kit import (
+    KEY_ID,
+    OTHER_KEY_ID,
+    Connect,
+    KalshiAuth,
+    KeyPair,
+    Reader,
+    StartExchange,
+    load_private_key,
+    signed_headers,
+)
 
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
 from kalshi_tui.exchange.keygen import generate_key_pair
 from kalshi_tui.exchange.server import RunningExchange, start_exchange
-
-KeyPair = tuple[rsa.RSAPrivateKey, bytes]
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +38,6 @@ def key_pair() -> KeyPair:
 def other_key_pair() -> KeyPair:
     private_pem, public_pem = generate_key_pair()
     return load_private_key(private_pem), public_pem
-
-
-StartExchange = Callable[..., RunningExchange]
 
 
 @pytest.fixture
@@ -83,9 +88,6 @@ def ticker(exchange: RunningExchange) -> str:
     """The first active market."""
     with exchange.engine() as engine:
         return engine.list_markets(status="open")[0].ticker
-
-
-Connect = Callable[..., AbstractAsyncContextManager[Reader]]
 
 
 @pytest.fixture

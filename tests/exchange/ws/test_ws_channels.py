@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 
 import httpx
-from conftest import Connect, KeyPair
-from ws_kit import OTHER_KEY_ID, Json, Reader
+from ws_kit import OTHER_KEY_ID, Connect, Json, KeyPair, Reader
 
 from kalshi_tui.exchange.server import RunningExchange
 

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Connect
-from ws_kit import Json
+from ws_kit import Connect, Json
 
 from kalshi_tui.exchange.server import RunningExchange
 

@@ -8,9 +8,8 @@ import time
 
 import httpx
 import pytest
-from conftest import Connect
 from websockets.exceptions import ConnectionClosedError
-from ws_kit import Json, Reader
+from ws_kit import Connect, Json, Reader
 
 from kalshi_tui.exchange.http.faults import describe, parse_spec
 from kalshi_tui.exchange.server import RunningExchange

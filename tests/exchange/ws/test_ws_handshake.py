@@ -8,12 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Connect, KeyPair, StartExchange
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
-from ws_kit import KEY_ID, signed_headers
+from ws_kit import KEY_ID, Connect, KeyPair, StartExchange, signed_headers
 
 from kalshi_tui.exchange.server import RunningExchange
 

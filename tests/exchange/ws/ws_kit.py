@@ -8,14 +8,17 @@ import base64
 import json
 import time
 from collections.abc import Callable, Generator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from contract_table import check
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from websockets.asyncio.client import ClientConnection
+from ws_contract_table import check
+
+from kalshi_tui.exchange.server import RunningExchange
 
 WS_PATH = "/trade-api/ws/v2"
 KEY_ID = "ws-test-key"
@@ -23,6 +26,9 @@ OTHER_KEY_ID = "ws-other-key"
 TIMEOUT_S = 10.0
 
 Json = dict[str, Any]
+KeyPair = tuple[rsa.RSAPrivateKey, bytes]
+StartExchange = Callable[..., RunningExchange]
+Connect = Callable[..., AbstractAsyncContextManager["Reader"]]
 
 
 def load_private_key(pem: bytes) -> rsa.RSAPrivateKey:
