@@ -57,6 +57,7 @@ class StreamHub:
         self._last_size: dict[str, int] = {}
         self._known: frozenset[str] | None = None
         self._by_id: dict[str, str] | None = None
+        self._index: dict[str, list[tuple[StreamSession, Subscription]]] | None = None
         context.lock.after.append(self.flush)
 
     # ---- connections -----------------------------------------------------------------------
@@ -64,11 +65,13 @@ class StreamHub:
     def attach(self, session: StreamSession) -> None:
         with self.context.lock:
             self.sessions.append(session)
+            self._index = None
             self.context.engine.record_changes(True)
 
     def detach(self, session: StreamSession) -> None:
         with self.context.lock:
             session.closed = True
+            self._index = None
             if session in self.sessions:
                 self.sessions.remove(session)
             for subscription in list(session.subscriptions.values()):
@@ -82,6 +85,7 @@ class StreamHub:
     def handle(self, session: StreamSession, text: str | bytes) -> None:
         """Run one command and queue its replies (and snapshots)."""
         with self.context.lock:
+            self._index = None
             try:
                 ident, command = parse(text)
             except CommandError as error:
@@ -268,12 +272,15 @@ class StreamHub:
             log.exception("stream publication failed")
 
     def _subscribers(self, channel: str) -> list[tuple[StreamSession, Subscription]]:
-        out = []
-        for session in self.sessions:
-            for subscription in session.subscriptions.values():
-                if subscription.channel == channel:
-                    out.append((session, subscription))
-        return out
+        """Every live subscription to ``channel`` (an index rebuilt after any change)."""
+        index = self._index
+        if index is None:
+            index = {}
+            for session in self.sessions:
+                for subscription in session.subscriptions.values():
+                    index.setdefault(subscription.channel, []).append((session, subscription))
+            self._index = index
+        return index.get(channel, [])
 
     def _publish(self, changes: Changes) -> None:
         now = self.context.now_ms()
