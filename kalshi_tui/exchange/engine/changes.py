@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kalshi_tui.exchange.engine.views import FillView, TradeView
 
 LifecycleEvent = tuple[str, str, int]
-"""(ticker, event_type, at_ms): `deactivated`, `activated`, `close_date_updated`,
+"""(ticker, event_type, at_ms): `created`, `deactivated`, `activated`, `close_date_updated`,
 `determined`, `settled` (Kalshi's `market_lifecycle_v2` event types)."""
 
 GroupEvent = tuple[str, str, str, int, int | None]
@@ -37,6 +37,8 @@ class Changes:
     """Users' fills only (agents keep none)."""
     lifecycle: list[LifecycleEvent] = field(default_factory=list)
     groups: list[GroupEvent] = field(default_factory=list)
+    events: list[tuple[str, int]] = field(default_factory=list)
+    """(event_ticker, at_ms) of events listed; their markets' `created` is in `lifecycle`."""
 
     def __bool__(self) -> bool:
         return bool(
@@ -47,4 +49,5 @@ class Changes:
             or self.fills
             or self.lifecycle
             or self.groups
+            or self.events
         )

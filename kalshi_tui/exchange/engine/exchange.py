@@ -157,6 +157,18 @@ class Exchange:
             self._state.exchange_active, self._state.trading_active, tuple(SHARDS.items())
         )
 
+    def list_event(self, series_ticker: str, now: TimeLike) -> EventView:
+        """List a new event of a series now, its markets open at once (an admin action, as
+        Kalshi lists events through the day)."""
+        at = self._tick(now)
+        event = catalogue.list_event(self._state, series_ticker, at)
+        lifecycle.run_due(self._state, at)
+        changes = self._state.changes
+        if changes is not None:
+            changes.events.append((event.event_ticker, at))
+            changes.lifecycle.extend((t, "created", at) for t in event.market_tickers)
+        return present.event_view(self._state, event)
+
     def set_trading_active(self, active: bool, now: TimeLike) -> None:
         """Pause/resume the whole exchange; pausing cancels ``cancel_order_on_pause`` orders."""
         lifecycle.set_trading(self._state, active, self._tick(now))

@@ -67,6 +67,8 @@ class State:
     """Each market's last synthetic day (small; derived, never persisted)."""
     quote_cache: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     """Top of the initial ladder of markets whose book is not materialised yet."""
+    listings: list[tuple[str, int]] = field(default_factory=list)
+    """Events listed during the session: (series_ticker, at_ms), replayed on restore."""
     changes: Changes | None = None
     """The stream's record of what changed (None while nobody streams; never persisted)."""
 

@@ -318,8 +318,15 @@ class StreamHub:
                 for session, subscription in watchers:
                     session.publish(subscription, message)
         self._publish_private(changes)
+        if changes.events:  # new markets: subscriptions may name them from now on
+            self._known = None
+            self._by_id = None
         lifecycle = self._subscribers("market_lifecycle_v2")
         if lifecycle:
+            for event_ticker, _ in changes.events:
+                message = messages.event_lifecycle(engine.get_event(event_ticker))
+                for session, subscription in lifecycle:
+                    session.publish(subscription, message)
             for ticker, event_type, at in changes.lifecycle:
                 message = messages.lifecycle(engine.get_market(ticker), event_type, at)
                 for session, subscription in lifecycle:

@@ -15,6 +15,7 @@ from typing import Any
 
 from kalshi_tui.exchange.engine import (
     PRICE_SCALE,
+    EventView,
     FillView,
     MarketView,
     OrderView,
@@ -209,7 +210,9 @@ def lifecycle(view: MarketView, event_type: str, at_ms: int) -> Json:
     """A `market_lifecycle_v2` message; each event type carries the keys the AsyncAPI says
     exist only for it."""
     msg: Json = {"market_ticker": view.ticker, "event_type": event_type}
-    if event_type in ("activated", "deactivated"):
+    if event_type == "created":
+        msg.update(_created(view))
+    elif event_type in ("activated", "deactivated"):
         msg["is_deactivated"] = event_type == "deactivated"
     elif event_type == "close_date_updated":
         msg["close_ts"] = view.close_ms // 1000
@@ -221,6 +224,52 @@ def lifecycle(view: MarketView, event_type: str, at_ms: int) -> Json:
     elif event_type == "settled":
         msg["settled_ts"] = (view.settlement_ms or at_ms) // 1000
     return {"type": "market_lifecycle_v2", "msg": msg}
+
+
+def _created(view: MarketView) -> Json:
+    """The keys only a `created` event carries."""
+    metadata: Json = {
+        "name": view.title,
+        "title": view.title,
+        "yes_sub_title": view.yes_sub_title,
+        "no_sub_title": view.no_sub_title,
+        "rules_primary": view.rules_primary,
+        "rules_secondary": view.rules_secondary,
+        "can_close_early": view.can_close_early,
+        "event_ticker": view.event_ticker,
+        "expected_expiration_ts": view.expected_expiration_ms // 1000,
+    }
+    if view.strike_type is not None:
+        metadata["strike_type"] = view.strike_type
+    if view.floor_strike is not None:
+        metadata["floor_strike"] = float(view.floor_strike)
+    if view.cap_strike is not None:
+        metadata["cap_strike"] = float(view.cap_strike)
+    return {
+        "exchange_index": view.exchange_index,
+        "open_ts": view.open_ms // 1000,
+        "close_ts": view.close_ms // 1000,
+        "price_level_structure": view.price_level_structure,
+        "price_ranges": [
+            {"start": price_str(r.start), "end": price_str(r.end), "step": price_str(r.step)}
+            for r in view.price_ranges
+        ],
+        "additional_metadata": metadata,
+    }
+
+
+def event_lifecycle(view: EventView) -> Json:
+    msg: Json = {
+        "event_ticker": view.event_ticker,
+        "exchange_index": view.exchange_index,
+        "title": view.title,
+        "subtitle": view.sub_title,
+        "collateral_return_type": view.collateral_return_type,
+        "series_ticker": view.series_ticker,
+    }
+    if view.strike_date_ms is not None:
+        msg["strike_date"] = view.strike_date_ms // 1000
+    return {"type": "event_lifecycle", "msg": msg}
 
 
 def order_group(group_id: str, event_type: str, at_ms: int, contracts_limit: int | None) -> Json:

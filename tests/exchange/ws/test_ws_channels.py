@@ -4,11 +4,13 @@ AsyncAPI table (`ws_kit.Reader`)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
 from ws_kit import OTHER_KEY_ID, Connect, Json, KeyPair, Reader
 
+from kalshi_tui.exchange.engine import Exchange
 from kalshi_tui.exchange.server import RunningExchange
 
 
@@ -242,3 +244,45 @@ async def test_order_group_updates_carry_seq(stream: Connect, client: httpx.Asyn
     assert updates[0]["msg"]["contracts_limit_fp"] == "5.00"
     assert updates[1]["msg"]["contracts_limit_fp"] == "9.00"
     assert "contracts_limit_fp" not in updates[2]["msg"]
+
+
+async def test_listed_event_announces_event_and_markets(
+    stream: Connect, exchange: RunningExchange
+) -> None:
+    async with stream() as reader:
+        await subscribe(reader, 1, ["market_lifecycle_v2"])
+        with exchange.engine() as engine:
+            event = engine.list_event("KXBTC15M", exchange.now_ms())
+        announced = await reader.of_type("event_lifecycle")
+        created = [
+            await reader.until(
+                lambda m: (
+                    m.get("type") == "market_lifecycle_v2" and m["msg"]["event_type"] == "created"
+                )
+            )
+            for _ in event.market_tickers
+        ]
+        # The new markets can be watched at once.
+        (sid,) = await subscribe(
+            reader, 2, ["orderbook_delta"], market_ticker=event.market_tickers[0]
+        )
+        snapshot = await reader.of_type("orderbook_snapshot")
+    assert announced["msg"]["event_ticker"] == event.event_ticker
+    assert announced["msg"]["series_ticker"] == "KXBTC15M"
+    assert announced["msg"]["exchange_index"] == 2  # the crypto shard
+    assert [c["msg"]["market_ticker"] for c in created] == list(event.market_tickers)
+    first = created[0]["msg"]
+    assert first["exchange_index"] == 2
+    assert first["additional_metadata"]["event_ticker"] == event.event_ticker
+    assert first["price_ranges"][0]["start"] == "0.0000"
+    assert first["open_ts"] <= first["close_ts"]
+    assert snapshot["sid"] == sid
+
+
+def test_listed_event_survives_a_restore(exchange: RunningExchange) -> None:
+    with exchange.engine() as engine:
+        event = engine.list_event("KXFED", exchange.now_ms())
+        restored = Exchange.restore(json.loads(json.dumps(engine.snapshot())))
+    again = restored.get_event(event.event_ticker)
+    assert again.market_tickers == event.market_tickers
+    assert restored.get_market(event.market_tickers[0]).status == "active"

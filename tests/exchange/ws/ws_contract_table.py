@@ -265,6 +265,7 @@ INTS = frozenset(
         "determination_ts",
         "settled_ts",
         "open_ts",
+        "strike_date",
     }
 )
 
