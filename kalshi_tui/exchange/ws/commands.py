@@ -66,6 +66,7 @@ class Subscribe:
     market_ids: tuple[str, ...] | None
     use_yes_price: bool
     send_initial_snapshot: bool
+    skip_ticker_ack: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ def _subscribe(params: dict[str, Any]) -> Subscribe:
         ids,
         _flag(params, "use_yes_price"),
         _flag(params, "send_initial_snapshot"),
+        _flag(params, "skip_ticker_ack"),
     )
 
 

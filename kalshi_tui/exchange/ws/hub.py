@@ -145,6 +145,7 @@ class StreamHub:
                 list(markets) if markets is not None and channel in MARKET_FILTERED else None,
                 command.use_yes_price and channel == "orderbook_delta",
             )
+            subscription.skip_ack = command.skip_ticker_ack
             reply: Json = {
                 "type": "subscribed",
                 "msg": {"channel": channel, "sid": subscription.sid},
@@ -239,12 +240,9 @@ class StreamHub:
                     if channel == "orderbook_delta":
                         self._unwatch(ticker)
         reply: Json = {"id": ident} if ident else {}
-        reply.update(
-            sid=subscription.sid,
-            seq=subscription.next_seq(),
-            type="ok",
-            msg={"market_tickers": list(current)},
-        )
+        reply.update(sid=subscription.sid, seq=subscription.next_seq(), type="ok")
+        if not subscription.skip_ack:
+            reply["msg"] = {"market_tickers": list(current)}
         session.reply(reply)
         if command.action == "get_snapshot":
             for ticker in tickers:

@@ -31,6 +31,8 @@ class Subscription:
     channel: str
     markets: list[str] | None
     use_yes_price: bool = False
+    skip_ack: bool = False
+    """`skip_ticker_ack`: `ok` replies omit the market list."""
     seq: int = 0
     alive: bool = True
 

@@ -96,6 +96,31 @@ async def test_update_subscription_adds_and_deletes_markets(
     assert deleted["seq"] == added["seq"] + 1
 
 
+async def test_skip_ticker_ack_leaves_the_market_list_out(
+    stream: Connect, exchange: RunningExchange
+) -> None:
+    with exchange.engine() as engine:
+        first, second = engine.market_tickers()[:2]
+    async with stream() as reader:
+        await reader.send(
+            {
+                "id": 1,
+                "cmd": "subscribe",
+                "params": {"channels": ["ticker"], "market_ticker": first, "skip_ticker_ack": True},
+            }
+        )
+        sid = (await reader.of_type("subscribed"))["msg"]["sid"]
+        await reader.send(
+            {
+                "id": 2,
+                "cmd": "update_subscription",
+                "params": {"sid": sid, "market_ticker": second, "action": "add_markets"},
+            }
+        )
+        ok = await reader.of_type("ok")
+    assert ok == {"id": 2, "sid": sid, "seq": 1, "type": "ok"}
+
+
 BAD: list[tuple[str, object, int]] = [
     ("not JSON", "{nope", 1),
     ("not an object", "[1, 2]", 1),
