@@ -13,7 +13,9 @@ Run: `python -m bench.bench_exchange` (add `--help` for options; the default run
   by one keep-alive httpx client signing every request with RSA-PSS (`kalshi_tui.api`), the
   signature included in the time. Round-trip p50/p99 of a signed V2 order create
   (`POST /portfolio/events/orders`, resting orders) next to a signed GET
-  (`/portfolio/balance`) and a public GET (`/markets/{ticker}`). Rate limits off, no faults.
+  (`/portfolio/balance`) and a public GET (`/markets/{ticker}`), then the order create again
+  with a stream connection subscribed to everything an order touches, read in a thread
+  (`signed_order_create_streaming`). Rate limits off, no faults.
 * scale: building `Exchange(market_count=20000)` (time, and memory traced by tracemalloc), one
   lifecycle/agent tick on it, the server's start, and paging through every market over HTTP at
   limit=1000.
@@ -23,10 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import random
 import statistics
+import threading
 import time
 import tracemalloc
 import uuid
@@ -36,6 +40,8 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from bench.results import row as results_row
 from bench.results import write as write_results
@@ -285,6 +291,9 @@ def bench_http(requests: int) -> None:
             created = _time_requests(create, requests)
             signed_get = _time_requests(balance, requests)
             public_get = _time_requests(market, requests)
+            with _Listener(exchange.ws_url, auth, ticker) as listener:
+                streamed = _time_requests(create, requests)
+            heard = listener.messages
     public_ms = [t * 1e3 for t in public_get]
     for metric, samples in (("signed_order_create", created), ("signed_get_balance", signed_get)):
         FIGURES.append(
@@ -301,6 +310,48 @@ def bench_http(requests: int) -> None:
     print(f"  signed POST /portfolio/events/orders  {_percentiles(created)}")
     print(f"  signed GET  /portfolio/balance        {_percentiles(signed_get)}")
     print(f"  public GET  /markets/{{ticker}}         {_percentiles(public_get)}")
+    print(f"  signed POST, a stream subscriber on    {_percentiles(streamed)}")
+    print(f"    (book, ticker, trade, fill, user_orders, market_positions: {heard:,} messages)")
+    FIGURES.append(
+        results_row(
+            "exchange",
+            "signed_order_create_streaming",
+            [t * 1e3 for t in streamed],
+            "ms",
+            comparison="signed order create, nobody streaming",
+            comparison_samples=[t * 1e3 for t in created],
+        )
+    )
+
+
+class _Listener:
+    """A stream connection in a thread (the `websockets` sync client) subscribed to every
+    channel an order touches, reading everything while the REST orders run."""
+
+    CHANNELS = ("orderbook_delta", "ticker", "trade", "fill", "user_orders", "market_positions")
+
+    def __init__(self, url: str, auth: api.KalshiAuth, ticker: str) -> None:
+        self.messages = 0
+        self._ws = ws_connect(url, additional_headers=auth.headers_for("GET", "/trade-api/ws/v2"))
+        params = {"channels": list(self.CHANNELS), "market_ticker": ticker}
+        self._ws.send(json.dumps({"id": 1, "cmd": "subscribe", "params": params}))
+        for _ in self.CHANNELS:
+            while json.loads(self._ws.recv(timeout=10))["type"] != "subscribed":
+                pass
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            for _ in self._ws:
+                self.messages += 1
+
+    def __enter__(self) -> _Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ws.close()
+        self._thread.join(10)
 
 
 # ---- scale -------------------------------------------------------------------------------
