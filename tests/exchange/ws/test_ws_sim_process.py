@@ -16,7 +16,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from websockets.asyncio.client import connect
-from ws_kit import KalshiAuth, Reader, load_private_key, signed_headers
+from ws_kit import Json, KalshiAuth, Reader, load_private_key, signed_headers
 
 
 @dataclass
@@ -60,6 +60,13 @@ def sim(tmp_path: Path) -> Iterator[Sim]:
         process.communicate(timeout=10)
 
 
+def at_two_cents(message: Json) -> bool:
+    """A delta at our order's level (the agents quote nowhere near it)."""
+    return bool(
+        message["type"] == "orderbook_delta" and message["msg"]["price_dollars"] == "0.0200"
+    )
+
+
 async def test_sim_process_streams_with_its_faults(sim: Sim) -> None:
     assert sim.stream_url.startswith("ws://127.0.0.1:")
     assert sim.stream_url.endswith("/trade-api/ws/v2")
@@ -89,11 +96,8 @@ async def test_sim_process_streams_with_its_faults(sim: Sim) -> None:
         }
         placed = (await client.post("/portfolio/orders", json=body)).json()["order"]
         mine = await reader.of_type("user_order")
-        ours = await reader.until(
-            lambda m: m["type"] == "orderbook_delta" and m["msg"]["price_dollars"] == "0.0200"
-        )
-        reader.drain_pending()  # what arrived before ours
-        repeated = await reader.until(lambda m: m["type"] == "orderbook_delta")
+        ours = await reader.until(at_two_cents)
+        repeated = await reader.until(at_two_cents)
     assert mine["msg"]["order_id"] == placed["order_id"]
     assert ours["msg"]["delta_fp"] == "1.00"
     assert repeated == ours  # ws_duplicate_delta=1, from the command line
