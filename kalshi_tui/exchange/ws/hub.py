@@ -16,7 +16,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from kalshi_tui.exchange.engine import ExchangeError
 from kalshi_tui.exchange.engine.changes import Changes
 from kalshi_tui.exchange.http.context import SimContext
 from kalshi_tui.exchange.ws import messages
@@ -107,7 +106,9 @@ class StreamHub:
                     session.reply({"id": ident or 0, "type": "ok", "msg": items})
             except CommandError as error:
                 session.reply(messages.error(error.code, error.message, ident, error.market_ticker))
-            except ExchangeError:
+            except Exception:
+                # A bug must cost the command (code 17, as Kalshi's "Internal error"), never
+                # the connection or the venue.
                 log.exception("stream command failed")
                 session.reply(messages.error(17, "Internal error", ident))
 

@@ -81,9 +81,10 @@ class PingRecorder(ClientConnection):
 
 
 async def test_heartbeat_pings_and_pongs(start: StartExchange, key_pair: KeyPair) -> None:
-    """The server pings with body `heartbeat` (every 10 s on Kalshi; 0.2 s here), keeps the
-    connection while the client's Pongs come back, and answers the client's own Pings."""
-    exchange = start(heartbeat_s=0.2)
+    """The server pings with body `heartbeat` (every 10 s on Kalshi; 0.5 s here), keeps the
+    connection while the client's Pongs come back (it fails one whose Pong is 2 intervals
+    late), and answers the client's own Pings."""
+    exchange = start(heartbeat_s=0.5)
     headers = signed_headers(KEY_ID, key_pair[0])
     async with connect(
         exchange.ws_url, additional_headers=headers, create_connection=PingRecorder
