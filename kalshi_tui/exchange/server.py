@@ -35,6 +35,7 @@ from kalshi_tui.exchange.http.context import Connections, SimContext
 from kalshi_tui.exchange.http.faults import FaultConfig, FaultInjector, parse_spec
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
 from kalshi_tui.exchange.http.units import Profile
+from kalshi_tui.exchange.ws.hub import StreamHub
 from kalshi_tui.exchange.ws.protocol import heartbeat_protocol
 from kalshi_tui.files import MIB, FileProblem, read_small_file
 
@@ -177,6 +178,13 @@ class RunningExchange:
     def faults(self) -> FaultInjector:
         """The live fault switchboard (`configure(spec)`, `set_paused(...)`)."""
         return self._context.faults
+
+    @property
+    def stream(self) -> StreamHub:
+        """The WebSocket stream's hub (its connections and what it watches)."""
+        hub = self._context.stream
+        assert isinstance(hub, StreamHub)
+        return hub
 
     @property
     def rate_limiter(self) -> RateLimiter:

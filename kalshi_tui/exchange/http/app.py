@@ -125,5 +125,5 @@ def create_app(
         },
     )
     app.state.sim = context
-    app.state.stream = StreamHub(context)
+    app.state.stream = context.stream = StreamHub(context)
     return Gateway(app, context), context

@@ -60,6 +60,8 @@ class SimContext:
     lock: VenueLock = field(default_factory=VenueLock)
     """Serialises every engine call (routes, the lifecycle ticker, snapshots)."""
     connections: Connections = field(default_factory=dict)
+    stream: object = None
+    """The venue's `kalshi_tui.exchange.ws.hub.StreamHub` (set by `create_app`)."""
     _pause_applied: bool = False
 
     def now_ms(self) -> int:

@@ -59,6 +59,10 @@ class StreamHub:
         self._index: dict[str, list[tuple[StreamSession, Subscription]]] | None = None
         context.lock.after.append(self.flush)
 
+    def watched(self) -> frozenset[str]:
+        """Markets whose book the hub keeps a copy of (someone's orderbook subscription)."""
+        return frozenset(self._books)
+
     # ---- connections -----------------------------------------------------------------------
 
     def attach(self, session: StreamSession) -> None:
@@ -69,6 +73,7 @@ class StreamHub:
 
     def detach(self, session: StreamSession) -> None:
         with self.context.lock:
+            self._release_ended()
             session.closed = True
             self._index = None
             if session in self.sessions:
@@ -84,6 +89,7 @@ class StreamHub:
     def handle(self, session: StreamSession, text: str | bytes) -> None:
         """Run one command and queue its replies (and snapshots)."""
         with self.context.lock:
+            self._release_ended()
             self._index = None
             try:
                 ident, command = parse(text)
@@ -194,6 +200,16 @@ class StreamHub:
             del self._book_refs[ticker]
             self._books.pop(ticker, None)
 
+    def _release_ended(self) -> None:
+        """Let go of what overflowed subscriptions held (their book copies)."""
+        for session in self.sessions:
+            while session.ended:
+                subscription = session.ended.popleft()
+                self._index = None
+                if subscription.channel == "orderbook_delta":
+                    for ticker in subscription.markets or ():
+                        self._unwatch(ticker)
+
     def _drop(self, session: StreamSession, subscription: Subscription) -> None:
         subscription.alive = False
         session.subscriptions.pop(subscription.sid, None)
@@ -261,6 +277,7 @@ class StreamHub:
         """Publish what the engine changed since the last flush (the lock is held)."""
         if not self.sessions:
             return
+        self._release_ended()
         changes = self.context.engine.take_changes()
         if changes is None:
             return

@@ -63,6 +63,8 @@ class StreamSession:
     outbox: deque[Outgoing] = field(default_factory=deque)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
+    ended: deque[Subscription] = field(default_factory=deque)
+    """Subscriptions ended by an overflow, for the hub to release (under the venue lock)."""
     _loop_thread: int = field(default_factory=threading.get_ident)
 
     def by_channel(self, channel: str) -> Subscription | None:
@@ -99,6 +101,7 @@ class StreamSession:
         """End ``subscription`` with error 25 (terminal: the client must resubscribe)."""
         subscription.alive = False
         self.subscriptions.pop(subscription.sid, None)
+        self.ended.append(subscription)
         error = messages.error(25, "Subscription buffer overflow", None)
         error["sid"] = subscription.sid
         self._queue(Outgoing(error))

@@ -125,6 +125,8 @@ async def test_overflow_ends_the_subscription_with_error_25(
     assert error["msg"]["code"] == 25
     assert error["sid"] == sid
     assert listing["msg"] == []  # terminal: the client must resubscribe
+    with exchange.engine():
+        assert ticker not in exchange.stream.watched()  # the ended subscription let go
 
 
 async def test_frozen_stream_is_silent_until_it_thaws(
