@@ -8,7 +8,17 @@ import json
 import time
 
 import httpx
-from ws_kit import OTHER_KEY_ID, Connect, Json, KeyPair, Reader
+from websockets.asyncio.client import connect
+from ws_kit import (
+    KEY_ID,
+    OTHER_KEY_ID,
+    Connect,
+    Json,
+    KeyPair,
+    Reader,
+    StartExchange,
+    signed_headers,
+)
 
 from kalshi_tui.exchange.engine import Exchange
 from kalshi_tui.exchange.server import RunningExchange
@@ -286,3 +296,39 @@ def test_listed_event_survives_a_restore(exchange: RunningExchange) -> None:
     again = restored.get_event(event.event_ticker)
     assert again.market_tickers == event.market_tickers
     assert restored.get_market(event.market_tickers[0]).status == "active"
+
+
+async def test_cancel_over_rest_reaches_book_and_orders(
+    stream: Connect, client: httpx.AsyncClient, ticker: str
+) -> None:
+    async with stream() as reader:
+        await subscribe(reader, 1, ["orderbook_delta", "user_orders"], market_ticker=ticker)
+        await reader.of_type("orderbook_snapshot")
+        placed = await order(client, ticker, "yes", "buy", 33, 4)
+        await reader.of_type("user_order")
+        response = await client.delete(f"/portfolio/orders/{placed['order_id']}")
+        assert response.status_code == 200, response.text
+        canceled = await reader.until(
+            lambda m: m["type"] == "user_order" and m["msg"]["status"] == "canceled"
+        )
+        removed = await reader.until(
+            lambda m: m["type"] == "orderbook_delta" and m["msg"]["delta_fp"].startswith("-")
+        )
+    assert canceled["msg"]["order_id"] == placed["order_id"]
+    assert canceled["msg"]["remaining_count_fp"] == "0.00"
+    assert removed["msg"]["price_dollars"] == "0.3300"
+    assert removed["msg"]["delta_fp"] == "-4.00"
+
+
+async def test_agents_trades_stream_without_any_rest_call(
+    start: StartExchange, key_pair: KeyPair
+) -> None:
+    exchange = start(agents=True, tick_s=0.05)
+    headers = signed_headers(KEY_ID, key_pair[0])
+    async with connect(exchange.ws_url, additional_headers=headers) as ws:
+        reader = Reader(ws)
+        await subscribe(reader, 1, ["trade", "ticker"])
+        trade = await reader.of_type("trade", timeout_s=60)
+        tick = await reader.of_type("ticker", timeout_s=60)
+    assert trade["msg"]["count_fp"] != "0.00"
+    assert tick["msg"]["market_ticker"]
