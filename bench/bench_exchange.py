@@ -7,12 +7,15 @@ Run: `python -m bench.bench_exchange` (add `--help` for options; the default run
 * engine: a seeded stream of limit orders (GTC and IOC, buy YES / buy NO around 50¢, so about
   half of them cross and trade) from 20 accounts across 10 markets, fed straight to
   `Exchange.create_order` (no HTTP, no agents). Orders per second, the median of several runs,
-  each on a fresh exchange built outside the timed region.
+  each on a fresh exchange built outside the timed region. Then the same with the WebSocket
+  stream publishing to 21 in-process subscribers (`engine_orders_per_s_streaming`).
 * HTTP: the exchange served by uvicorn on 127.0.0.1 as demo sessions and tests run it, driven
   by one keep-alive httpx client signing every request with RSA-PSS (`kalshi_tui.api`), the
   signature included in the time. Round-trip p50/p99 of a signed V2 order create
   (`POST /portfolio/events/orders`, resting orders) next to a signed GET
-  (`/portfolio/balance`) and a public GET (`/markets/{ticker}`). Rate limits off, no faults.
+  (`/portfolio/balance`) and a public GET (`/markets/{ticker}`), then the order create again
+  with a stream connection subscribed to everything an order touches, read in a thread
+  (`signed_order_create_streaming`). Rate limits off, no faults.
 * scale: building `Exchange(market_count=20000)` (time, and memory traced by tracemalloc), one
   lifecycle/agent tick on it, the server's start, and paging through every market over HTTP at
   limit=1000.
@@ -21,9 +24,13 @@ Run: `python -m bench.bench_exchange` (add `--help` for options; the default run
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import gc
+import json
 import random
 import statistics
+import threading
 import time
 import tracemalloc
 import uuid
@@ -33,6 +40,8 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
 
 from bench.results import row as results_row
 from bench.results import write as write_results
@@ -45,8 +54,13 @@ from kalshi_tui.exchange.engine import (
     ExchangeError,
     OrderInput,
 )
-from kalshi_tui.exchange.http.ratelimit import RateLimitConfig
+from kalshi_tui.exchange.http.auth import KeyRegistry
+from kalshi_tui.exchange.http.context import SimContext
+from kalshi_tui.exchange.http.faults import FaultInjector
+from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
 from kalshi_tui.exchange.server import start_exchange
+from kalshi_tui.exchange.ws.hub import StreamHub
+from kalshi_tui.exchange.ws.session import StreamSession, encode
 
 T0 = 1_795_000_000_000
 ACCOUNTS = [f"bench-{n}" for n in range(20)]
@@ -81,8 +95,11 @@ def order_stream(tickers: list[str], count: int, seed: int) -> list[tuple[str, O
     return stream
 
 
-def engine_run(orders: int, seed: int) -> tuple[float, int, int]:
-    """One timed run: (orders/s, trades, rejections)."""
+def engine_run(orders: int, seed: int, streaming: bool = False) -> tuple[float, int, int]:
+    """One timed run: (orders/s, trades, rejections). ``streaming``: every order goes
+    through the venue lock with the stream hub publishing, every account subscribed to its
+    fills, orders and positions and one more connection to the 10 books, tickers and trades;
+    the messages are JSON-encoded as the sender would (all inside the timed region)."""
     exchange = Exchange(seed=seed, now=T0, market_count=60, agents=False)
     for account in ACCOUNTS:
         exchange.create_user(account, balance=10_000_000 * MONEY_SCALE)
@@ -91,16 +108,78 @@ def engine_run(orders: int, seed: int) -> tuple[float, int, int]:
     tickers = [m.ticker for m in exchange.list_markets(status="open")][:10]
     stream = order_stream(tickers, orders, seed)
     rejected = 0
+    streamer = _Streamer(exchange, tickers) if streaming else None
     gc.collect()
     started = time.perf_counter()
     for n, (account, order) in enumerate(stream):
         try:
-            exchange.create_order(account, order, T0 + n)
+            if streamer is None:
+                exchange.create_order(account, order, T0 + n)
+            else:
+                with streamer.context.lock:
+                    exchange.create_order(account, order, T0 + n)
+                if n % 100 == 99:
+                    streamer.drain()
         except ExchangeError:
             rejected += 1
+    if streamer is not None:
+        streamer.drain()
     elapsed = time.perf_counter() - started
     trades = len(exchange.list_trades())
+    if streamer is not None:
+        streamer.close()
+        STREAMED.append(streamer.messages)
     return orders / elapsed, trades, rejected
+
+
+STREAMED: list[int] = []
+"""Messages each streaming run produced."""
+
+
+class _Streamer:
+    """The stream hub over a bare engine, with in-process subscribers (no sockets)."""
+
+    def __init__(self, exchange: Exchange, tickers: list[str]) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.context = SimContext(
+            engine=exchange,
+            clock=lambda: T0 / 1000,
+            profile="current",
+            faults=FaultInjector(),
+            limiter=RateLimiter(RateLimitConfig(enabled=False)),
+            keys=KeyRegistry(),
+        )
+        self.hub = StreamHub(self.context)
+        self.sessions = [StreamSession(account, self.loop) for account in ACCOUNTS]
+        market = StreamSession(ACCOUNTS[0], self.loop)
+        private = ["fill", "user_orders", "market_positions"]
+        for session in self.sessions:
+            self.hub.attach(session)
+            self.hub.handle(session, _command(1, private))
+        self.hub.attach(market)
+        self.hub.handle(market, _command(1, ["orderbook_delta", "ticker", "trade"], tickers))
+        self.sessions.append(market)
+        self.messages = 0
+        self.drain()
+        self.messages = 0
+
+    def drain(self) -> None:
+        for session in self.sessions:
+            while session.outbox:
+                encode(session.outbox.popleft().message)
+                self.messages += 1
+
+    def close(self) -> None:
+        for session in self.sessions:
+            self.hub.detach(session)
+        self.loop.close()
+
+
+def _command(ident: int, channels: list[str], tickers: list[str] | None = None) -> str:
+    params: dict[str, Any] = {"channels": channels}
+    if tickers is not None:
+        params["market_tickers"] = tickers
+    return json.dumps({"id": ident, "cmd": "subscribe", "params": params})
 
 
 FIGURES: list[dict[str, Any]] = []
@@ -109,6 +188,7 @@ FIGURES: list[dict[str, Any]] = []
 
 def bench_engine(orders: int, runs: int) -> None:
     results = [engine_run(orders, seed) for seed in range(1, runs + 1)]
+    streamed = [engine_run(orders, seed, streaming=True) for seed in range(1, runs + 1)]
     FIGURES.append(
         results_row(
             "exchange",
@@ -127,6 +207,21 @@ def bench_engine(orders: int, runs: int) -> None:
         f"   (min {rates[0]:,.0f}, max {rates[-1]:,.0f})"
     )
     print(f"  per run     median {trades:,.0f} trades, {rejected:,.0f} rejections")
+    FIGURES.append(
+        results_row(
+            "exchange",
+            "engine_orders_per_s_streaming",
+            [r for r, _, _ in streamed],
+            "orders/s",
+            better="higher",
+        )
+    )
+    stream_rates = sorted(rate for rate, _, _ in streamed)
+    print(
+        f"  streaming   median {statistics.median(stream_rates):>9,.0f} orders/s"
+        f"   (min {stream_rates[0]:,.0f}, max {stream_rates[-1]:,.0f}); 21 subscribers,"
+        f" median {statistics.median(STREAMED):,.0f} messages per run"
+    )
 
 
 # ---- HTTP --------------------------------------------------------------------------------
@@ -196,6 +291,9 @@ def bench_http(requests: int) -> None:
             created = _time_requests(create, requests)
             signed_get = _time_requests(balance, requests)
             public_get = _time_requests(market, requests)
+            with _Listener(exchange.ws_url, auth, ticker) as listener:
+                streamed = _time_requests(create, requests)
+            heard = listener.messages
     public_ms = [t * 1e3 for t in public_get]
     for metric, samples in (("signed_order_create", created), ("signed_get_balance", signed_get)):
         FIGURES.append(
@@ -212,6 +310,48 @@ def bench_http(requests: int) -> None:
     print(f"  signed POST /portfolio/events/orders  {_percentiles(created)}")
     print(f"  signed GET  /portfolio/balance        {_percentiles(signed_get)}")
     print(f"  public GET  /markets/{{ticker}}         {_percentiles(public_get)}")
+    print(f"  signed POST, a stream subscriber on    {_percentiles(streamed)}")
+    print(f"    (book, ticker, trade, fill, user_orders, market_positions: {heard:,} messages)")
+    FIGURES.append(
+        results_row(
+            "exchange",
+            "signed_order_create_streaming",
+            [t * 1e3 for t in streamed],
+            "ms",
+            comparison="signed order create, nobody streaming",
+            comparison_samples=[t * 1e3 for t in created],
+        )
+    )
+
+
+class _Listener:
+    """A stream connection in a thread (the `websockets` sync client) subscribed to every
+    channel an order touches, reading everything while the REST orders run."""
+
+    CHANNELS = ("orderbook_delta", "ticker", "trade", "fill", "user_orders", "market_positions")
+
+    def __init__(self, url: str, auth: api.KalshiAuth, ticker: str) -> None:
+        self.messages = 0
+        self._ws = ws_connect(url, additional_headers=auth.headers_for("GET", "/trade-api/ws/v2"))
+        params = {"channels": list(self.CHANNELS), "market_ticker": ticker}
+        self._ws.send(json.dumps({"id": 1, "cmd": "subscribe", "params": params}))
+        for _ in self.CHANNELS:
+            while json.loads(self._ws.recv(timeout=10))["type"] != "subscribed":
+                pass
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            for _ in self._ws:
+                self.messages += 1
+
+    def __enter__(self) -> _Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ws.close()
+        self._thread.join(10)
 
 
 # ---- scale -------------------------------------------------------------------------------

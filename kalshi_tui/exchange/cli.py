@@ -41,6 +41,13 @@ rates are per-request probabilities; read_/write_ prefixes pick a route class
   paused            trading paused (409 trading_is_paused on order entry)
   clock_shift_s=S   shift the server clock (Date header, signature window)
   seed=N            seed of the fault draws (default: --seed)
+the WebSocket stream (/trade-api/ws/v2), per message sent:
+  ws_drop_delta=R       an orderbook delta not sent (a seq gap)
+  ws_duplicate_delta=R  an orderbook delta sent twice
+  ws_latency_ms=N       every stream message delayed
+  ws_disconnect=R       the connection dropped (no close frame)
+  ws_overflow=R         error 25: the message's subscription ends
+  ws_frozen             a silent stream: no messages, replies, pings or pongs
 """
 
 
@@ -259,7 +266,8 @@ def run(args: argparse.Namespace) -> int:
                 return 1
         print(
             f"kalshi-tui sim: serving {running.base_url} "
-            f"(profile {args.profile}, seed {args.seed}); Ctrl-C to stop",
+            f"(stream {running.ws_url}, profile {args.profile}, seed {args.seed}); "
+            "Ctrl-C to stop",
             flush=True,
         )
         while not stop.wait(0.5):

@@ -35,6 +35,8 @@ from kalshi_tui.exchange.http.context import Connections, SimContext
 from kalshi_tui.exchange.http.faults import FaultConfig, FaultInjector, parse_spec
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
 from kalshi_tui.exchange.http.units import Profile
+from kalshi_tui.exchange.ws.hub import StreamHub
+from kalshi_tui.exchange.ws.protocol import heartbeat_protocol
 from kalshi_tui.files import MIB, FileProblem, read_small_file
 
 log = logging.getLogger(__name__)
@@ -169,11 +171,20 @@ class RunningExchange:
         netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal needs brackets
         self.base_url = f"http://{netloc}:{port}/trade-api/v2"
         """REST base URL, e.g. `http://127.0.0.1:54321/trade-api/v2`."""
+        self.ws_url = f"ws://{netloc}:{port}/trade-api/ws/v2"
+        """The stream's URL, e.g. `ws://127.0.0.1:54321/trade-api/ws/v2`."""
 
     @property
     def faults(self) -> FaultInjector:
         """The live fault switchboard (`configure(spec)`, `set_paused(...)`)."""
         return self._context.faults
+
+    @property
+    def stream(self) -> StreamHub:
+        """The WebSocket stream's hub (its connections and what it watches)."""
+        hub = self._context.stream
+        assert isinstance(hub, StreamHub)
+        return hub
 
     @property
     def rate_limiter(self) -> RateLimiter:
@@ -329,6 +340,7 @@ def start_exchange(
     clock: Callable[[], float] = time.time,
     save_state: bool = True,
     shard_dollars: Mapping[int, int] | None = None,
+    heartbeat_s: float = 10.0,
 ) -> RunningExchange:
     """Start a simulated exchange in a background thread and return once it accepts
     connections. `keys` are `(key_id, public_pem)` pairs for the demo account, funded with
@@ -336,7 +348,8 @@ def start_exchange(
     it by `stop()` (unless `save_state` is False: a look at the state that must not write
     over it, e.g. `kalshi-tui doctor` beside a running demo). `shard_dollars` puts that many
     dollars of each new account's balance on the given exchange shards (e.g. `{2: 1000}` on
-    the crypto shard); the rest, by default all of it, starts on shard 0, as on Kalshi."""
+    the crypto shard); the rest, by default all of it, starts on shard 0, as on Kalshi.
+    The stream (`ws_url`) pings every `heartbeat_s` seconds (Kalshi: 10)."""
     path = Path(state_path) if state_path is not None else None
     restored = _load_state(path)
     now_ms = int(clock() * 1000)
@@ -355,12 +368,13 @@ def start_exchange(
         funded = set()
     fault_config = parse_spec(faults) if isinstance(faults, str) else faults
     connections: Connections = {}
+    injector = FaultInjector(fault_config, seed=seed)
     app, context = create_app(
         engine,
         keys=KeyRegistry(),
         clock=clock,
         profile=profile,
-        faults=FaultInjector(fault_config, seed=seed),
+        faults=injector,
         rate_limits=rate_limits,
         auth_window=auth_window,
         connections=connections,
@@ -378,6 +392,9 @@ def start_exchange(
     config = uvicorn.Config(
         app,
         http=_protocol_class(connections),
+        ws=heartbeat_protocol(injector),
+        ws_ping_interval=heartbeat_s,
+        ws_ping_timeout=2 * heartbeat_s,
         lifespan="off",
         log_level="warning",
         access_log=False,

@@ -19,8 +19,8 @@ from fractions import Fraction
 
 from kalshi_tui.exchange.engine.model import Event, Market, Series
 from kalshi_tui.exchange.engine.shards import shard_of_category
-from kalshi_tui.exchange.engine.state import State
-from kalshi_tui.exchange.engine.views import COUNT_SCALE, PRICE_SCALE, FeeType
+from kalshi_tui.exchange.engine.state import State, stable_hash
+from kalshi_tui.exchange.engine.views import COUNT_SCALE, PRICE_SCALE, ExchangeError, FeeType
 
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _MINUTE = 60_000
@@ -493,6 +493,39 @@ def build(state: State, market_count: int) -> None:
         for strike in draft.strikes:
             _add_market(state, rng, t, event, draft, strike, open_ms)
             made += 1
+
+
+def list_event(state: State, series_ticker: str, at: int) -> Event:
+    """List a new event of ``series_ticker`` at ``at`` (its markets open at once), drawn from
+    the seed and the series' count of events so far, so a restore replays it exactly."""
+    template = next((t for t in TEMPLATES if t.series == series_ticker), None)
+    if template is None:
+        raise ExchangeError(404, "not_found", "series not found", series_ticker)
+    k = sum(1 for e in state.events.values() if e.series_ticker == series_ticker)
+    rng = random.Random(stable_hash(state.seed, series_ticker, "listing", k))
+    draft = template.make(rng, k, at)
+    event_ticker = f"{series_ticker}-{draft.code}"
+    suffix = 0
+    while event_ticker in state.events:
+        suffix += 1
+        event_ticker = f"{series_ticker}-{draft.code}L{suffix}"
+    event = Event(
+        event_ticker,
+        series_ticker,
+        draft.title,
+        _date_text(draft.close_ms),
+        draft.mutually_exclusive,
+        draft.close_ms,
+        exchange_index=state.series[series_ticker].exchange_index,
+    )
+    state.events[event_ticker] = event
+    for strike in draft.strikes:
+        _add_market(state, rng, template, event, draft, strike, at)
+    for ticker in event.market_tickers:
+        state.markets[ticker].created_ms = at
+        state.tickers.append(ticker)
+    state.listings.append((series_ticker, at))
+    return event
 
 
 def _add_market(

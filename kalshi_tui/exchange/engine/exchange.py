@@ -24,6 +24,7 @@ from kalshi_tui.exchange.engine import (
 )
 from kalshi_tui.exchange.engine import transfers as transfer_ops
 from kalshi_tui.exchange.engine.agents import ensure_book, fund_agents
+from kalshi_tui.exchange.engine.changes import Changes
 from kalshi_tui.exchange.engine.model import Market
 from kalshi_tui.exchange.engine.shards import SHARDS, check_shard
 from kalshi_tui.exchange.engine.state import State, stable_hash
@@ -85,6 +86,22 @@ class Exchange:
         if agents:
             fund_agents(self._state)
 
+    # ---- the stream's record ---------------------------------------------------------------
+    def record_changes(self, on: bool) -> None:
+        """Start (or stop) recording what each call changes, for `take_changes`."""
+        if not on:
+            self._state.changes = None
+        elif self._state.changes is None:
+            self._state.changes = Changes()
+
+    def take_changes(self) -> Changes | None:
+        """What changed since the last take (None when not recording); starts a new record."""
+        changes = self._state.changes
+        if changes is None or not changes:
+            return None
+        self._state.changes = Changes()
+        return changes
+
     # ---- persistence -------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """Whole state as JSON-serialisable data (``json.dumps`` works on it)."""
@@ -139,6 +156,18 @@ class Exchange:
         return ExchangeStatusView(
             self._state.exchange_active, self._state.trading_active, tuple(SHARDS.items())
         )
+
+    def list_event(self, series_ticker: str, now: TimeLike) -> EventView:
+        """List a new event of a series now, its markets open at once (an admin action, as
+        Kalshi lists events through the day)."""
+        at = self._tick(now)
+        event = catalogue.list_event(self._state, series_ticker, at)
+        lifecycle.run_due(self._state, at)
+        changes = self._state.changes
+        if changes is not None:
+            changes.events.append((event.event_ticker, at))
+            changes.lifecycle.extend((t, "created", at) for t in event.market_tickers)
+        return present.event_view(self._state, event)
 
     def set_trading_active(self, active: bool, now: TimeLike) -> None:
         """Pause/resume the whole exchange; pausing cancels ``cancel_order_on_pause`` orders."""
@@ -289,6 +318,14 @@ class Exchange:
 
     def get_market(self, ticker: str) -> MarketView:
         return present.market_view(self._state, self._state.market(ticker))
+
+    def ticker_fields(self, ticker: str) -> tuple[int, int, int, int, int, int, int]:
+        """What the stream's `ticker` channel carries, cheaply: (best YES bid, its size, best
+        NO bid, its size, last price, volume, open interest); 0s for an empty side."""
+        market = self._state.market(ticker)
+        yes_bid, yes_size, no_bid, no_size = present.quotes(self._state, market)
+        last = history.last_price(self._state, market)
+        return yes_bid, yes_size, no_bid, no_size, last, market.volume, market.open_interest
 
     def get_book(self, ticker: str, depth: int = 0) -> BookView:
         """Both sides ascending; ``depth`` > 0 keeps the best ``depth`` levels of each."""
@@ -535,6 +572,10 @@ class Exchange:
         group = orderops.user_group(self._state, user_id, order_group_id)
         group.matched = 0
         group.triggered = False
+        if self._state.changes is not None:
+            self._state.changes.groups.append(
+                (order_group_id, user_id, "reset", self._state.now_ms, None)
+            )
 
     def update_order_group_limit(
         self, user_id: str, order_group_id: str, contracts_limit: int, now: TimeLike
@@ -546,6 +587,10 @@ class Exchange:
             raise ExchangeError(400, "invalid_parameters", "contracts_limit must be at least 0.01")
         group = orderops.user_group(self._state, user_id, order_group_id)
         group.contracts_limit = contracts_limit
+        if self._state.changes is not None:
+            self._state.changes.groups.append(
+                (order_group_id, user_id, "limit_updated", at, contracts_limit)
+            )
         if group.matched >= contracts_limit and not group.triggered:
             matching.trigger_group(self._state, order_group_id, at)
 

@@ -45,6 +45,7 @@ def pause(state: State, market: Market, now: int) -> None:
         raise ExchangeError(400, "market_inactive", f"market is {market.status}", market.ticker)
     market.status = "inactive"
     market.updated_ms = now
+    _record(state, market, "deactivated", now)
     orderops.cancel_market_orders(state, market, "MarketPaused", now, only_on_pause=True)
 
 
@@ -53,6 +54,13 @@ def resume(state: State, market: Market, now: int) -> None:
         raise ExchangeError(400, "market_inactive", f"market is {market.status}", market.ticker)
     market.status = "active"
     market.updated_ms = now
+    _record(state, market, "activated", now)
+
+
+def _record(state: State, market: Market, event_type: str, now: int) -> None:
+    if state.changes is not None:
+        state.changes.lifecycle.append((market.ticker, event_type, now))
+        state.changes.markets[market.ticker] = None
 
 
 def set_trading(state: State, active: bool, now: int) -> None:
@@ -66,7 +74,9 @@ def set_trading(state: State, active: bool, now: int) -> None:
 def close(state: State, market: Market, now: int) -> None:
     """Close now: every resting order is canceled; determination follows automatically."""
     market.status = "closed"
-    market.close_ms = min(market.close_ms, now)
+    if now < market.close_ms:
+        market.close_ms = now
+        _record(state, market, "close_date_updated", now)
     market.updated_ms = now
     orderops.cancel_market_orders(state, market, "MarketClosed", now)
     delay = 30_000 if market.settlement_timer_seconds <= 60 else 300_000
@@ -82,6 +92,7 @@ def determine(state: State, market: Market, result: MarketResult, now: int) -> N
     market.result = result
     market.determination_ms = now
     market.updated_ms = now
+    _record(state, market, "determined", now)
     state.schedule(now + market.settlement_timer_seconds * 1000, SETTLE, market.ticker)
 
 
@@ -139,11 +150,14 @@ def settle(state: State, market: Market, now: int) -> None:
         pos.yes = pos.no = 0
         pos.last_updated_ms = now
         account.updated_ms = now
+        if state.changes is not None and not account.is_agent:
+            state.changes.positions[(account.user_id, market.ticker)] = None
     state.settlement_residual += escrow - paid
     market.session_open_interest = 0
     market.status = "finalized"
     market.settlement_ms = now
     market.updated_ms = now
+    _record(state, market, "settled", now)
 
 
 def settlement_value(result: MarketResult) -> int | None:

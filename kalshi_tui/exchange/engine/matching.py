@@ -215,6 +215,9 @@ def submit(
     account.refresh_lock(pos)
     account.updated_ms = now
     enter(state, market, order, now, inp.buy_max_cost)
+    changes = state.changes
+    if changes is not None and not account.is_agent:
+        changes.orders[order_id] = user_id
     return order
 
 
@@ -251,6 +254,8 @@ def rest(state: State, market: Market, order: Order) -> None:
     assert market.book is not None
     market.book.side(order.is_yes).add(order.own_price, order)
     order.on_book = True
+    if state.changes is not None:
+        state.changes.markets[market.ticker] = None
     account = state.accounts[order.user_id]
     account.open_orders += 1
     account.positions[order.ticker].resting_orders += 1
@@ -345,10 +350,13 @@ def _count_group(state: State, market: Market, order: Order, count: int, now: in
         trigger_group(state, group.order_group_id, now)
 
 
-def trigger_group(state: State, group_id: str, now: int) -> None:
-    """Cancel every live order of the group and block it until reset."""
+def trigger_group(state: State, group_id: str, now: int, *, notify: bool = True) -> None:
+    """Cancel every live order of the group and block it until reset (``notify`` False: the
+    group is being deleted, which the stream reports instead)."""
     group = state.groups[group_id]
     group.triggered = True
+    if notify and state.changes is not None:
+        state.changes.groups.append((group_id, group.user_id, "triggered", now, None))
     for order_id in group.order_ids:
         order = state.orders.get(order_id)
         if order is None or order.status != "resting":
@@ -401,28 +409,31 @@ def execute(
         state.fees_collected += charged
         account.updated_ms = now
         if not account.is_agent:
-            account.fills.append(
-                FillView(
-                    fill_id=trade_id,
-                    trade_id=trade_id,
-                    order_id=order.order_id,
-                    client_order_id=order.client_order_id,
-                    user_id=order.user_id,
-                    ticker=market.ticker,
-                    side=order.side,
-                    action=order.action,
-                    outcome_side="yes" if order.is_yes else "no",
-                    book_side="bid" if order.is_yes else "ask",
-                    count=count,
-                    yes_price=yes_price,
-                    no_price=PRICE_SCALE - yes_price,
-                    is_taker=is_taker,
-                    fee_cost=charged,
-                    created_ms=now,
-                    post_position=pos.signed,
-                    exchange_index=market.exchange_index,
-                )
+            fill = FillView(
+                fill_id=trade_id,
+                trade_id=trade_id,
+                order_id=order.order_id,
+                client_order_id=order.client_order_id,
+                user_id=order.user_id,
+                ticker=market.ticker,
+                side=order.side,
+                action=order.action,
+                outcome_side="yes" if order.is_yes else "no",
+                book_side="bid" if order.is_yes else "ask",
+                count=count,
+                yes_price=yes_price,
+                no_price=PRICE_SCALE - yes_price,
+                is_taker=is_taker,
+                fee_cost=charged,
+                created_ms=now,
+                post_position=pos.signed,
+                exchange_index=market.exchange_index,
             )
+            account.fills.append(fill)
+            if state.changes is not None:
+                state.changes.fills.append(fill)
+                state.changes.orders[order.order_id] = order.user_id
+                state.changes.positions[(order.user_id, market.ticker)] = None
     assert market.book is not None
     market.book.side(maker.is_yes).reduce(maker_price, count)
     market.last_price = yes_price
@@ -433,18 +444,20 @@ def execute(
     no_best = market.book.no.best()
     yes_ask = PRICE_SCALE - no_best if no_best is not None else PRICE_SCALE
     market.trade_log.append((now, yes_price, count, market.open_interest, yes_best, yes_ask))
-    state.trades.append(
-        TradeView(
-            trade_id=trade_id,
-            ticker=market.ticker,
-            count=count,
-            yes_price=yes_price,
-            no_price=PRICE_SCALE - yes_price,
-            taker_outcome_side="yes" if taker.is_yes else "no",
-            taker_book_side="bid" if taker.is_yes else "ask",
-            created_ms=now,
-        )
+    trade = TradeView(
+        trade_id=trade_id,
+        ticker=market.ticker,
+        count=count,
+        yes_price=yes_price,
+        no_price=PRICE_SCALE - yes_price,
+        taker_outcome_side="yes" if taker.is_yes else "no",
+        taker_book_side="bid" if taker.is_yes else "ask",
+        created_ms=now,
     )
+    state.trades.append(trade)
+    if state.changes is not None:
+        state.changes.trades.append(trade)
+        state.changes.markets[market.ticker] = None
 
 
 def opposite_done(state: State, maker: Order, now: int) -> None:
@@ -473,6 +486,8 @@ def finish(state: State, order: Order, status: str, reason: str, now: int) -> No
     if state.accounts[order.user_id].is_agent:
         # Agents never look their orders up again; keep memory flat over long sessions.
         state.orders.pop(order.order_id, None)
+    elif state.changes is not None:
+        state.changes.orders[order.order_id] = order.user_id
 
 
 def release(state: State, order: Order) -> int:
@@ -499,5 +514,7 @@ def cancel_resting(state: State, market: Market, order: Order, reason: str, now:
     """Take a resting order off the book and cancel it; returns the count taken off."""
     assert market.book is not None
     market.book.side(order.is_yes).reduce(order.own_price, order.remaining)
+    if state.changes is not None:
+        state.changes.markets[market.ticker] = None
     unrest(state, order)
     return retire(state, order, reason, now)

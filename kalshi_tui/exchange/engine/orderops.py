@@ -72,6 +72,9 @@ def _shrink(state: State, market: Market, order: Order, amount: int) -> None:
     account = state.accounts[order.user_id]
     pos = account.positions[order.ticker]
     market.book.side(order.is_yes).reduce(order.own_price, amount)
+    if state.changes is not None:
+        state.changes.markets[market.ticker] = None
+        state.changes.orders[order.order_id] = order.user_id
     accounts.remove_resting(account, pos, order.is_yes, amount, order.own_price)
     order.remaining -= amount
     multiplier = state.series[market.series_ticker].fee_multiplier
@@ -125,6 +128,9 @@ def amend(
     order.last_update_ms = now
     order.last_update_reason = "Amended"
     order.initial_count = count
+    if state.changes is not None:
+        state.changes.orders[order.order_id] = order.user_id
+        state.changes.markets[market.ticker] = None
     if price == order.yes_price and remaining <= order.remaining:
         if remaining < order.remaining:
             _shrink(state, market, order, order.remaining - remaining)
@@ -185,6 +191,10 @@ def create_group(
         state.next_id(), user_id, contracts_limit, now, exchange_index=exchange_index
     )
     state.groups[group.order_group_id] = group
+    if state.changes is not None:
+        state.changes.groups.append(
+            (group.order_group_id, user_id, "created", now, contracts_limit)
+        )
     return group
 
 
@@ -197,5 +207,7 @@ def user_group(state: State, user_id: str, group_id: str) -> OrderGroup:
 
 def delete_group(state: State, user_id: str, group_id: str, now: int) -> None:
     user_group(state, user_id, group_id)
-    matching.trigger_group(state, group_id, now)
+    matching.trigger_group(state, group_id, now, notify=False)
     del state.groups[group_id]
+    if state.changes is not None:
+        state.changes.groups.append((group_id, user_id, "deleted", now, None))

@@ -58,6 +58,7 @@ def dump(state: State, market_count: int) -> dict[str, Any]:
         "seq_counter": state.seq_counter,
         "agent_last_ms": state.agent_last_ms,
         "rng": [rng_version, list(rng_internal), rng_gauss],
+        "listings": [list(item) for item in state.listings],
         "expiries": [list(item) for item in state.expiries],
         "lifecycle": [list(item) for item in state.lifecycle],
         "user_resting": dict(state.user_resting),
@@ -142,6 +143,8 @@ def load(data: dict[str, Any]) -> tuple[State, int]:
     market_count: int = data["market_count"]
     catalogue.build(state, market_count)
     state.tickers = list(state.markets)
+    for series_ticker, at in data.get("listings", []):
+        catalogue.list_event(state, series_ticker, at)
     state.now_ms = data["now_ms"]
     for name in (
         "exchange_active",

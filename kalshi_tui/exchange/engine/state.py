@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kalshi_tui.exchange.engine.accounts import Account
+from kalshi_tui.exchange.engine.changes import Changes
 from kalshi_tui.exchange.engine.model import Event, Market, Order, OrderGroup, Series
 from kalshi_tui.exchange.engine.views import ExchangeError, TradeView
 
@@ -66,6 +67,10 @@ class State:
     """Each market's last synthetic day (small; derived, never persisted)."""
     quote_cache: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     """Top of the initial ladder of markets whose book is not materialised yet."""
+    listings: list[tuple[str, int]] = field(default_factory=list)
+    """Events listed during the session: (series_ticker, at_ms), replayed on restore."""
+    changes: Changes | None = None
+    """The stream's record of what changed (None while nobody streams; never persisted)."""
 
     def next_id(self) -> str:
         """A UUID-shaped id, unique and reproducible for a seed and call sequence."""

@@ -41,6 +41,8 @@ from kalshi_tui.exchange.http.faults import FaultInjector
 from kalshi_tui.exchange.http.gateway import PREFIX, Gateway
 from kalshi_tui.exchange.http.ratelimit import RateLimitConfig, RateLimiter
 from kalshi_tui.exchange.http.units import Profile
+from kalshi_tui.exchange.ws import route as ws_route
+from kalshi_tui.exchange.ws.hub import StreamHub
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,8 @@ def create_app(
     auth_window: AuthWindow | None = None,
     connections: Connections | None = None,
 ) -> tuple[ASGIApp, SimContext]:
-    """The ASGI app for one venue, and the context its routes share (for the server/tests)."""
+    """The ASGI app for one venue (REST under /trade-api/v2, the stream at
+    /trade-api/ws/v2), and the context its routes share (for the server/tests)."""
     context = SimContext(
         engine=engine,
         clock=clock,
@@ -111,7 +114,7 @@ def create_app(
         connections=connections if connections is not None else {},
     )
     app = Starlette(
-        routes=[Mount(PREFIX, routes=routes(profile))],
+        routes=[Mount(PREFIX, routes=routes(profile)), *ws_route.ROUTES],
         exception_handlers={
             ApiError: _api_error,
             ExchangeError: _api_error,
@@ -122,4 +125,5 @@ def create_app(
         },
     )
     app.state.sim = context
+    app.state.stream = context.stream = StreamHub(context)
     return Gateway(app, context), context

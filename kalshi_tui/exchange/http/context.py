@@ -24,6 +24,27 @@ Connections = dict[tuple[str, int], asyncio.Transport]
 """Open connections by client address, so a fault can drop one without a response."""
 
 
+class VenueLock:
+    """The lock every engine call holds; `after` hooks run just before each release, still
+    holding it (the stream publishes what the call changed there, so every change reaches
+    subscribers in the order the engine made it, before the REST reply leaves)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.after: list[Callable[[], None]] = []
+
+    def __enter__(self) -> VenueLock:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            for hook in self.after:
+                hook()
+        finally:
+            self._lock.release()
+
+
 @dataclass
 class SimContext:
     """One simulated venue as the HTTP layer sees it."""
@@ -36,9 +57,11 @@ class SimContext:
     limiter: RateLimiter
     keys: KeyRegistry
     auth_window: AuthWindow = field(default_factory=AuthWindow)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: VenueLock = field(default_factory=VenueLock)
     """Serialises every engine call (routes, the lifecycle ticker, snapshots)."""
     connections: Connections = field(default_factory=dict)
+    stream: object = None
+    """The venue's `kalshi_tui.exchange.ws.hub.StreamHub` (set by `create_app`)."""
     _pause_applied: bool = False
 
     def now_ms(self) -> int:

@@ -23,6 +23,17 @@ A bare key (`error`, `rate_limit`, `reset`, `latency_ms`) applies to both classe
     clock_shift_s=S   shift the server clock by S seconds (Date header, signature window)
     seed=N            seed of the fault draws (default: the exchange seed)
 
+The WebSocket stream (`/trade-api/ws/v2`) has its own, drawn per message sent:
+
+    ws_drop_delta=R      an orderbook delta is not sent, its seq spent (the client sees a gap)
+    ws_duplicate_delta=R an orderbook delta is sent twice (same seq)
+    ws_latency_ms=N      every stream message waits N ms before it is sent
+    ws_disconnect=R      the connection is dropped (TCP abort, no close frame)
+    ws_overflow=R        the message's subscription overflows: error 25 for its sid, and the
+                         subscription ends (terminal, as Kalshi's docs say)
+    ws_frozen            the stream goes silent: no messages, no replies, no pings, no pongs,
+                         the connection left open (`ws_frozen=false` undoes)
+
 Determinism: each route class has its own seeded generator and every request draws the same
 number of values from it, so the n-th write meets the same fault whatever the reads in between
 and whatever the configured rates.
@@ -34,12 +45,13 @@ import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
-from typing import Literal
+from typing import Any, Literal
 
 RouteClass = Literal["read", "write"]
 Action = Literal["error", "rate_limit", "reset", "drop_response"]
 
 _CLASS_KEYS = ("error", "rate_limit", "reset", "latency_ms")
+_STREAM_RATES = ("ws_drop_delta", "ws_duplicate_delta", "ws_disconnect", "ws_overflow")
 _ALLOWED_STATUSES = (500, 502, 503)
 
 
@@ -66,6 +78,23 @@ class FaultConfig:
     paused: bool = False
     clock_shift_s: float = 0.0
     seed: int | None = None
+    ws_drop_delta: float = 0.0
+    ws_duplicate_delta: float = 0.0
+    ws_latency_ms: float = 0.0
+    ws_disconnect: float = 0.0
+    ws_overflow: float = 0.0
+    ws_frozen: bool = False
+
+
+StreamAction = Literal["drop", "duplicate", "disconnect", "overflow"]
+
+
+@dataclass(frozen=True)
+class StreamDecision:
+    """What to do to one stream message."""
+
+    latency_s: float
+    action: StreamAction | None
 
 
 @dataclass(frozen=True)
@@ -104,9 +133,10 @@ def parse_spec(spec: str, base: FaultConfig | None = None) -> FaultConfig:
         key = key.strip().lower()
         value = value.strip()
         if not sep:
-            if key != "paused":
+            if key not in ("paused", "ws_frozen"):
                 raise ValueError(f"fault {key!r} needs a value (key=value)")
-            config = replace(config, paused=True)
+            on: dict[str, Any] = {key: True}
+            config = replace(config, **on)
             continue
         try:
             config, handled = _parse_item(config, key, value, shared, per_class)
@@ -150,10 +180,16 @@ def _parse_item(
         return replace(config, jitter_ms=_non_negative(key, value)), True
     if key == "lag_ms":
         return replace(config, lag_ms=_non_negative(key, value)), True
-    if key == "paused":
+    if key in ("paused", "ws_frozen"):
         if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError("paused takes true or false")
-        return replace(config, paused=value.lower() in ("true", "1", "yes")), True
+            raise ValueError(f"{key} takes true or false")
+        flag: dict[str, Any] = {key: value.lower() in ("true", "1", "yes")}
+        return replace(config, **flag), True
+    if key in _STREAM_RATES:
+        rate: dict[str, Any] = {key: _rate(key, value)}
+        return replace(config, **rate), True
+    if key == "ws_latency_ms":
+        return replace(config, ws_latency_ms=_non_negative(key, value)), True
     if key == "clock_shift_s":
         return replace(config, clock_shift_s=float(value)), True
     if key == "seed":
@@ -172,12 +208,16 @@ def describe(config: FaultConfig) -> str:
                 items.append(f"{name}_{item.name}={value:g}")
     if config.error_status != (503,):
         items.append("error_status=" + "/".join(str(s) for s in config.error_status))
-    for key in ("drop_response", "jitter_ms", "lag_ms", "clock_shift_s"):
+    for key in ("drop_response", "jitter_ms", "lag_ms", "clock_shift_s", *_STREAM_RATES):
         value = getattr(config, key)
         if value:
             items.append(f"{key}={value:g}")
+    if config.ws_latency_ms:
+        items.append(f"ws_latency_ms={config.ws_latency_ms:g}")
     if config.paused:
         items.append("paused")
+    if config.ws_frozen:
+        items.append("ws_frozen")
     if config.seed is not None:
         items.append(f"seed={config.seed}")
     return ",".join(items)
@@ -197,9 +237,15 @@ class FaultInjector:
         self.requests: Counter[str] = Counter()
         """Requests seen, by route class (`read`, `write`); the denominators of `injected`."""
 
-    def _make_rngs(self, config: FaultConfig) -> dict[RouteClass, random.Random]:
+    def _make_rngs(
+        self, config: FaultConfig
+    ) -> dict[RouteClass | Literal["stream"], random.Random]:
         seed = config.seed if config.seed is not None else self._default_seed
-        return {"read": random.Random(f"{seed}:read"), "write": random.Random(f"{seed}:write")}
+        return {
+            "read": random.Random(f"{seed}:read"),
+            "write": random.Random(f"{seed}:write"),
+            "stream": random.Random(f"{seed}:stream"),
+        }
 
     @property
     def config(self) -> FaultConfig:
@@ -255,3 +301,30 @@ class FaultInjector:
             if latency_s > 0:
                 self.injected[f"{route_class}_latency"] += 1
         return decision
+
+    def decide_stream(self, is_delta: bool) -> StreamDecision:
+        """Draw the fault for one stream message (every message draws four values, so the
+        n-th message meets the same fault whatever the rates)."""
+        with self._lock:
+            config = self._config
+            draws = [self._rngs["stream"].random() for _ in range(4)]
+        latency_s = config.ws_latency_ms / 1000.0
+        action: StreamAction | None = None
+        if draws[0] < config.ws_disconnect:
+            action = "disconnect"
+        elif draws[1] < config.ws_overflow:
+            action = "overflow"
+        elif is_delta and draws[2] < config.ws_drop_delta:
+            action = "drop"
+        elif is_delta and draws[3] < config.ws_duplicate_delta:
+            action = "duplicate"
+        with self._lock:
+            self.requests["stream"] += 1
+            if action is not None:
+                self.injected[f"stream_{action}"] += 1
+        return StreamDecision(latency_s, action)
+
+    def note(self, what: str) -> None:
+        """Count a fault applied outside `decide*` (e.g. a command a frozen stream ignored)."""
+        with self._lock:
+            self.injected[what] += 1
