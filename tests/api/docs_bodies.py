@@ -120,7 +120,13 @@ class _Maker:
 def docs_body(route: str, variant: Variant = "minimal") -> Any:
     """The documented answer of `route` ("GET /markets/{ticker}") in `variant`."""
     _status, schema = TABLE[route]
-    return _Maker(variant).value(schema, "")
+    return docs_value(schema, variant)
+
+
+def docs_value(schema: dict[str, Any], variant: Variant = "minimal") -> Any:
+    """A value of `schema` (a part of a route's schema) in `variant`, even where the
+    schema is nullable: for a test that needs the object a null would stand for."""
+    return _Maker(variant).value({**schema, "nullable": False}, "")
 
 
 def docs_status(route: str) -> int:

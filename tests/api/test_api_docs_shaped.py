@@ -24,7 +24,15 @@ import httpx
 import pytest
 from api_testkit import BASE_URL, KEY_ID, FakeClock
 from cryptography.hazmat.primitives.asymmetric import rsa
-from docs_bodies import TABLE, VARIANTS, Variant, docs_body, docs_status, violations
+from docs_bodies import (
+    TABLE,
+    VARIANTS,
+    Variant,
+    docs_body,
+    docs_status,
+    docs_value,
+    violations,
+)
 
 import kalshi_tui.api
 from kalshi_tui.api import (
@@ -566,12 +574,26 @@ async def _cancel_v2(client: KalshiClient, ex: DocsExchange) -> None:
     assert (reduction.remaining_count, reduction.order) == (None, None)
 
 
+def failed_item(route: str, variant: Variant) -> dict[str, Any]:
+    """A batch-cancel item whose `error` is the documented minimal error: `{}` (none of its
+    fields is required), which still means the cancel failed."""
+    item_schema = TABLE[route][1]["properties"]["orders"]["items"]
+    item: dict[str, Any] = docs_value(item_schema, variant)
+    item["error"] = docs_value(item_schema["properties"]["error"], variant)
+    item["order_id"] = "o-refused"
+    assert item["error"] == {}
+    return item
+
+
 @case("batch_cancel_orders", routes=("DELETE /portfolio/events/orders/batched",))
 async def _batch_cancel_v2(client: KalshiClient, ex: DocsExchange) -> None:
-    row = ex.body("DELETE /portfolio/events/orders/batched")["orders"][0]
-    [item] = await client.batch_cancel_orders([row["order_id"]])
-    assert (item.order_id, item.reduced_by) == (row["order_id"], d(row["reduced_by"]))
-    assert item.ok, "a null `error` is no error"
+    route = "DELETE /portfolio/events/orders/batched"
+    rows = ex.body(route)["orders"]
+    rows.append(failed_item(route, ex.variant))
+    ok, failed = await client.batch_cancel_orders([row["order_id"] for row in rows])
+    assert (ok.order_id, ok.reduced_by) == (rows[0]["order_id"], d(rows[0]["reduced_by"]))
+    assert ok.ok, "a null `error` is no error"
+    assert (failed.order_id, failed.ok) == (rows[1]["order_id"], False)
 
 
 @case(
@@ -643,13 +665,16 @@ async def _cancel_v1(client: KalshiClient, ex: DocsExchange) -> None:
 
 @case("batch_cancel_orders", routes=("DELETE /portfolio/orders/batched",), order_api="v1")
 async def _batch_cancel_v1(client: KalshiClient, ex: DocsExchange) -> None:
-    row = ex.body("DELETE /portfolio/orders/batched")["orders"][0]
-    [item] = await client.batch_cancel_orders([row["order_id"]])
-    assert (item.order_id, item.reduced_by, item.ok) == (
-        row["order_id"],
-        d(row["reduced_by_fp"]),
+    route = "DELETE /portfolio/orders/batched"
+    rows = ex.body(route)["orders"]
+    rows.append(failed_item(route, ex.variant))
+    ok, failed = await client.batch_cancel_orders([row["order_id"] for row in rows])
+    assert (ok.order_id, ok.reduced_by, ok.ok) == (
+        rows[0]["order_id"],
+        d(rows[0]["reduced_by_fp"]),
         True,
     )
+    assert (failed.order_id, failed.ok) == (rows[1]["order_id"], False)
 
 
 @case("amend_order", routes=("POST /portfolio/orders/{order_id}/amend",), order_api="v1")
