@@ -56,6 +56,7 @@ def test_help_lists_exactly_the_registered_subcommands() -> None:
         "halt",
         "resume",
         "journal",
+        "transfer",
         "sim",
         "bench",
     }
