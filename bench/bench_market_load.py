@@ -13,7 +13,9 @@ The child reports, from the moment it starts building the app:
 * `store_full`: when the store first held every market (`full_list` minus this is the
   list's own share);
 * `peak_rss`: the child's peak RSS, target under 300 MB;
-* `cpu`: the child's CPU time to the full list (what the app itself spent).
+* `cpu`: the child's CPU time to the full list (what the app itself spent);
+* `refresh`, `peak_rss_after_refresh`: one full refresh of the list afterwards (the
+  markets poller's, poked), and the peak RSS once it is done.
 
 `--baseline REF` also runs the app of another commit (`git archive REF`, unpacked in a
 temporary directory) against the same simulator in the same run, alternating with this
@@ -57,7 +59,7 @@ def vm_hwm_mib() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-async def child(config: Path, expected: int) -> dict[str, Any]:
+async def child(config: Path, expected: int, pause_s: float = 2.5) -> dict[str, Any]:
     """Build the app as the CLI does, run it headless until every market is painted."""
     from kalshi_tui.config.loader import load_settings
     from kalshi_tui.ui.app import make_app
@@ -107,6 +109,24 @@ async def child(config: Path, expected: int) -> dict[str, Any]:
         result.update(
             requests=stats.requests, rate_limited=stats.rate_limited, retries=stats.retries
         )
+        # One full refresh of the list (what the markets poller does every 30 s by
+        # default): the old list stays on screen while the new one is fetched.
+        refreshed: list[float] = []
+        app.session.store.subscribe(
+            lambda snapshot, changed: (
+                refreshed.append(time.perf_counter())
+                if "markets" in changed and len(snapshot.markets) >= expected
+                else None
+            )
+        )
+        await asyncio.sleep(pause_s)  # the read bucket refills
+        poked = time.perf_counter()
+        app.session.pollers["markets"].poke()
+        while not refreshed:
+            if time.perf_counter() > poked + TIMEOUT_S:
+                raise SystemExit(f"no market refresh within {TIMEOUT_S} s")
+            await asyncio.sleep(0.005)
+        result.update(refresh_ms=(refreshed[0] - poked) * 1000, peak_rss_refresh_mib=vm_hwm_mib())
         result["warnings"] = [
             e.text for e in app.session.store.log_since(0) if e.level in ("warning", "error")
         ]
@@ -141,7 +161,9 @@ def unpack(ref: str, into: Path) -> Path:
     return target
 
 
-def run_child(config: Path, expected: int, code: Path, scratch: Path) -> dict[str, Any]:
+def run_child(
+    config: Path, expected: int, code: Path, scratch: Path, pause_s: float
+) -> dict[str, Any]:
     """One headless app in a fresh process, importing kalshi_tui from `code`."""
     home = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
     env = {
@@ -152,7 +174,7 @@ def run_child(config: Path, expected: int, code: Path, scratch: Path) -> dict[st
         "XDG_STATE_HOME": str(home / "state"),
     }
     env.pop("KALSHI_TUI_CONFIG", None)
-    command = [sys.executable, "-c", CHILD, str(code), str(config), str(expected)]
+    command = [sys.executable, "-c", CHILD, str(code), str(config), str(expected), str(pause_s)]
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=TIMEOUT_S + 60, check=False
     )
@@ -167,7 +189,8 @@ CHILD = (
     "from pathlib import Path\n"
     "from bench.bench_market_load import child\n"
     "sys.path.insert(0, sys.argv[1])\n"
-    "print(json.dumps(asyncio.run(child(Path(sys.argv[2]), int(sys.argv[3])))))\n"
+    "run = child(Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))\n"
+    "print(json.dumps(asyncio.run(run)))\n"
 )
 """The child's program: the measuring code from this checkout's `bench` (it imports only
 the standard library and `bench.results` up front), then `kalshi_tui` from `code` (this
@@ -194,7 +217,9 @@ def measure(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
                     if who not in codes:
                         continue
                     time.sleep(args.pause_s)  # the read bucket refills between runs
-                    result = run_child(scratch / "config.toml", expected, codes[who], scratch)
+                    result = run_child(
+                        scratch / "config.toml", expected, codes[who], scratch, args.pause_s
+                    )
                     runs[who].append(result)
                     print(f"  {who:<8} {_line(result)}", flush=True)
         finally:
@@ -207,7 +232,8 @@ def _line(r: dict[str, Any]) -> str:
     return (
         f"first rows {r['first_rows_ms']:8.0f} ms   full list {r['full_list_ms']:8.0f} ms   "
         f"store {r['store_full_ms']:8.0f} ms   cpu {r['cpu_ms']:8.0f} ms   "
-        f"peak RSS {r['peak_rss_mib']:6.1f} MiB   ({r['shown']:,} markets; "
+        f"peak RSS {r['peak_rss_mib']:6.1f} MiB   refresh {r['refresh_ms']:6.0f} ms, "
+        f"peak RSS then {r['peak_rss_refresh_mib']:6.1f} MiB   ({r['shown']:,} markets; "
         f"{r['requests']} requests, {r['rate_limited']} answered 429, {r['retries']} retried)"
         + "".join(f"\n             {text}" for text in r["warnings"])
     )
@@ -219,6 +245,8 @@ METRICS: tuple[tuple[str, str, str, str | None], ...] = (
     ("store_full", "store_full_ms", "ms", None),
     ("cpu_to_full_list", "cpu_ms", "ms", None),
     ("peak_rss", "peak_rss_mib", "MiB", "max < 300"),
+    ("refresh", "refresh_ms", "ms", None),
+    ("peak_rss_after_refresh", "peak_rss_refresh_mib", "MiB", "max < 300"),
 )
 
 
