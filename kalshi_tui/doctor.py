@@ -15,7 +15,8 @@ Checks, in order, each depending on the ones before it:
                          marker beside it)
 
 With no config file, the checks run against what `kalshi-tui` then runs: the embedded demo
-exchange, started as the app starts it (`diagnose_demo`), never Kalshi's demo host.
+exchange, never Kalshi's demo host: the running demo app's own exchange when one runs, else
+a private copy started as the app starts it (`diagnose_demo`).
 
 A check that cannot run because an earlier one failed is shown as skipped. The exit status
 is 0 only when every check passes; otherwise the first failure's fix is printed. The HTTP
@@ -180,29 +181,50 @@ def _no_config(config: str | None) -> bool:
 
 
 def diagnose_demo() -> list[Check]:
-    """The checks for the keyless demo, which is what `kalshi-tui` runs without a config:
-    the embedded exchange, started here exactly as the app starts it (same catalogue, the
-    demo account's key and saved state), but private to this check: nothing is saved back
-    and no URL is published, so a demo session running beside it is untouched. No
-    network is used."""
+    """The checks for the keyless demo, which is what `kalshi-tui` runs without a config.
+
+    While a demo app runs (`launch.running_demo_app`: a live holder of the demo account's
+    app lock and its published exchange URL), the checks run against THAT exchange, the
+    one the trader is using, and say so. Otherwise the embedded exchange is started here
+    exactly as the app starts it (same catalogue, the demo account's key and saved state),
+    but private to this check: nothing is saved back and no URL is published. No network
+    is used either way."""
     from kalshi_tui.api import PrivateKeyError
     from kalshi_tui.config import ExchangeSettings, StorageSettings
+    from kalshi_tui.exchange.server import RunningExchange
     from kalshi_tui.files import FileProblem
     from kalshi_tui.keys import permission_problem
-    from kalshi_tui.services.launch import KEY_FILE, demo_dir, start_demo_exchange
+    from kalshi_tui.services.launch import (
+        KEY_FILE,
+        demo_dir,
+        load_or_create_demo_key,
+        running_demo_app,
+        start_demo_exchange,
+    )
 
     directory = demo_dir()
-    checks = [
-        passed(
-            "config valid",
+    app = running_demo_app(directory) if directory.is_dir() else None
+    if app is None:
+        what = (
             "no config file: kalshi-tui runs the embedded demo exchange (simulated, paper "
-            "money, in-process on 127.0.0.1); checking that",
+            "money, in-process on 127.0.0.1); no demo app is running, so checking a private "
+            "copy started from its saved state"
         )
-    ]
+    else:
+        what = (
+            f"no config file: a demo app is running (PID {app[1]}); checking the embedded "
+            f"demo exchange it trades on, {app[0]} (simulated, paper money)"
+        )
+    checks = [passed("config valid", what)]
     name = "key file safe"
     key_path = directory / KEY_FILE
+    running: RunningExchange | None = None
     try:
-        running, key = start_demo_exchange(directory, publish=False)
+        if app is None:
+            running, key = start_demo_exchange(directory, publish=False)
+            base_url = running.base_url
+        else:
+            key, base_url = load_or_create_demo_key(directory), app[0]
     except FileProblem as problem:
         checks.append(failed(name, problem.message, problem.fix))
         return checks + [skipped(n, "no demo data directory") for n in CHECK_NAMES[2:]]
@@ -230,14 +252,15 @@ def diagnose_demo() -> list[Check]:
             checks.append(passed(name, f"demo key {key_path} (RSA {size}-bit, owner-only)"))
         settings = Settings(
             exchange=ExchangeSettings(
-                base_url=running.base_url, key_id=key.key_id, private_key_path=key_path
+                base_url=base_url, key_id=key.key_id, private_key_path=key_path
             ),
             storage=StorageSettings(data_dir=directory),
         )
         checks.extend(asyncio.run(_exchange_checks(settings, key.private_key)))
         checks.extend(_journal_checks(settings))
     finally:
-        running.stop()
+        if running is not None:
+            running.stop()
     return checks
 
 

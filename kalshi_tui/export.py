@@ -3,7 +3,11 @@
     kalshi-tui export --out fills.csv [--since 2026-03-01] [--until 2026-03-31] [--kind fills]
 
 Times are ISO-8601 UTC (`2026-03-02T14:03:11.482000Z`); money, prices and counts are the
-exact decimal text the journal stored (never a float). Rows stream from SQLite to the file,
+exact decimal text the journal stored (never a float), fees always with four decimals
+(`0.0000`, `0.0700`). An order's row has its current price and count (after any amend or
+decrease). A settlement's `trading_fees` is what the exchange reports on it (Kalshi's
+`fee_cost`): the trading fees paid in that market, already charged on the fills; settling
+charges nothing more. Rows stream from SQLite to the file,
 so memory stays flat for any journal size, and a progress line runs on stderr for large
 exports. The CSV is written to a temporary file beside the target and renamed over it only
 when complete: an interrupted export never leaves a half-written file under the real name.
@@ -164,16 +168,35 @@ class Progress:
             self.stream.flush()
 
 
+FEE_PLACES = 4
+"""Fees are written with exactly this many decimals (Kalshi's fixed-point dollars)."""
+
+_FEE_COLUMNS = {"fills": 9, "orders": 13, "settlements": 6}
+
+
+def fee_text(stored: str | None) -> str | None:
+    """A stored fee (exact decimal text) with `FEE_PLACES` decimals: `0` → `0.0000`,
+    `0.07` → `0.0700`. Text only, no Decimal parsing; a finer fee keeps its digits."""
+    if stored is None or stored == "":
+        return stored
+    whole, _, fraction = stored.partition(".")
+    return f"{whole}.{fraction.ljust(FEE_PLACES, '0')}"
+
+
 def _csv_rows(kind: str, rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """Stored rows as CSV cells: column 0 to ISO UTC, flags to true/false."""
+    """Stored rows as CSV cells: column 0 to ISO UTC, flags to true/false, fees to
+    `FEE_PLACES` decimals."""
     from kalshi_tui.journal._codec import iso_utc
 
     flag_column = {"fills": 8, "orders": 14}.get(kind)
+    fee_column = _FEE_COLUMNS.get(kind)
     for row in rows:
         cells = list(row)
         cells[0] = iso_utc(cells[0]) if cells[0] is not None else ""
         if flag_column is not None:
             cells[flag_column] = "true" if cells[flag_column] else "false"
+        if fee_column is not None:
+            cells[fee_column] = fee_text(cells[fee_column])
         yield cells
 
 

@@ -44,12 +44,22 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from kalshi_tui.domain.models import Action, Fill, Settlement, Side
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+_CENT = Decimal("0.01")
+
+
+def to_cent(amount: Decimal) -> Decimal:
+    """`amount` rounded half-even to the cent, as `format.dollars` displays it: every
+    figure the screen adds up (the positions pane's rows, the header's Day) is rounded
+    by this one rule before it is summed."""
+    return amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+
+
 MICRO_DOLLARS = Decimal(1_000_000)
 """The engine books money in whole $0.000001; the average-cost shadow floors to it."""
 

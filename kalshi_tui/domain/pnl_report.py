@@ -13,6 +13,9 @@ market:
   the *reference mark* the caller supplies for the start of the day — the first mark it saw
   on or after midnight, or the previous close. It is zero for a market that was flat then.
 
+Each of the four terms is rounded half-even to the cent (`pnl.to_cent`) before they are
+added, as the positions pane rounds its rows, so Day is made of the cents the screen shows.
+
 So a position carried overnight contributes only its move since the reference mark, and a
 position opened and closed today contributes its realized P&L net of fees. When a mark the
 formula needs is missing, the market's day P&L is None (and counted as unknown in the
@@ -27,10 +30,19 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from kalshi_tui.domain.models import Position, Side
-from kalshi_tui.domain.pnl import ONE, ZERO, MarketBook, PnlBook
+from kalshi_tui.domain.pnl import ONE, ZERO, MarketBook, PnlBook, to_cent
 
 MarkLookup = Mapping[str, Decimal | None] | Callable[[str], Decimal | None]
 """YES marks by ticker (`portfolio.yes_mark` of each market), as a mapping or a function."""
+
+
+DAY_RULE = (
+    "Day: P&L since local midnight, realized today − fees today + the open positions' "
+    "move since midnight (or since the session started), each figure rounded to the cent "
+    "as the positions pane shows it, so it matches the pane's rows and the change in cash "
+    "+ portfolio."
+)
+"""Said in the header's Day tooltip."""
 
 
 def local_day_start(now: datetime, zone: tzinfo | None = None) -> datetime:
@@ -87,7 +99,13 @@ class PositionPnl:
 def day_pnl(
     book: PnlBook, market: MarketBook, mark: Decimal | None, day_start_mark: Decimal | None
 ) -> Decimal | None:
-    """Day P&L of one market (module docstring); None when a needed mark is missing."""
+    """Day P&L of one market (module docstring), each term rounded to the cent
+    (`to_cent`) as the positions pane shows it; None when a needed mark is missing.
+
+    Rounding the terms, not the sum, keeps the header's Day equal to what the pane's rows
+    and the change in equity say: a position opened today at a half-cent mark (3 × 38.5¢ =
+    $1.155) counts as the $1.16 its row shows, not as a half cent that the total then
+    rounds the other way."""
     if book.day_start_us is not None and market.day_key == book.day_start_us:
         start_signed, start_cost = market.day_start_signed, market.day_start_cost
         realized, fees = market.day_realized, market.day_fees
@@ -104,7 +122,7 @@ def day_pnl(
     else:
         side_mark = day_start_mark if start_signed > 0 else ONE - day_start_mark
         start = side_mark * abs(start_signed) - start_cost
-    return realized - fees + now - start
+    return to_cent(realized) - to_cent(fees) + to_cent(now) - to_cent(start)
 
 
 def value_market(

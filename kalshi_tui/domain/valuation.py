@@ -17,9 +17,10 @@ in the list, after the open ones, so their realized P&L and fees in the totals a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Literal
 
+from kalshi_tui.domain.pnl import to_cent
 from kalshi_tui.domain.pnl_report import PositionPnl
 from kalshi_tui.domain.portfolio import PositionValue, value_positions
 from kalshi_tui.domain.store import Snapshot
@@ -32,12 +33,6 @@ VALUATION_RULE = (
 """Said in the header's tooltip and on the help screen."""
 
 ZERO = Decimal(0)
-_CENT = Decimal("0.01")
-
-
-def to_cent(amount: Decimal) -> Decimal:
-    """`amount` rounded half-even to the cent, as `format.dollars` displays it."""
-    return amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
 
 
 def _optional_cent(amount: Decimal | None) -> Decimal | None:

@@ -217,10 +217,13 @@ PNL_SETTLEMENT_ROWS = (
 # positions are microsecond integers the exporter turns into ISO-8601 UTC.
 
 # One row per order history entry: every intent (with its exchange order, when there is
-# one) plus every adopted order, which has no intent.
+# one) plus every adopted order, which has no intent. Price and count are the order's
+# current ones (after any amend or decrease, which update the order row), the intent's
+# until the exchange has the order.
 _ORDER_HISTORY = """
-SELECT i.created_us, i.client_order_id, i.order_id, i.ticker, i.side, i.action, i.price,
-       i.count, i.tif, i.state, o.status, o.fill_count, o.remaining_count, o.fees, 0,
+SELECT i.created_us, i.client_order_id, i.order_id, i.ticker, i.side, i.action,
+       coalesce(o.price, i.price), coalesce(o.initial_count, i.count), i.tif, i.state,
+       o.status, o.fill_count, o.remaining_count, o.fees, 0,
        i.reject_code, i.reject_message, i.resolution
 FROM intents AS i LEFT JOIN orders AS o ON o.intent_id = i.client_order_id
 {intent_where}
@@ -273,7 +276,7 @@ EXPORT_HEADERS: dict[ExportKind, tuple[str, ...]] = {
         "yes_count",
         "no_count",
         "revenue",
-        "fee",
+        "trading_fees",
     ),
     "events": ("time", "seq", "kind", "client_order_id", "order_id", "payload"),
 }

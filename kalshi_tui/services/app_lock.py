@@ -86,6 +86,29 @@ class AppLock:
         os.close(fd)
 
 
+def holder_pid(data_dir: Path) -> int | None:
+    """The PID of a live process holding `data_dir`'s lock, or None; it never takes the
+    lock (so an app starting meanwhile is never refused). The PID is what the holder wrote
+    (a released lock leaves the file empty); one left by a killed holder is recognised by
+    its process being gone."""
+    try:
+        text = (data_dir / LOCK_FILE).read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    if not text.isdigit():
+        return None
+    pid = int(text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid  # alive, another user's
+    except OSError:
+        return None
+    return pid
+
+
 def _read_pid(fd: int) -> int | None:
     for attempt in range(PID_READ_ATTEMPTS):
         text = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()

@@ -36,7 +36,7 @@ from kalshi_tui.domain.risk_context import RiskContext, build_context
 from kalshi_tui.domain.risk_limits import RiskLimits
 from kalshi_tui.domain.store import Snapshot, Store
 from kalshi_tui.services.alerts import Alerts
-from kalshi_tui.services.app_lock import AppLock
+from kalshi_tui.services.app_lock import AppLock, holder_pid
 from kalshi_tui.services.session import PollPlan, Session
 
 if TYPE_CHECKING:
@@ -166,6 +166,17 @@ def running_demo_url(directory: Path) -> str | None:
     if parts.scheme != "http" or not is_loopback_host(parts.hostname or ""):
         return None
     return url
+
+
+def running_demo_app(directory: Path) -> tuple[str, int] | None:
+    """(base URL, PID) of the demo app running on `directory`: a live process holds its
+    app lock and its exchange's URL is published. None otherwise (a URL file left by a
+    killed app names no live exchange)."""
+    pid = holder_pid(directory)
+    if pid is None:
+        return None
+    url = running_demo_url(directory)
+    return None if url is None else (url, pid)
 
 
 def open_journal(data_dir: Path, *, verify: bool = True, fix: str = files.DEFAULT_FIX) -> Journal:

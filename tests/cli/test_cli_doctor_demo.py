@@ -11,6 +11,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from kalshi_tui.journal import Journal, journal_path
@@ -115,3 +116,67 @@ async def test_doctor_beside_a_running_demo_leaves_its_url_and_state_alone() -> 
     finally:
         runner.cancel()
         await session.close()
+
+
+HOLDER = """
+import asyncio, sys, uuid
+from decimal import Decimal
+from kalshi_tui import api
+from kalshi_tui.services.launch import demo_session
+
+async def main() -> None:
+    session = demo_session(markets=20)
+    runner = asyncio.create_task(session.run())
+    client = session.client
+    ticker = (await client.get_markets(status="open", limit=1)).markets[0].ticker
+    # A resting buy holds cash: the live balance is no longer the saved state's.
+    await client.create_order(api.OrderRequest(
+        ticker=ticker, side="yes", action="buy", count=Decimal(50), price=Decimal("0.02"),
+        client_order_id=str(uuid.uuid4())))
+    balance = await client.get_balance()
+    print(client.base_url, balance.balance, flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    runner.cancel()
+    await session.close()
+
+asyncio.run(main())
+"""
+
+
+def test_doctor_checks_the_exchange_of_a_running_demo_app_process(tmp_path: Path) -> None:
+    """A demo app in another process (it holds the app lock, published its exchange's
+    URL and changed its balance): doctor checks that exchange, names it, and reports its
+    live balance, not a private copy from the saved state on another port (issue 15)."""
+    errors = tmp_path / "holder.err"
+    with (
+        errors.open("w") as stderr,
+        subprocess.Popen(
+            [sys.executable, "-c", HOLDER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        ) as holder,
+    ):
+        assert holder.stdin is not None
+        assert holder.stdout is not None
+        try:
+            first = holder.stdout.readline()  # blocks until the session is up (or exits)
+            assert first, errors.read_text()
+            url, cash = first.split()
+            result = doctor()
+            out = result.stdout
+            assert result.returncode == 0, out + result.stderr
+            checks = lines(out)
+            assert f"a demo app is running (PID {holder.pid})" in checks["config valid"]
+            assert url in checks["config valid"]
+            assert url in checks["exchange reachable"], out
+            assert f"balance ${Decimal(cash):,.2f}" in checks["authentication"], out
+            assert (demo_dir() / URL_FILE).read_text().strip() == url
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=TIMEOUT)
+    # With the app gone, doctor again starts its private copy.
+    after = doctor()
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "no demo app is running" in lines(after.stdout)["config valid"]

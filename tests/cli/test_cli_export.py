@@ -116,10 +116,10 @@ def test_fills_csv_is_exact(
     assert f"wrote 3 fills rows from {journal_file} to {out}" in stdout
     assert out.read_text(encoding="utf-8") == (
         "created_time,fill_id,order_id,ticker,side,action,count,price,is_taker,fee\n"
-        "2026-03-01T14:00:00.000000Z,fill-1,order-1,KXFED-26DEC-T4.00,yes,buy,4,0.43,true,0.07\n"
+        "2026-03-01T14:00:00.000000Z,fill-1,order-1,KXFED-26DEC-T4.00,yes,buy,4,0.43,true,0.0700\n"
         "2026-03-02T14:00:00.000000Z,fill-2,order-1,KXFED-26DEC-T4.00,no,sell,2.50,0.4321,"
         "false,0.0100\n"
-        '2026-03-03T14:00:00.000001Z,fill-3,order-1,"ODD,""T""",yes,buy,4,0.43,true,0.07\n'
+        '2026-03-03T14:00:00.000001Z,fill-3,order-1,"ODD,""T""",yes,buy,4,0.43,true,0.0700\n'
     )
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert out.stat().st_mode & 0o077 == 0, "trading history is owner-only"
@@ -131,8 +131,8 @@ def test_other_kinds(
     out = tmp_path / "x.csv"
     assert run_export(tmp_path, "--out", str(out), "--kind", "settlements", capsys=capsys)[0] == 0
     assert out.read_text().splitlines() == [
-        "settled_time,ticker,result,yes_count,no_count,revenue,fee",
-        "2026-03-02T17:00:00.000000Z,KXFED-26DEC-T4.00,no,0,2.50,2.5,0",
+        "settled_time,ticker,result,yes_count,no_count,revenue,trading_fees",
+        "2026-03-02T17:00:00.000000Z,KXFED-26DEC-T4.00,no,0,2.50,2.5,0.0000",
     ]
     assert run_export(tmp_path, "--out", str(out), "--kind", "orders", capsys=capsys)[0] == 0
     assert out.read_text().splitlines() == [
@@ -140,7 +140,7 @@ def test_other_kinds(
         "intent_state,order_status,fill_count,remaining_count,fees,adopted,reject_code,"
         "reject_message,resolution",
         "2026-03-02T14:00:00.000000Z,coid-1,order-1,KXFED-26DEC-T4.00,yes,buy,0.43,4,"
-        "good_till_canceled,acked,resting,1.5,2.5,0.03,false,,,",
+        "good_till_canceled,acked,resting,1.5,2.5,0.0300,false,,,",
     ]
     assert run_export(tmp_path, "--out", str(out), "--kind", "events", capsys=capsys)[0] == 0
     lines = out.read_text().splitlines()
@@ -384,3 +384,63 @@ def test_a_user_error_is_never_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("kalshi-tui export: no journal at ")
+
+
+def test_export_subprocess_amended_order_settlement_and_fee_format(tmp_path: Path) -> None:
+    """An order amended to 12 @ 45¢ and filled 12 exports as 12 @ 0.45 (not the intent's
+    10 @ 0.40, count below filled); the settlement's fee is named for what it is (the
+    market's trading fees, Kalshi's `fee_cost`) and every fee has four decimals (issue 15)."""
+    with Journal.open(demo_journal(), clock=Clock()) as journal:
+        journal.record_intent(
+            "coid-a",
+            ticker="KXA-1",
+            side="yes",
+            action="buy",
+            price=Decimal("0.40"),
+            count=Decimal("10"),
+        )
+        journal.mark_sent("coid-a")
+        journal.record_ack("coid-a", "order-a")
+        journal.record_amend(
+            "order-a", price=Decimal("0.45"), count=Decimal("12"), fill_count=Decimal("12")
+        )
+        journal.record_fills([make_fill(1, START, order_id="order-a", ticker="KXA-1", fee="0")])
+        journal.record_settlements(
+            [
+                Settlement(
+                    ticker="KXA-1",
+                    result="yes",
+                    yes_count=Decimal("12"),
+                    no_count=Decimal("0"),
+                    revenue=Decimal("12"),
+                    fee=Decimal("0.02"),
+                    settled_time=START + timedelta(hours=1),
+                )
+            ]
+        )
+
+    def exported(kind: str) -> list[str]:
+        out = tmp_path / f"{kind}.csv"
+        result = subprocess.run(
+            [sys.executable, "-m", "kalshi_tui", "export", "--kind", kind, "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            env=os.environ.copy(),
+        )
+        assert result.returncode == 0, result.stderr
+        return out.read_text(encoding="utf-8").splitlines()
+
+    orders = exported("orders")
+    header = orders[0].split(",")
+    row = dict(zip(header, orders[1].split(","), strict=True))
+    assert (row["price"], row["count"], row["fill_count"]) == ("0.45", "12", "12")
+    assert row["fees"] == "0.0000"
+    assert exported("settlements") == [
+        "settled_time,ticker,result,yes_count,no_count,revenue,trading_fees",
+        "2026-03-02T15:00:00.000000Z,KXA-1,yes,12,0,12,0.0200",
+    ]
+    fills = exported("fills")
+    assert fills[0].endswith(",fee")
+    assert fills[1].endswith(",true,0.0000")

@@ -319,3 +319,17 @@ def test_bad_fills_are_refused() -> None:
         book.apply_trade("A", "yes", "hold", D(1), D("0.5"), D(0), 0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="naive"):
         book.apply_fill(fill("yes", "buy", 1, "0.40", at=datetime(2026, 1, 1)))  # noqa: DTZ001
+
+
+def test_day_pnl_rounds_each_figure_as_the_pane_shows_it() -> None:
+    """A half-cent mark (3 × 38.5¢ = $1.155): the day figure is made of the cents the
+    positions pane shows (unrealized −$0.04 per market), not the exact half cents that
+    then round the other way in the sum (issue 15)."""
+    midnight = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+    book = PnlBook(day_start=midnight)
+    for ticker in ("MKT-A", "MKT-B"):
+        book.apply_fill(fill("yes", "buy", 3, "0.40", ticker=ticker, fee="0.02", at=T0))
+    values = value_book(book, {"MKT-A": D("0.385"), "MKT-B": D("0.385")})
+    assert [v.unrealized for v in values] == [D("-0.045"), D("-0.045")]
+    assert [v.day for v in values] == [D("-0.06"), D("-0.06")]  # −0.04 − 0.02 each
+    assert totals(values).day == D("-0.12")  # old: −0.13 (−0.09 − 0.04)

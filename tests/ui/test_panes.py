@@ -872,3 +872,47 @@ async def test_positions_show_the_journal_and_flag_differences() -> None:
         await pilot.pause()
         assert row_text(pane, "KXA-1")[-1] == "Δ"
         assert "journal Δ 1 vs exchange" in str(pane.border_title)
+
+
+class Desk(App[None]):
+    """The header above the positions pane, as the main screen stacks them."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield PositionsPane()
+
+
+async def test_header_day_agrees_with_the_positions_pane_at_a_half_cent_mark() -> None:
+    """Two positions bought today, each worth 3 × 38.5¢ = $1.155: the header's Day is
+    what the pane's rounded rows say, unrealized + realized − fees (issue 15)."""
+    book = PnlBook(day_start=datetime(2026, 11, 29, 5, tzinfo=UTC))
+    marks: dict[str, D] = {}
+    for ticker in ("KXA-1", "KXB-1"):
+        book.apply_fill(
+            Fill(
+                fill_id=f"f-{ticker}",
+                order_id=f"o-{ticker}",
+                ticker=ticker,
+                side="yes",
+                action="buy",
+                count=D(3),
+                price=D("0.40"),
+                is_taker=True,
+                fee=D("0.02"),
+                created_time=datetime(2026, 11, 29, 12, tzinfo=UTC),
+            )
+        )
+        marks[ticker] = D("0.385")
+    values = value_book(book, marks, marks)
+    view = PnlView(positions=tuple(values), totals=totals(values), fills=2)
+    state = snapshot(pnl=view, balance=Balance(cash=D("9997.56"), portfolio_value=D(0)))
+    app = Desk()
+    async with app.run_test(size=(160, 40)) as pilot:
+        bar, pane = app.query_one(StatusBar), app.query_one(PositionsPane)
+        pane.show(state, NOW)
+        bar.show(state, NOW, day_pnl=view.totals.day)  # as the app passes it
+        await pilot.pause()
+        total = row_text(pane, TOTAL_KEY)
+        assert total[5:9] == ["$2.32", "−$0.08", "$0.00", "$0.04"]
+        assert label_text(bar, "#pnl") == "Day −$0.12"  # −0.08 + 0.00 − 0.04; was −$0.13
+        assert "rounded to the cent" in str(bar.query_one("#pnl", Label).tooltip)

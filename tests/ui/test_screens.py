@@ -155,6 +155,11 @@ async def test_history_lists_fills_and_settlements() -> None:
         assert fills.row_count == 3
         assert done.row_count == 1
         assert "43¢" in [str(c) for c in fills.get_row_at(0)]
+        # A settlement's fee is the market's trading fees (Kalshi's fee_cost), so the
+        # column says so rather than reading as a settlement charge (issue 15).
+        headings = [str(column.label) for column in done.columns.values()]
+        assert headings[-1] == "Trading fees paid"
+        assert "Fee" not in headings
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]

@@ -94,7 +94,11 @@ class HistoryScreen(ModalScreen[None]):
             f"Fills (newest first, {min(len(fills), LIMIT)} of {len(fills)})"
         )
         done = self.query_one("#history-settlements", DataTable)
-        done.add_columns("Settled (UTC)", "Market", "Result", "YES", "NO", "Revenue", "Fee")
+        # A settlement's fee is Kalshi's `fee_cost`: the trading fees already paid on the
+        # market's fills, not a charge of its own; the heading says so.
+        done.add_columns(
+            "Settled (UTC)", "Market", "Result", "YES", "NO", "Revenue", "Trading fees paid"
+        )
         for settlement in list(settlements)[:LIMIT]:
             done.add_row(
                 settlement.settled_time.strftime("%Y-%m-%d %H:%M:%S"),

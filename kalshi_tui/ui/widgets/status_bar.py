@@ -30,6 +30,7 @@ from textual.widgets import Label
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import ExchangeState
+from kalshi_tui.domain.pnl_report import DAY_RULE
 from kalshi_tui.domain.shards import cash_text, cash_tooltip, shown_shards
 from kalshi_tui.domain.store import Health, Snapshot, TradingMode
 from kalshi_tui.domain.valuation import VALUATION_RULE, Valuation, value_portfolio
@@ -229,6 +230,7 @@ class StatusBar(Widget):
 
         pnl = self.query_one("#pnl", Label)
         self._set("#pnl", f"Day {fmt.signed_dollars(day_pnl)}")
+        pnl.tooltip = DAY_RULE
         pnl.set_class(day_pnl is not None and day_pnl > 0, "-up")
         pnl.set_class(day_pnl is not None and day_pnl < 0, "-down")
 
