@@ -80,6 +80,8 @@ def market_summary(market: api.Market) -> MarketSummary:
         price_ranges=_shared_value(tuple((r.start, r.end, r.step) for r in market.price_ranges)),
         exchange_index=market.exchange_index,
         fractional=market.fractional_trading_enabled,
+        result=market.result,
+        settlement_value=market.settlement_value,
     )
 
 
