@@ -42,6 +42,8 @@ class MarketSummary:
     fractional: bool = True
     """Counts may have 2 decimals (every market since 2026-04-17; False only when the
     exchange says so)."""
+    open_time: datetime | None = None
+    """When the market opened for trading (None when the exchange does not say)."""
     result: str = ""
     """The outcome once known ("yes", "no", a scalar's "scalar"); empty before."""
     settlement_value: Decimal | None = None
