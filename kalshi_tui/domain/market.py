@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+RESOLVED_STATUSES = frozenset({"determined", "finalized", "settled"})
+"""Statuses whose result is known: positions are worth the result, not the last price."""
+
 
 @dataclass(frozen=True, slots=True)
 class MarketSummary:
@@ -39,6 +42,23 @@ class MarketSummary:
     fractional: bool = True
     """Counts may have 2 decimals (every market since 2026-04-17; False only when the
     exchange says so)."""
+    open_time: datetime | None = None
+    """When the market opened for trading (None when the exchange does not say)."""
+    result: str = ""
+    """The outcome once known ("yes", "no", a scalar's "scalar"); empty before."""
+    settlement_value: Decimal | None = None
+    """What one YES contract pays, in dollars, once the result is known (None before)."""
+
+    @property
+    def settled_value(self) -> Decimal | None:
+        """What a YES contract is worth once the market is determined or settled: its
+        settlement value (1 for a yes result, 0 for no, a scalar's value); None while the
+        outcome is not known (or the market was voided without one)."""
+        if self.status not in RESOLVED_STATUSES:
+            return None
+        if self.settlement_value is not None:
+            return self.settlement_value
+        return {"yes": Decimal(1), "no": Decimal(0)}.get(self.result.lower())
 
     @property
     def change(self) -> Decimal | None:

@@ -40,9 +40,13 @@ def yes_mark(
 
 
 def market_yes_mark(market: MarketSummary | None) -> Decimal | None:
-    """`yes_mark` of a market summary; None for an unknown market."""
+    """The YES mark of a market summary (`VALUATION_RULE`): its result once determined or
+    settled, else `yes_mark`; None for an unknown market."""
     if market is None:
         return None
+    settled = market.settled_value
+    if settled is not None:
+        return settled
     return yes_mark(market.yes_bid, market.yes_ask, market.last_price)
 
 

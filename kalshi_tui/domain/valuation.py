@@ -3,7 +3,8 @@
 
 The rule (`VALUATION_RULE`): a position is marked at the mid of the market's YES bid and
 ask, at the last trade when the book is one-sided, and is left unmarked (never zero)
-without either (`portfolio.yes_mark`); a NO contract is worth 1 − the YES mark. With a
+without either; a determined or settled market is marked at its result
+(`portfolio.market_yes_mark`); a NO contract is worth 1 − the YES mark. With a
 journal the rows are the journal's FIFO figures (`snapshot.pnl`), otherwise the exchange's
 positions valued by the same rule. The exchange's own `portfolio_value` marks at the bid
 and can differ; it is named beside ours, never mixed into it.
@@ -28,7 +29,9 @@ from kalshi_tui.domain.store import Snapshot
 VALUATION_RULE = (
     "Positions are marked at the mid of the YES bid and ask (the last trade when the book "
     "is one-sided; a NO contract at 1 − that); without either a position is unmarked and "
-    "left out of the value, never counted as zero."
+    "left out of the value, never counted as zero. Once a market is determined or settled "
+    "it is worth its result: $1 a YES contract for yes, $0 for no, a scalar's settlement "
+    "value."
 )
 """Said in the header's tooltip and on the help screen."""
 

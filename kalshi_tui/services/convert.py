@@ -80,6 +80,9 @@ def market_summary(market: api.Market) -> MarketSummary:
         price_ranges=_shared_value(tuple((r.start, r.end, r.step) for r in market.price_ranges)),
         exchange_index=market.exchange_index,
         fractional=market.fractional_trading_enabled,
+        result=market.result,
+        open_time=market.open_time,
+        settlement_value=market.settlement_value,
     )
 
 
@@ -169,11 +172,11 @@ def settlement(value: api.Settlement) -> Settlement:
 
 
 def price_history(ticker: str, period: int, candles: tuple[api.Candlestick, ...]) -> PriceHistory:
-    """Closing traded price per candle; the quote mid when nothing traded in the period."""
+    """Closing traded price per candle; None when nothing traded in the period (never the
+    quote mid: an empty book's 0/100 would read as a 50¢ trade)."""
     points = []
     for candle in candles:
-        price = candle.price.close
-        if price is None and candle.yes_bid is not None and candle.yes_ask is not None:
-            price = (candle.yes_bid.close + candle.yes_ask.close) / 2
-        points.append(PricePoint(ts=candle.end_period_ts, price=price, volume=candle.volume))
+        points.append(
+            PricePoint(ts=candle.end_period_ts, price=candle.price.close, volume=candle.volume)
+        )
     return PriceHistory(ticker=ticker, period_minutes=period, points=tuple(points))

@@ -152,10 +152,14 @@ class Feeds:
         if ticker is None or market is None:
             return
         end = int(self._clock())
+        start = end - HISTORY_SPAN_SECONDS[period]
+        if market.open_time is not None:
+            # Nothing traded before the market opened: ask for no candle before that.
+            start = max(start, min(end, int(market.open_time.timestamp())))
         candles = await self._client.get_candlesticks(
             market.series_ticker,
             ticker,
-            start_ts=end - HISTORY_SPAN_SECONDS[period],
+            start_ts=start,
             end_ts=end,
             period_interval=_period(period),
         )

@@ -80,6 +80,20 @@ class OrderChangesMixin(ABC):
             self._changed()
         return ChangeResult(ok, message)
 
+    def _what(self, order_id: str) -> str:
+        """ ": buy YES @ 43¢ KXFED-26DEC-T4.00" for a log line about `order_id` (empty
+        when neither the store nor the journal knows it)."""
+        order = next((o for o in self._store.snapshot.orders if o.order_id == order_id), None)
+        if order is None:
+            try:
+                record = self._journal.order(order_id)
+            except (JournalError, sqlite3.Error):
+                record = None
+            order = None if record is None else record.order
+        if order is None:
+            return ""
+        return f": {order.action} {order.side.upper()} @ {fmt.cents(order.price)} {order.ticker}"
+
     # --- cancel -----------------------------------------------------------------------
 
     async def cancel(self, order_id: str) -> ChangeResult:
@@ -109,7 +123,9 @@ class OrderChangesMixin(ABC):
                 ),
             )
             reduced = fmt.count(reduction.reduced_by) if reduction.reduced_by is not None else "?"
-            return self._done(True, f"order {order_id} CANCELED ({reduced} contracts)")
+            return self._done(
+                True, f"order {order_id} CANCELED ({reduced} contracts){self._what(order_id)}"
+            )
         raise AssertionError("unreachable")
 
     async def cancel_market(self, ticker: str) -> ChangeResult:

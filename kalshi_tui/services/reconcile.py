@@ -34,7 +34,7 @@ from decimal import Decimal
 from kalshi_tui import api
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Order
-from kalshi_tui.domain.store import Store
+from kalshi_tui.domain.store import Store, TradingMode
 from kalshi_tui.domain.trading import Finding, Reconciliation
 from kalshi_tui.journal import EventKind, IntentState, Journal
 from kalshi_tui.services import convert
@@ -125,7 +125,12 @@ class Reconciler:
         self._service.enable()
         blocking = len(state.blocking)
         suffix = f"; {blocking} finding(s) to acknowledge" if blocking else ""
-        self._store.log(f"reconciled with the exchange: trading enabled{suffix}")
+        trading = self._store.snapshot.trading
+        if trading.mode is TradingMode.HALTED:
+            why = f" ({trading.reason})" if trading.reason else ""
+            self._store.log(f"reconciled with the exchange; trading stays HALTED{why}{suffix}")
+        else:
+            self._store.log(f"reconciled with the exchange: trading enabled{suffix}")
         return state
 
     async def run(self, *, baseline: bool = False) -> Reconciliation:

@@ -64,7 +64,7 @@ class TerminalApp(TradingActions, ResponsiveLayout, PersistedState):
         Binding(
             "ctrl+e",
             "toggle_reducing",
-            "Reduce-only mode",
+            "REDUCING mode: only orders that shrink a position",
             show=False,
             priority=True,
             id="app.reducing",

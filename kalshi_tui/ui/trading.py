@@ -250,16 +250,25 @@ class TradingActions(App[int]):
         self._work(cancel(), "cancel")
 
     def action_cancel_market(self) -> None:
-        """Cancel every resting order in the selected market."""
+        """Cancel every resting order in the selected market (asks first)."""
         trading = self._needs_trading()
-        ticker = self.session.store.snapshot.selected
+        snapshot = self.session.store.snapshot
+        ticker = snapshot.selected
         if trading is None or ticker is None:
             return
+        resting = sum(1 for o in snapshot.orders if o.ticker == ticker)
 
-        async def cancel() -> None:
-            self._report(await trading.orders.cancel_market(ticker))
+        def answered(yes: bool | None) -> None:
+            if yes:
 
-        self._work(cancel(), "cancel-market")
+                async def cancel() -> None:
+                    self._report(await trading.orders.cancel_market(ticker))
+
+                self._work(cancel(), "cancel-market")
+
+        self.push_screen(
+            QuestionScreen(f"Cancel all {resting} resting orders in {ticker}?"), answered
+        )
 
     def action_cancel_all(self) -> None:
         """Cancel every resting order on the account (asks first)."""
@@ -357,7 +366,7 @@ class TradingActions(App[int]):
             except (JournalError, sqlite3.Error) as exc:  # e.g. disk full, marker stuck
                 self.notify(f"Cannot re-arm: {exc}", severity="error", markup=False, timeout=15)
                 return
-            self.session.store.log(f"trading re-armed: {reason}", level="warning")
+            # The kill switch logs the re-arm (once).
 
         self.push_screen(
             TypedConfirmScreen(
@@ -376,7 +385,7 @@ class TradingActions(App[int]):
         current = store.snapshot.trading
         now = time.time()
         if current.mode is TradingMode.REDUCING:
-            changed = trading_state.activate(current, "chosen by the trader", now)
+            changed = trading_state.activate(current, "back from REDUCING (trader)", now)
         else:
             # The mode is shown beside the reason ("REDUCING: chosen by the trader").
             changed = trading_state.reduce(current, "chosen by the trader", now)

@@ -196,3 +196,29 @@ def test_flat_rows_are_listed_after_open_ones_and_counted_in_realized() -> None:
     assert valuation.totals.open_positions == 1
     assert valuation.totals.realized_pnl == D("3.25")
     assert valuation.totals.market_value == D("4.60")
+
+
+def test_a_determined_or_settled_market_is_worth_its_result() -> None:
+    """Issue 15: a determined market was still marked at its last price (40¢)."""
+    from dataclasses import replace
+
+    live = _market("T", "0.38", "0.42", "0.40")
+    assert market_yes_mark(live) == D("0.40")
+    # The result is known but not yet settled: the result, not the book or the last trade.
+    yes = replace(live, status="determined", result="yes", settlement_value=D(1))
+    no = replace(live, status="determined", result="no", settlement_value=D(0))
+    assert market_yes_mark(yes) == D(1)
+    assert market_yes_mark(no) == D(0)
+    # Without a settlement value the result says it; a scalar pays its settlement value.
+    assert market_yes_mark(replace(live, status="finalized", result="no")) == D(0)
+    scalar = replace(live, status="settled", result="scalar", settlement_value=D("0.37"))
+    assert market_yes_mark(scalar) == D("0.37")
+    # A result on a market not yet determined does not count.
+    assert market_yes_mark(replace(live, result="yes")) == D("0.40")
+    # The header and the positions pane share `value_portfolio`: 10 YES after a yes → $10.
+    positions = [_position("T", "10", "4.00"), _position("N", "-5", "3.00")]
+    markets = {"T": yes, "N": replace(no, ticker="N")}
+    valuation = _valued(positions, markets)
+    assert [row.market_value for row in valuation.rows] == [D("10.00"), D("5.00")]
+    assert valuation.totals.market_value == D("15.00")
+    assert valuation.totals.unrealized_pnl == D("8.00")

@@ -108,6 +108,9 @@ async def test_cancel_and_cancel_again(rig: Rig) -> None:
     assert intent.order_id is not None
     result = await rig.t.orders.cancel(intent.order_id)
     assert result.ok, result.message
+    # The log line says which order: not only its id (issue 15).
+    assert f"CANCELED (5 contracts): buy YES @ 43¢ {rig.ticker}" in result.message
+    assert result.message in rig.log_text()
     after = rig.journal.intent(intent.client_order_id)
     assert after is not None
     assert after.state == IntentState.CANCELED

@@ -99,3 +99,32 @@ async def test_a_fill_missing_from_the_journal_shows_as_a_difference(rig: Rig) -
     fields = {d.field for d in view(rig).differences}
     assert "position" in fields
     tracker.close()
+
+
+async def test_a_determined_market_is_valued_at_its_result(rig: Rig) -> None:
+    """Issue 15: between `determined` and `settled` the position was still marked at the
+    last price (40¢); the header and the positions pane both value it at the result."""
+    from kalshi_tui.domain.valuation import value_portfolio
+
+    tracker = PnlTracker(rig.journal, rig.store)
+    rig.t.fills.on_fills = lambda _new: tracker.catch_up()
+    await tracker.load()
+    await rig.submit(rig.draft(price="0.43", count="5"))
+    await rig.counterparty_sells("5", price="0.43")
+    await rig.t.fills.poll()
+    with rig.exchange.engine() as ex:
+        now = rig.exchange.now_ms()
+        ex.close_market(rig.ticker, now)
+        ex.determine_market(rig.ticker, "yes", now)
+    # The market as the market poller stores it (held markets stay listed once closed).
+    [market] = await rig.client.get_all_markets(tickers=[rig.ticker])
+    assert market.status == "determined"
+    rig.store.update(markets=[convert.market_summary(market)])
+    tracker.publish()
+    position = view(rig).position(rig.ticker)
+    assert position is not None
+    assert position.mark == Decimal(1)
+    assert position.market_value == Decimal(5)
+    valuation = value_portfolio(rig.store.snapshot)
+    assert valuation.totals.market_value == Decimal("5.00")
+    tracker.close()

@@ -14,6 +14,7 @@ from trading_rig import Rig, make_rig, new_id
 from kalshi_tui import api
 from kalshi_tui.domain.models import Fill
 from kalshi_tui.domain.orders import Denial
+from kalshi_tui.domain.store import TradingMode, TradingState
 from kalshi_tui.journal import EventKind, IntentState
 
 
@@ -261,3 +262,12 @@ async def test_fills_the_kill_switch_journals_are_counted_and_in_order_terms(rig
     ]
     await rig.t.reconciler.run()
     assert rig.store.snapshot.reconciliation.findings == ()
+
+
+async def test_startup_while_halted_says_trading_stays_halted(rig: Rig) -> None:
+    rig.open()
+    rig.store.update(trading=TradingState(TradingMode.HALTED, "manual: pressed before the restart"))
+    await rig.t.reconciler.startup()
+    text = rig.log_text()
+    assert "trading enabled" not in text
+    assert "trading stays HALTED (manual: pressed before the restart)" in text

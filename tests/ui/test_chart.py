@@ -154,3 +154,56 @@ def test_draw_buckets_many_candles_into_the_columns_and_keeps_every_row_exact() 
     rows = draw(flat, 40, 5)
     assert sum("◀ 50¢" in "".join(t for t, _ in row) for row in rows) == 1
     assert fmt.cents(D("0.5")) == "50¢"
+
+
+async def test_candles_without_trades_draw_nothing_and_never_count_in_min_or_max() -> None:
+    """Issue 15: no-volume candles were drawn at 50¢ (an empty book's mid) before the
+    market traded at 18–27¢, so the stats said max 50¢."""
+    app = Host()
+    hist = history([None, None, None, "0.18", None, "0.27", None, "0.20"], [0, 0, 0, 3, 0, 9, 0, 2])
+    async with app.run_test(size=(80, 20)) as pilot:
+        chart = app.query_one(PriceChart)
+        chart.show(state(hist, None), NOW)
+        await pilot.pause()
+        stats = str(chart.query_one("#chart-stats", Static).render())
+        assert stats.startswith("last 20¢ · min 18¢ · max 27¢ · 8h of 1h · 3/8 traded")
+        price_rows = canvas_lines(chart)[:-2]
+        left = price_rows[0].index("┤") + 1
+        plot = [line[left:] for line in price_rows]
+        # From the first trade on, right-aligned: the last 5 columns before the mark.
+        width = len(plot[0]) - len("◀ 20¢") - 1
+        columns = [[row[width - 5 + i] for row in plot] for i in range(5)]
+        assert all(cell == " " for row in plot for cell in row[: width - 5])
+        for i in (1, 3):  # the candles without trades
+            assert all(cell == " " for cell in columns[i]), (i, columns[i])
+        for i in (0, 2, 4):
+            assert any(cell != " " for cell in columns[i]), (i, columns[i])
+
+
+async def test_a_market_that_never_traded_says_so() -> None:
+    """Issue 15: a brand-new market charted `last 50¢ · min 50¢ · max 50¢` with solid bars."""
+    app = Host()
+    hist = history([None] * 168, [0] * 168)
+    async with app.run_test(size=(80, 20)) as pilot:
+        chart = app.query_one(PriceChart)
+        chart.show(state(hist, None), NOW)
+        await pilot.pause()
+        assert str(chart.query_one("#chart-stats", Static).render()) == (
+            "No trades yet (1h candles)"
+        )
+        assert chart.query_one(ChartCanvas).series is None
+        assert not "".join(canvas_lines(chart)).strip()
+
+
+def test_periods_longer_than_the_market_are_not_offered_and_the_span_is_what_is_covered() -> None:
+    from kalshi_tui.ui.widgets.price_chart import covered_span, next_period
+
+    # A 15-minute market: only 1-minute candles are offered.
+    assert next_period(1, 15 * 60) == 1
+    assert next_period(60, 15 * 60) == 1
+    # Two hours old: 1m → 1h → 1m, never 1d; unknown age: every period.
+    assert [next_period(1, 7200), next_period(60, 7200)] == [60, 1]
+    assert [next_period(1), next_period(60), next_period(1440)] == [60, 1440, 1]
+    # One daily candle of a market opened 15 minutes ago covers 15 minutes, not 1d.
+    day = PriceHistory(TICKER, 1440, (PricePoint(ts=NOW + 3600, price=D("0.3"), volume=D(1)),))
+    assert covered_span(day, NOW - 900, NOW) == 900

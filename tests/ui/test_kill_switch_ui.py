@@ -114,3 +114,7 @@ async def test_rearm_needs_the_typed_word(tmp_path: Path) -> None:
         trading = session.trading
         assert trading is not None
         assert not trading.journal.halt_state().halted
+        await pilot.pause(0.2)
+        # The re-arm is logged once, not by the dialog and the kill switch each (issue 15).
+        lines = [e.text for e in session.store.log_since(0) if "re-armed" in e.text]
+        assert lines == ["trading re-armed: checked the book"], lines

@@ -698,13 +698,14 @@ async def test_chart_labels_last_min_max_and_period() -> None:
         chart.show(snapshot(selected=TICKER, history=history(), history_period=60), NOW)
         await pilot.pause()
         assert static_text(chart, "#chart-stats") == (
-            "last 45¢ · min 4.5¢ · max 48¢ · 6 × 1h candles over 5h"
+            "last 45¢ · min 4.5¢ · max 48¢ · 6h of 1h · 4/6 traded"
         )
-        # The leading gap is dropped, the inner gap carries 0.40 forward. (The chart is no
-        # longer a Sparkline, issue 15: the plotted series is read from its canvas.)
+        # The leading gap is dropped; the inner gap stays empty: nothing carried forward,
+        # nothing invented (issue 15; the premise "carries 0.40 forward" changed). The
+        # chart is read from its canvas since it is no longer a Sparkline.
         series = chart.query_one(ChartCanvas).series
         assert series is not None
-        assert series.prices == (D("0.40"), D("0.40"), D("0.48"), D("0.045"), D("0.45"))
+        assert series.prices == (D("0.40"), None, D("0.48"), D("0.045"), D("0.45"))
         assert chart.border_title == f"Chart · {TICKER} · 1h"
         assert not chart.has_class("-stale")
 

@@ -62,6 +62,23 @@ async def test_reducing_reads_once_and_help_names_panes_in_words(tmp_path: Path)
         assert "When focused: Positions" in text
         assert "PositionsPane" not in text
         assert "OrdersPane" not in text
+        # ctrl+e is named as the header names it, not like the ticket's Reduce-only flag;
+        # a ticket box's up/down step the value, they do not scroll (issue 15).
+        assert "REDUCING mode: only orders that shrink a position" in text
+        assert "Reduce-only mode" not in text
+        box = text.split("When focused: Ticket box", 1)[1].split("When focused:", 1)[0]
+        assert "Step up: price by a tick" in box
+        assert "Scroll" not in box
+        assert "Input" not in text.splitlines()
+        rate = str(app.screen.query_one("#help-rate", Static).render())
+        assert "share of the account's request budget" in rate
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        assert "request budget" in str(app.query_one(StatusBar).query_one("#rate").tooltip)
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: session.snapshot.trading.mode is TradingMode.ACTIVE)
+        await wait_for(pilot, lambda: header(app, "#trading").startswith("ACTIVE"))
+        assert header(app, "#trading") == "ACTIVE: back from REDUCING (trader)"
 
 
 def test_status_formatting_never_repeats_the_mode() -> None:

@@ -150,6 +150,26 @@ async def test_join_bid_then_cancel_with_x(running: tuple[TerminalApp, Pilot[int
     await wait_for(pilot, lambda: not exchange_orders(app), seconds=10)
 
 
+async def test_cancel_market_asks_first(running: tuple[TerminalApp, Pilot[int], str]) -> None:
+    app, pilot, ticker = running
+    app.confirm_orders = False
+    app.query_one(OrderTicket).set_count(Decimal(1))
+    await pilot.press("j")
+    await wait_for(pilot, lambda: any(o.ticker == ticker for o in exchange_orders(app)))
+    app.query_one(OrdersPane).focus()
+    await pilot.press("X")
+    await wait_for(pilot, lambda: isinstance(app.screen, QuestionScreen))
+    assert ticker in "\n".join(str(s.content) for s in app.screen.query(Static))
+    await pilot.press("n")
+    await wait_for(pilot, lambda: not isinstance(app.screen, QuestionScreen))
+    await pilot.pause(0.5)
+    assert any(o.ticker == ticker for o in exchange_orders(app))
+    await pilot.press("X")
+    await wait_for(pilot, lambda: isinstance(app.screen, QuestionScreen))
+    await pilot.press("y")
+    await wait_for(pilot, lambda: not exchange_orders(app), seconds=10)
+
+
 async def test_amend_and_cancel_all_from_the_keyboard(
     running: tuple[TerminalApp, Pilot[int], str],
 ) -> None:

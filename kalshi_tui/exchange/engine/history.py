@@ -208,21 +208,24 @@ def candles(
 ) -> list[Candle]:
     """Candles whose period end lies in [start_ts, end_ts] (epoch s), one per period.
 
-    A period without trades has ``price`` None and flat quotes at the previous close.
+    A period without trades has ``price`` None and flat quotes at the previous close;
+    ``previous_price`` is None before the first trade. Candles start with the period the
+    market opened in, whatever ``start_ts`` asks for.
     """
     if period_minutes not in (1, 60, 1440):
         raise ExchangeError(400, "invalid_parameters", "period_interval must be 1, 60 or 1440")
     if end_ts < start_ts:
         raise ExchangeError(400, "invalid_parameters", "end_ts before start_ts")
     period = period_minutes * 60
-    first_end = -(-start_ts // period) * period
+    # No candle before the market opened: the first is the period the opening falls in.
+    first_end = -(-max(start_ts, market.open_ms // 1000) // period) * period
     if (end_ts - first_end) // period + 1 > MAX_CANDLES:
         raise ExchangeError(400, "invalid_parameters", "too many candles requested")
     rows = _records(state, market)
     times = [row[0] for row in rows]
     index = bisect.bisect_right(times, (first_end - period) * 1000)
     prev = rows[index - 1] if index > 0 else None
-    last_price = prev[1] if prev else 0
+    last_price: int | None = prev[1] if prev else None
     bid = prev[4] if prev else 0
     ask = prev[5] if prev else PRICE_SCALE
     oi = prev[3] if prev else market.base_open_interest

@@ -424,14 +424,14 @@ class Ohlc:
 @dataclass(frozen=True, slots=True)
 class Candle:
     """One candlestick. ``price`` is None for a period without trades (then ``previous_price``
-    carries the last earlier trade, 0 if none). ``end_period_ts`` is epoch seconds."""
+    carries the last earlier trade, None if none). ``end_period_ts`` is epoch seconds."""
 
     end_period_ts: int
     yes_bid: Ohlc
     yes_ask: Ohlc
     price: Ohlc | None
     mean_price: int | None
-    previous_price: int
+    previous_price: int | None
     volume: int
     open_interest: int
 

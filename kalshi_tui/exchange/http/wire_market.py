@@ -239,15 +239,19 @@ def _ohlc(ohlc: Ohlc, profile: Profile) -> Json:
 
 
 def candle(view: Candle, profile: Profile) -> Json:
-    """A MarketCandlestick; `price` is an empty distribution for a period without trades."""
-    price: Json = _ohlc(view.price, profile) if view.price is not None else {}
-    extras = {"previous": view.previous_price, "mean": view.mean_price}
-    for name, value in extras.items():
-        if value is None:
-            continue
+    """A MarketCandlestick. A period without trades has its price fields null, as Kalshi
+    documents them (nullable when nothing traded); `previous` is null before the first
+    trade."""
+    price: Json = {}
+    values: dict[str, int | None] = {
+        name: None if view.price is None else getattr(view.price, name)
+        for name in ("open", "low", "high", "close")
+    }
+    values.update(mean=view.mean_price, previous=view.previous_price)
+    for name, value in values.items():
         if profile != "current":
-            price[name] = price_cents(value)
-        price[name + "_dollars"] = price_str(value)
+            price[name] = None if value is None else price_cents(value)
+        price[name + "_dollars"] = None if value is None else price_str(value)
     out: Json = {
         "end_period_ts": view.end_period_ts,
         "yes_bid": _ohlc(view.yes_bid, profile),

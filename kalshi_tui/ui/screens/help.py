@@ -23,6 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 from kalshi_tui.domain.valuation import VALUATION_RULE
+from kalshi_tui.ui.widgets.status_bar import RATE_RULE
 
 KEY_WIDTH = 14
 """Width of the key column."""
@@ -182,6 +183,7 @@ class HelpScreen(ModalScreen[None]):
                     id="help-valuation",
                 )
             yield Static(Content(FIELD_KEYS), id="help-fields")
+            yield Static(Content(RATE_RULE), id="help-rate")
             yield Label("escape / ? / q to close", id="help-hint")
 
     def action_close(self) -> None:

@@ -10,9 +10,10 @@
   with the largest volume on the right;
 * a time axis: the first and last candle's times (and one in the middle when it fits).
 
-With more candles than columns, a column shows the last close of its candles and the sum
-of their volumes; with fewer, candles take one column each, right-aligned so the latest
-is always at the right edge next to its price mark.
+A candle without trades draws no bar (its volume is 0): the chart never invents a price.
+With more candles than columns, a column shows the last close of its candles (none when
+none traded) and the sum of their volumes; with fewer, candles take one column each,
+right-aligned so the latest is always at the right edge next to its price mark.
 """
 
 from __future__ import annotations
@@ -36,25 +37,33 @@ _ZERO = Decimal(0)
 
 @dataclass(frozen=True, slots=True)
 class Series:
-    """What the chart plots: closes (gaps filled), volumes and times, oldest first."""
+    """What the chart plots: closes, volumes and times, oldest first. A candle without
+    trades has no close (None) and draws nothing: no price is invented for it."""
 
-    prices: tuple[Decimal, ...]
+    prices: tuple[Decimal | None, ...]
     volumes: tuple[Decimal, ...]
     times: tuple[int, ...]
     """Unix seconds at the end of each candle."""
     period_minutes: int
 
+    @property
+    def traded(self) -> tuple[Decimal, ...]:
+        """The closes of the candles that traded."""
+        return tuple(p for p in self.prices if p is not None)
 
-def buckets(series: Series, columns: int) -> tuple[list[Decimal], list[Decimal], int, int]:
-    """Per-column price and volume, and the first and last time shown."""
+
+def buckets(series: Series, columns: int) -> tuple[list[Decimal | None], list[Decimal], int, int]:
+    """Per-column price (the last close among its candles; None when none traded) and
+    volume, and the first and last time shown."""
     n = len(series.prices)
     if n <= columns:
         return list(series.prices), list(series.volumes), series.times[0], series.times[-1]
-    prices: list[Decimal] = []
+    prices: list[Decimal | None] = []
     volumes: list[Decimal] = []
     for column in range(columns):
         start, end = column * n // columns, (column + 1) * n // columns
-        prices.append(series.prices[end - 1])
+        closes = [p for p in series.prices[start:end] if p is not None]
+        prices.append(closes[-1] if closes else None)
         volumes.append(sum(series.volumes[start:end], _ZERO))
     return prices, volumes, series.times[0], series.times[-1]
 
@@ -78,11 +87,12 @@ def time_label(ts: int, period_minutes: int) -> str:
 
 def draw(series: Series, width: int, height: int) -> list[Row]:
     """The chart as `height` rows of text runs, each exactly `width` cells."""
-    if width <= 0 or height <= 0 or not series.prices:
+    traded = series.traded
+    if width <= 0 or height <= 0 or not traded:
         return [[(" " * max(0, width), "text")] for _ in range(max(0, height))]
     price_rows = max(1, height - 2)
-    low, high = min(series.prices), max(series.prices)
-    last = series.prices[-1]
+    low, high = min(traded), max(traded)
+    last = traded[-1]
     axis_labels = (fmt.cents(high), fmt.cents(low))
     left = max(len(label) for label in axis_labels) + 1
     mark = f"◀ {fmt.cents(last)}"
@@ -91,8 +101,8 @@ def draw(series: Series, width: int, height: int) -> list[Row]:
     prices, volumes, first_ts, last_ts = buckets(series, plot)
     pad = plot - len(prices)
     levels = price_rows * 8
-    heights = [_level(p, low, high, levels) for p in prices]
-    last_row = price_rows - 1 - (heights[-1] - 1) // 8
+    heights = [0 if p is None else _level(p, low, high, levels) for p in prices]
+    last_row = price_rows - 1 - (_level(last, low, high, levels) - 1) // 8
 
     rows: list[Row] = []
     for row in range(price_rows):

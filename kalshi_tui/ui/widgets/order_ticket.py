@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -142,9 +143,21 @@ class TicketField(Input):
     ¢ for a price). Every other printable key is a desk key even while the box is focused:
     `o`, `b`, `x`, `?` … do what they do anywhere, instead of vanishing into the box."""
 
+    BINDING_GROUP_TITLE = "Ticket box"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # An Input's own up/down keys scroll, which a one-line box never does: they
+        # are the ticket's step keys here (the help lists them as such).
+        Binding("up", "step", "Step up: price by a tick, count by one", id="ticket.box_up"),
+        Binding("down", "step", "Step down: price by a tick, count by one", id="ticket.box_down"),
+    ]
+
     def __init__(self, accepts: str, **kwargs: Any) -> None:
         super().__init__(compact=True, **kwargs)
         self.accepts = accepts
+
+    def action_step(self) -> None:
+        # Not this box's to do: the ticket's own up/down bindings step the value.
+        raise SkipAction()
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character in self.accepts

@@ -1,5 +1,6 @@
 """Price history of the selected market: price and time axes, the last price marked,
-volume per candle, and a stats line (last, min, max, the period).
+volume per candle, and a stats line: last, min and max (of trades only), the span the
+candles cover and their period, and how many of them traded ("6d of 1h · 35/168 traded").
 
 The last price is the market list's (`MarketSummary.last_price` of the selected market,
 the same value its Last column shows): it is the close of the newest candle on the
@@ -12,7 +13,9 @@ size and cached as strips, so a repaint costs a few lines of segments.
 The chart draws `snapshot.history` only when it belongs to the selected market
 and to the period currently chosen (`snapshot.history_period`): a late response
 for a previous market or period is never drawn as the current one. Candles with
-no trade carry the previous close forward, so gaps do not read as a crash to 0.
+no trade draw nothing (Kalshi sends their prices as null): no price is invented, and
+min, max and last come from trades only ("No trades yet" when none traded). The
+candles start when the market opened, never before (`services/feeds.history`).
 
 The period (1-minute, 1-hour or 1-day candles) is the app's state, not the
 chart's: the `p` key (binding id `chart.period`) and `request_period` only post
@@ -52,33 +55,46 @@ PERIOD_NAMES = {1: "1m", 60: "1h", 1440: "1d"}
 """Short names of the periods for the title and stats line."""
 
 
-def next_period(current: int) -> int:
-    """The period after `current` in `PERIODS`, wrapping around."""
-    if current not in PERIODS:
-        return PERIODS[0]
-    return PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)]
+def next_period(current: int, age_seconds: float | None = None) -> int:
+    """The period after `current` in `PERIODS`, wrapping around; with the market's age,
+    a period longer than the market has existed is skipped (1m is always offered)."""
+    offered = tuple(
+        p for p in PERIODS if p == PERIODS[0] or age_seconds is None or p * 60 <= age_seconds
+    )
+    if current not in offered:
+        later = [p for p in offered if p > current]
+        return later[0] if later else offered[0]
+    return offered[(offered.index(current) + 1) % len(offered)]
+
+
+def covered_span(history: PriceHistory, open_ts: float | None, now: float) -> float:
+    """Seconds the candles cover: from the first candle's start (not before the market
+    opened) to the last one's end (not after now)."""
+    start = history.points[0].ts - history.period_minutes * 60
+    if open_ts is not None:
+        start = max(start, int(open_ts))
+    return max(0.0, min(history.points[-1].ts, now) - start)
 
 
 def chart_series(history: PriceHistory, live_last: Decimal | None) -> Series | None:
-    """The plotted series: closes with gaps filled (leading gaps dropped), their volumes
-    and times; the newest close is the market list's last price when it has one."""
-    prices: list[Decimal] = []
-    volumes: list[Decimal] = []
-    times: list[int] = []
-    for point in history.points:
-        if point.price is not None:
-            prices.append(point.price)
-        elif prices:
-            prices.append(prices[-1])
-        else:
-            continue
-        volumes.append(point.volume)
-        times.append(point.ts)
-    if not prices:
+    """The plotted series from the first candle that traded: each candle's traded close
+    (None when nothing traded: drawn as nothing), its volume and time; None when no
+    candle traded. The newest traded close is
+    the market list's last price when it has one (the list is polled more often)."""
+    first = next((i for i, p in enumerate(history.points) if p.price is not None), None)
+    if first is None:
         return None
+    points = history.points[first:]  # the time before the first trade is not drawn
+    prices: list[Decimal | None] = [point.price for point in points]
     if live_last is not None:
-        prices[-1] = live_last
-    return Series(tuple(prices), tuple(volumes), tuple(times), history.period_minutes)
+        newest = max(i for i, price in enumerate(prices) if price is not None)
+        prices[newest] = live_last
+    return Series(
+        tuple(prices),
+        tuple(point.volume for point in points),
+        tuple(point.ts for point in points),
+        history.period_minutes,
+    )
 
 
 class ChartCanvas(Widget):
@@ -186,6 +202,8 @@ class PriceChart(Widget, can_focus=True):
         self.period = 60
         """The period shown, as last reported by the snapshot."""
         self._shown: object = None
+        self.age: float | None = None
+        """Seconds the selected market has been open (None: unknown), for `p`."""
         apply_feed_state(self, "Chart", None)
 
     def compose(self) -> ComposeResult:
@@ -203,6 +221,10 @@ class PriceChart(Widget, can_focus=True):
             history = None
         market = snapshot.market(ticker)
         live_last = None if market is None else market.last_price
+        open_ts = None
+        if market is not None and market.open_time is not None:
+            open_ts = market.open_time.timestamp()
+        self.age = None if open_ts is None else max(0.0, now - open_ts)
         stale = feed_staleness(snapshot, FEED, now)
         key = (ticker, history, self.period, stale, live_last)
         if key == self._shown:
@@ -219,15 +241,16 @@ class PriceChart(Widget, can_focus=True):
         elif history is None:
             stats.update(Content(f"Waiting for {period} history of {ticker}…"))
         elif series is None:
-            stats.update(Content(f"No trades in the {period} history"))
+            stats.update(Content(f"No trades yet ({period} candles)"))
         else:
-            prices = series.prices
-            span = history.points[-1].ts - history.points[0].ts
+            prices = series.traded
+            traded = sum(1 for point in history.points if point.price is not None)
+            span = covered_span(history, open_ts, now)
             stats.update(
                 Content(
                     f"last {fmt.cents(prices[-1])} · min {fmt.cents(min(prices))}"
-                    f" · max {fmt.cents(max(prices))} · {len(history.points)} × {period}"
-                    f" candles over {fmt.age(span)}"
+                    f" · max {fmt.cents(max(prices))} · {fmt.age(span)} of {period}"
+                    f" · {traded}/{len(history.points)} traded"
                 )
             )
         self.query_one(ChartCanvas).set_series(series)
@@ -240,4 +263,4 @@ class PriceChart(Widget, can_focus=True):
 
     def action_next_period(self) -> None:
         """Ask for the period after the one shown."""
-        self.request_period(next_period(self.period))
+        self.request_period(next_period(self.period, self.age))

@@ -38,6 +38,12 @@ from kalshi_tui.domain.valuation import VALUATION_RULE, Valuation, value_portfol
 LOW_HEADROOM = 0.2
 """Below this fraction of the read budget the rate segment turns to a warning."""
 
+RATE_RULE = (
+    "rate N%: share of the account's request budget (Kalshi's rate limit for reads) still "
+    "available now; 100% is idle, and near 0% requests wait their turn."
+)
+"""What the header's rate segment means (its tooltip and the help screen)."""
+
 
 @dataclass(frozen=True, slots=True)
 class FeedSummary:
@@ -249,6 +255,7 @@ class StatusBar(Widget):
         headroom = snapshot.rate_headroom
         rate = "rate —" if headroom is None else f"rate {round(headroom * 100)}%"
         self._set("#rate", rate)
+        self.query_one("#rate", Label).tooltip = RATE_RULE
         self.query_one("#rate", Label).set_class(
             headroom is not None and headroom < LOW_HEADROOM, "-low"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import httpx
 import pytest
@@ -303,3 +304,39 @@ def test_account_limits_and_costs(client: httpx.Client) -> None:
     assert {"method": "GET", "path": "/trade-api/v2/portfolio/orders/{order_id}", "cost": 2} in (
         costs["endpoint_costs"]
     )
+
+
+def test_candles_without_trades_have_null_prices_and_none_before_the_open(
+    client: httpx.Client, ticker: str
+) -> None:
+    """Issue 15: Kalshi documents a candle's price fields as null when nothing traded; the
+    simulator sent an empty object and `previous` 0, and candles from before the market
+    existed, which the chart drew as a flat 50¢ history."""
+    from kalshi_tui import api
+    from kalshi_tui.services import convert
+
+    market = client.get(f"/markets/{ticker}").json()["market"]
+    series = client.get(f"/events/{market['event_ticker']}").json()["event"]["series_ticker"]
+    now = int(time.time())
+    # Minutes ahead of the last trade (no agents run here): nothing traded in them.
+    params = {"start_ts": now + 60, "end_ts": now + 600, "period_interval": 1}
+    path = f"/series/{series}/markets/{ticker}/candlesticks"
+    candles = client.get(path, params=params).json()["candlesticks"]
+    assert candles
+    for candle in candles:
+        price = candle["price"]
+        for name in ("open", "low", "high", "close", "mean"):
+            assert price[f"{name}_dollars"] is None, (name, price)
+        parsed = api.Candlestick.model_validate(candle)
+        assert (parsed.price.open, parsed.price.close, parsed.price.mean) == (None, None, None)
+        assert parsed.volume == 0
+    # The client keeps None for the chart: no quote mid stands in for a trade.
+    parsed_all = tuple(api.Candlestick.model_validate(c) for c in candles)
+    history = convert.price_history(ticker, 1, parsed_all)
+    assert all(point.price is None for point in history.points)
+    # Asked for 120 days of daily candles, a market gets none before it opened.
+    opened = int(datetime.fromisoformat(market["open_time"].replace("Z", "+00:00")).timestamp())
+    long = {"start_ts": opened - 120 * 86400, "end_ts": now, "period_interval": 1440}
+    daily = client.get(path, params=long).json()["candlesticks"]
+    assert daily
+    assert daily[0]["end_period_ts"] - 86400 < opened <= daily[0]["end_period_ts"]
