@@ -24,6 +24,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from kalshi_tui.ui.widgets.status_bar import StatusBar
+
 Mode = Literal["wide", "compact", "too-small"]
 W = TypeVar("W", bound=Widget)
 
@@ -110,6 +112,8 @@ class ResponsiveLayout(App[int]):
         if mode == "too-small":
             for message in self._main_screen_query("#too-small", Static):
                 message.update(Content(too_small_text(width, height)))
+        for bar in self._main_screen_query("StatusBar", StatusBar):
+            bar.set_compact(mode != "wide")
         self._show_detail(self.detail_pane)
         self.refresh_bindings()
 

@@ -73,7 +73,15 @@ class PersistedState(App[int]):
             return
         markets = snapshot.health.get("markets")
         if markets is not None and markets.last_success is not None:
+            # Not listed (a 15-minute market closes between sessions, a filter hides it):
+            # say so, or the first row silently takes its place.
             self._restore_ticker = None
+            message = (
+                f"the market selected last time, {ticker}, is not in the list now "
+                "(closed, settled or filtered out): the first market is selected instead"
+            )
+            self.session.store.log(message, level="warning")
+            self.notify(message, title="Selection not restored", severity="warning", markup=False)
 
     def _current_ui_state(self) -> ui_state.UiState:
         table = self.query_one(MarketTable)

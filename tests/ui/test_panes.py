@@ -839,6 +839,11 @@ async def test_ticket_follows_the_selected_markets_grid() -> None:
         # Another market without a grid of its own trades in whole cents.
         ticket.show(snapshot(selected="KXOTHER-1"), NOW)
         await pilot.pause()
+        # The other market's price is not carried over (issue 15); typed again, it is off
+        # this market's grid.
+        assert ticket.query_one("#ticket-price", Input).value == ""
+        ticket.query_one("#ticket-price", Input).value = "0.045"
+        await pilot.pause()
         assert "off the market's grid" in static_text(ticket, "#ticket-error")
         assert "Ticket · KXOTHER-1" in (ticket.border_title or "")
 

@@ -1,6 +1,7 @@
-"""The halt banner: a full-width bar shown while trading is HALTED, saying why, whether the
-exchange has confirmed zero resting orders (VERIFIED) or not yet (UNVERIFIED), and how to
-re-arm. Hidden otherwise. Its colours come from the theme; `-unverified` and `-verified`
+"""The halt banner: a full-width bar shown while trading is HALTED, saying how to re-arm
+(first, so a narrow screen never cuts it), why, and whether the exchange has confirmed zero
+resting orders (VERIFIED) or not yet (UNVERIFIED); it wraps to a second line if it must.
+Hidden otherwise. Its colours come from the theme; `-unverified` and `-verified`
 are classes so the stylesheet can tell the states apart at a glance.
 """
 
@@ -23,7 +24,9 @@ def banner_text(snapshot: Snapshot, now: float) -> str:
         return ""
     halt: HaltProgress | None = snapshot.halt
     reason = trading.reason or (halt.reason if halt else "") or "halted"
-    parts = [f"HALTED — {reason}"]
+    # The instruction comes first: on a narrow screen the line wraps, and what to do must
+    # never be the part that is lost.
+    parts = [f"HALTED — ctrl+r re-arms — {reason}"]
     if halt is None:
         parts.append("no orders can be sent")
     elif halt.verified:
@@ -38,7 +41,6 @@ def banner_text(snapshot: Snapshot, now: float) -> str:
         parts.append(line)
     if halt is not None and not halt.durable:
         parts.append("NOT SAVED to the journal")
-    parts.append("ctrl+r re-arms")
     return " · ".join(parts)
 
 
@@ -50,7 +52,8 @@ class HaltBanner(Static):
     DEFAULT_CSS = """
     HaltBanner {
         display: none;
-        height: 1;
+        height: auto;
+        max-height: 2;
         width: 1fr;
         background: $error;
         color: $text;

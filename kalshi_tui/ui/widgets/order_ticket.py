@@ -213,7 +213,9 @@ class OrderTicket(Widget):
         color: $text-muted;
     }
     OrderTicket #ticket-price-cents {
-        width: 8;
+        /* "= 23.65¢" and a gap, so the hint never runs into the Count label. */
+        width: 10;
+        padding: 0 1;
         color: $text-muted;
     }
     OrderTicket Input {
@@ -309,6 +311,8 @@ class OrderTicket(Widget):
         ticket is one order: the journal (and the exchange) know the id already."""
         self._spent = False
         """True once the current id has reached the order service."""
+        self._refusal_shown = False
+        """The status line holds a refusal (or a send in flight): the next edit clears it."""
         self.held: Holding | None = None
         """What the account holds in the ticket's market: a sell (or buy of the other side)
         against it is previewed as the close it is."""
@@ -372,6 +376,10 @@ class OrderTicket(Widget):
         the market takes counts in 0.01 steps (else whole contracts only)."""
         if ticker != self.ticker:
             self._renew_id()
+            if self.ticker is not None and self.is_mounted:
+                # Another market: the last one's price and outcome do not apply here.
+                self.query_one("#ticket-price", Input).value = ""
+                self._set_status("")
         self.ticker = ticker
         self.price_ranges = tuple(price_ranges)
         self.fractional = fractional
@@ -489,10 +497,20 @@ class OrderTicket(Widget):
             # The quick-key order is out: the ticket is the trader's own form again.
             self._before_quick = None
             action, post_only = before
+            post_box = self.query_one("#ticket-post-only", Checkbox)
+            if (action, post_only) != (self.action, post_box.value):
+                # A different order from here on: it gets an id of its own now, so the
+                # headline below already says what the next Enter sends.
+                self._renew_id()
             button = "#action-sell" if action == "sell" else "#action-buy"
             self.query_one(button, RadioButton).value = True
-            self.query_one("#ticket-post-only", Checkbox).value = post_only
+            post_box.value = post_only
             message += f" · ticket back to {action.capitalize()}"
+        self._set_status(message, refusal=not spent)
+        self.refresh_preview()
+
+    def _set_status(self, message: str, *, refusal: bool = False) -> None:
+        self._refusal_shown = refusal
         self.query_one("#ticket-status", Static).update(Content(message))
 
     def forget_quick(self) -> None:
@@ -537,6 +555,9 @@ class OrderTicket(Widget):
         if self._spent:
             # The trader is writing a new order: it needs an id of its own.
             self._renew_id()
+        if self._refusal_shown:
+            # A refusal names the ticket as it was: an edit makes it stale.
+            self._set_status("")
         self.refresh_preview()
 
     @on(Input.Submitted)
@@ -569,7 +590,9 @@ class OrderTicket(Widget):
             error.add_class("-empty")
             post_only = self.query_one("#ticket-post-only", Checkbox).value
             rests = self.time_in_force == "good_till_canceled"
-            preview.update(_preview_text(result, self.held, self.book, post_only, rests))
+            preview.update(
+                _preview_text(result, self.held, self.book, post_only, rests, sent=self._spent)
+            )
             return result
         shown = [
             problem
@@ -646,8 +669,11 @@ def _preview_text(
     book: OrderBook | None = None,
     post_only: bool = False,
     rests: bool = True,
+    *,
+    sent: bool = False,
 ) -> Content:
-    """The preview lines for a valid ticket, under the headline of what Enter sends."""
+    """The preview lines for a valid ticket, under the headline of what Enter sends
+    (`sent`: this ticket's order went out already, so Enter sends nothing)."""
     lines = order_lines(
         values.side,
         values.action,
@@ -658,4 +684,14 @@ def _preview_text(
         post_only=post_only,
         rests=rests,
     )
-    return Content("\n").join([next_enter(values), Content("\n".join(lines))])
+    headline = already_sent() if sent else next_enter(values)
+    return Content("\n").join([headline, Content("\n".join(lines))])
+
+
+def already_sent() -> Content:
+    """The headline of a ticket whose order is out: Enter will not send it again."""
+    return Content.assemble(
+        ("Enter → ", "$text-muted"),
+        ("nothing", "bold reverse $warning"),
+        (" (this ticket's order was sent; see Orders) · edit the ticket for a new one", "bold"),
+    )

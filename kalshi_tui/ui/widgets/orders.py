@@ -13,12 +13,13 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.models import Order
 from kalshi_tui.domain.store import Snapshot
 from kalshi_tui.ui.widgets.feed_state import apply_feed_state, feed_staleness
+from kalshi_tui.ui.widgets.fit_columns import FitColumn, Reduce
+from kalshi_tui.ui.widgets.table_fit import FittedTable
 
 FEED = "portfolio"
 """Health key of the poller that feeds this pane (orders are polled with the portfolio)."""
@@ -26,14 +27,24 @@ FEED = "portfolio"
 PROGRESS_CELLS = 5
 """Width of the fill-progress bar."""
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Market", "ticker"),
-    ("Order", "order"),
-    ("Price", "price"),
-    ("Filled", "filled"),
-    ("Left", "left"),
-    ("Age", "age"),
+COLUMNS: tuple[FitColumn, ...] = (
+    FitColumn("ticker", "Market", "Mkt"),
+    FitColumn("order", "Order", "Order"),
+    FitColumn("price", "Price", "Price"),
+    FitColumn("filled", "Filled", "Fill"),
+    FitColumn("left", "Left", "Left"),
+    FitColumn("age", "Age", "Age"),
 )
+
+REDUCTIONS: tuple[Reduce, ...] = (
+    Reduce("short"),
+    Reduce("compact", "filled"),
+    Reduce("ticker"),
+    Reduce("drop", "left"),
+    Reduce("drop", "age"),
+)
+"""What gives way when the pane is narrow, in order: headers, the fill bar (the count
+stays), the ticker, then Left (Filled says it too) and Age."""
 
 
 def fill_progress(filled: Decimal, total: Decimal, cells: int = PROGRESS_CELLS) -> str:
@@ -52,7 +63,7 @@ def order_age(created: datetime | None, now: float) -> str:
     return fmt.MISSING if created is None else fmt.age(now - created.timestamp())
 
 
-class OrdersPane(DataTable[Text]):
+class OrdersPane(FittedTable):
     """Resting-orders table. Call `show(snapshot, now)` on store changes."""
 
     BINDING_GROUP_TITLE = "Orders"
@@ -83,14 +94,14 @@ class OrdersPane(DataTable[Text]):
         self._shown: object = None
         apply_feed_state(self, "Orders", None)
 
-    def on_mount(self) -> None:
-        self._ensure_columns()
+    FIT_COLUMNS = COLUMNS
+    FIT_REDUCTIONS = REDUCTIONS
 
-    def _ensure_columns(self) -> None:
-        """Add the columns once (adding them measures text, which needs a running app)."""
-        if not self.columns:
-            for label, key in COLUMNS:
-                self.add_column(label, key=key)
+    def compact_cell(self, key: str, cell: Text) -> Text:
+        """Filled without its bar: "4/10"."""
+        if key != "filled":
+            return cell
+        return Text(cell.plain.split(" ")[0], style=cell.style, justify=cell.justify)
 
     def show(self, snapshot: Snapshot, now: float) -> None:
         """Redraw when orders, their ages or staleness changed; otherwise return at once."""
@@ -103,28 +114,18 @@ class OrdersPane(DataTable[Text]):
         # Ages are part of the key in their displayed form, so a once-a-second tick
         # repaints only when a shown age actually changes.
         ages = tuple(order_age(o.created_time, now) for o in orders)
-        key = (tuple(orders), ages, stale)
+        key = (tuple(orders), ages, stale, self.fit_width())
         if key == self._shown:
             return
         self._shown = key
-        self._ensure_columns()
+        self._remember(snapshot, now)
 
         count = len(orders)
         apply_feed_state(self, f"Orders ({count})" if count else "Orders", stale)
         styled = stale is None
-        cursor_key = self._cursor_key()
-        self.clear()
-        for order, age in zip(orders, ages, strict=True):
-            self.add_row(*self._row(order, age, styled), key=order.order_id)
-        if cursor_key is not None and cursor_key in self.rows:
-            self.move_cursor(row=self.get_row_index(cursor_key))
-
-    def _cursor_key(self) -> str | None:
-        """The row key under the cursor, to restore it after a rebuild."""
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        self.fill(
+            [(o.order_id, self._row(o, age, styled)) for o, age in zip(orders, ages, strict=True)]
+        )
 
     def _style(self, component: str, styled: bool) -> Style:
         """A component class's style (theme colours from DEFAULT_CSS), or none while stale."""

@@ -28,13 +28,14 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
 
 from kalshi_tui.domain import format as fmt
 from kalshi_tui.domain.portfolio import PositionValue
 from kalshi_tui.domain.store import Snapshot
 from kalshi_tui.domain.valuation import VALUATION_RULE, ValuationTotals, value_portfolio
 from kalshi_tui.ui.widgets.feed_state import apply_feed_state, feed_staleness
+from kalshi_tui.ui.widgets.fit_columns import FitColumn, Reduce
+from kalshi_tui.ui.widgets.table_fit import FittedTable
 
 FEED = "portfolio"
 """Health key of the poller that feeds this pane."""
@@ -45,21 +46,32 @@ MARKS_FEED = "markets"
 TOTAL_KEY = "__total__"
 """Row key of the totals row (never a Kalshi ticker: tickers have no underscores)."""
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Market", "ticker"),
-    ("Side", "side"),
-    ("Qty", "qty"),
-    ("Avg", "avg"),
-    ("Mark", "mark"),
-    ("Value", "value"),
-    ("Unrealized", "unrealized"),
-    ("Realized", "realized"),
-    ("Fees", "fees"),
-    ("Chk", "check"),
+COLUMNS: tuple[FitColumn, ...] = (
+    FitColumn("ticker", "Market", "Mkt"),
+    FitColumn("side", "Side", "Side"),
+    FitColumn("qty", "Qty", "Qty"),
+    FitColumn("avg", "Avg", "Avg"),
+    FitColumn("mark", "Mark", "Mark"),
+    FitColumn("value", "Value", "Value"),
+    FitColumn("unrealized", "Unrealized", "Unreal"),
+    FitColumn("realized", "Realized", "Real"),
+    FitColumn("fees", "Fees", "Fees"),
+    FitColumn("check", "Chk", "✓"),
 )
 
+REDUCTIONS: tuple[Reduce, ...] = (
+    Reduce("short"),
+    Reduce("ticker"),
+    Reduce("drop", "check"),
+    Reduce("drop", "avg"),
+    Reduce("drop", "mark"),
+    Reduce("drop", "value"),
+)
+"""What gives way when the pane is narrow, in order: headers, the ticker, then the columns
+least needed beside the P&L (Unrealized, Realized and Fees are always shown)."""
 
-class PositionsPane(DataTable[Text]):
+
+class PositionsPane(FittedTable):
     """Positions table. Call `show(snapshot, now)` on store changes."""
 
     BINDING_GROUP_TITLE = "Positions"
@@ -103,14 +115,8 @@ class PositionsPane(DataTable[Text]):
         self.tooltip = VALUATION_RULE
         apply_feed_state(self, "Positions", None)
 
-    def on_mount(self) -> None:
-        self._ensure_columns()
-
-    def _ensure_columns(self) -> None:
-        """Add the columns once (adding them measures text, which needs a running app)."""
-        if not self.columns:
-            for label, key in COLUMNS:
-                self.add_column(label, key=key)
+    FIT_COLUMNS = COLUMNS
+    FIT_REDUCTIONS = REDUCTIONS
 
     def show(self, snapshot: Snapshot, now: float) -> None:
         """Redraw when positions, marks or staleness changed; otherwise return at once."""
@@ -121,11 +127,11 @@ class PositionsPane(DataTable[Text]):
         valuation = value_portfolio(snapshot)
         stale = feed_staleness(snapshot, FEED, now)
         marks_stale = feed_staleness(snapshot, MARKS_FEED, now)
-        key = (valuation.rows, stale, marks_stale, pnl is None, differing)
+        key = (valuation.rows, stale, marks_stale, pnl is None, differing, self.fit_width())
         if key == self._shown:
             return
         self._shown = key
-        self._ensure_columns()
+        self._remember(snapshot, now)
 
         notes = [note for note in (stale, marks_stale and f"marks {marks_stale}") if note]
         title = "Positions"
@@ -138,21 +144,12 @@ class PositionsPane(DataTable[Text]):
         self.set_class(stale is not None, "-stale")
 
         styled = stale is None
-        cursor_key = self._cursor_key()
-        self.clear()
+        rows: list[tuple[str, tuple[Text, ...]]] = []
         for value in valuation.rows:
             check = "" if pnl is None else ("Δ" if value.ticker in differing else "✓")
-            self.add_row(*self._row(value, styled), Text(check), key=value.ticker)
-        self.add_row(*self._total_row(valuation.totals, styled), Text(""), key=TOTAL_KEY)
-        if cursor_key is not None and cursor_key in self.rows:
-            self.move_cursor(row=self.get_row_index(cursor_key))
-
-    def _cursor_key(self) -> str | None:
-        """The row key under the cursor, to restore it after a rebuild."""
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+            rows.append((value.ticker, (*self._row(value, styled), Text(check))))
+        rows.append((TOTAL_KEY, (*self._total_row(valuation.totals, styled), Text(""))))
+        self.fill(rows)
 
     def _style(self, component: str, styled: bool) -> Style:
         """A component class's style (theme colours from DEFAULT_CSS), or none while stale."""

@@ -185,6 +185,18 @@ class StatusBar(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._shown: object = None
+        self._last: tuple[Snapshot, float, Decimal | None] | None = None
+        self.compact = False
+        """Compact layout: the trading state without its reason and the cash as one total
+        (both in their tooltips), no poll latency, so the feeds stay on an 80-column line."""
+
+    def set_compact(self, compact: bool) -> None:
+        """Switch to (or from) the compact header, redrawing with the last snapshot."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        if self._last is not None:
+            self.show(*self._last)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -202,6 +214,7 @@ class StatusBar(Widget):
 
         `day_pnl` is the P&L since the start of the trading day, None while unknown.
         """
+        self._last = (snapshot, now, day_pnl)
         feeds = summarize_feeds(snapshot.health, now)
         portfolio = snapshot.health.get("portfolio")
         money_stale = portfolio is None or portfolio.is_stale(now)
@@ -217,6 +230,7 @@ class StatusBar(Widget):
             feeds,
             snapshot.rate_headroom,
             exchange_banner(snapshot.exchange),
+            self.compact,
         )
         if key == self._shown:
             return
@@ -227,7 +241,10 @@ class StatusBar(Widget):
         self._set("#env", "PROD" if prod else "DEMO")
 
         balance = snapshot.balance
-        self._set("#cash", cash_text(balance, snapshot.positions, snapshot.markets_by_ticker))
+        cash = cash_text(balance, snapshot.positions, snapshot.markets_by_ticker)
+        if self.compact and balance is not None:
+            cash = f"Cash {fmt.dollars(balance.cash)}"  # the shards are in the tooltip
+        self._set("#cash", cash)
         self.query_one("#cash", Label).tooltip = cash_tooltip(balance)
         self._set("#value", portfolio_text(valuation, loaded=balance is not None))
         self.query_one("#value", Label).tooltip = portfolio_tooltip(valuation)
@@ -242,11 +259,15 @@ class StatusBar(Widget):
 
         trading = snapshot.trading
         mode = trading.mode.value
-        self._set("#trading", trading_text(mode, trading.reason))
+        full = trading_text(mode, trading.reason)
+        self._set("#trading", mode if self.compact else full)
+        self.query_one("#trading", Label).tooltip = full
         self.set_class(trading.mode is TradingMode.HALTED, "-halted")
         self.set_class(trading.mode is TradingMode.REDUCING, "-reducing")
 
         latency = "" if feeds.latency is None else f" · {fmt.milliseconds(feeds.latency)}"
+        if self.compact:
+            latency = ""
         feeds_label = self.query_one("#feeds", Label)
         self._set("#feeds", feeds.text + latency)
         feeds_label.set_class(feeds.state == "error", "-error")
