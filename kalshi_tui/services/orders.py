@@ -292,12 +292,42 @@ class OrderService(OrderChangesMixin):
             return denial
         self._in_flight.add(cid)
         try:
-            self._journal.mark_sent(cid, {"api": self._client.order_api, **flags})
+            try:
+                self._journal.mark_sent(cid, {"api": self._client.order_api, **flags})
+            except (JournalError, sqlite3.Error) as exc:
+                self.journal_error = str(exc)
+                denial = Denial(
+                    "journal_error", f"could not journal the order as sent ({exc}); not sent"
+                )
+                self._store.log(f"order refused (journal_error): {denial.message}", level="error")
+                return denial
             self.publish()
-            return await self._send(request, draft)
+            try:
+                return await self._send(request, draft)
+            except (JournalError, sqlite3.Error) as exc:
+                return self._outcome_not_journaled(cid, draft, exc)
         finally:
             self._in_flight.discard(cid)
             self.publish()
+
+    def _outcome_not_journaled(
+        self, cid: str, draft: OrderDraft, exc: Exception
+    ) -> IntentRecord | Denial:
+        """The order left, but what the exchange answered could not be journaled (a full
+        disk): the intent stays `sent`, the resolver and reconciliation read the order back
+        by its client id, and `journal_error` trips the automatic halt as for an intent."""
+        self.journal_error = str(exc)
+        self._store.log(
+            f"order {describe_draft(draft)}: sent, but its outcome could not be journaled "
+            f"({exc}); it is looked up on the exchange",
+            level="error",
+        )
+        if self.on_unknown is not None:
+            self.on_unknown()
+        current = self._journal.intent(cid)
+        if current is None:  # cannot happen: the intent was journaled before sending
+            return Denial("journal_error", f"could not journal the order's outcome ({exc})")
+        return current
 
     async def _send(self, request: api.OrderRequest, draft: OrderDraft) -> IntentRecord:
         cid = draft.client_order_id

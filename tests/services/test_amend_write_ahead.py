@@ -221,3 +221,28 @@ async def test_a_full_disk_during_an_amend_halts_the_running_session(tmp_path: P
         with contextlib.suppress(asyncio.CancelledError):
             await runner
         await session.close()
+
+
+async def test_an_answer_that_cannot_be_journaled_is_an_error_line_not_a_crash(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills between the intent and the exchange's answer: the order is at the
+    exchange, the journal cannot record the ack. Found by the soak with other processes:
+    `sqlite3.OperationalError` escaped from `submit` to the screen. Now the intent stays
+    `sent`, the journal error trips the automatic halt, and the order is looked up."""
+    import sqlite3
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(rig.journal, "record_ack", full)
+    draft = rig.draft("0.40", "2")
+    result = await rig.t.orders.submit(draft)
+    assert not isinstance(result, Denial), result
+    assert str(result.state) == "sent"
+    assert rig.t.orders.journal_error == "database or disk is full"
+    monkeypatch.undo()
+    await rig.t.orders.resolve_all()
+    resolved = rig.journal.intent(draft.client_order_id)
+    assert resolved is not None
+    assert resolved.order_id is not None  # read back from the exchange by its client id
