@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from kalshi_tui.services.launch import demo_session
 from kalshi_tui.ui.app import TerminalApp
 from kalshi_tui.ui.ui_state import UI_STATE_FILE
-from kalshi_tui.ui.widgets.market_table import MarketTable
+from kalshi_tui.ui.widgets.market_table import MarketTable, columns_for
 
 
 def app_for(directory: Path) -> TerminalApp:
@@ -87,3 +87,27 @@ async def test_a_saved_market_no_longer_listed_is_named_not_silently_replaced(
         assert any(gone in line and "not in the list now" in line for line in lines), lines
         assert any(gone in str(n.message) for n in app._notifications)
         assert app.session.snapshot.selected == app.query_one(MarketTable).selected_ticker
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_a_restored_sort_whose_column_is_hidden_says_so(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    # Saved from a wide session: sorted by volume, which a narrow list does not show.
+    directory = tmp_path / "demo"
+    directory.mkdir(parents=True)
+    state = {"sort": "volume", "descending": True}
+    (directory / UI_STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    app = app_for(directory)
+    async with app.run_test(size=size) as pilot:
+        await loaded(app, pilot)
+        table = app.query_one(MarketTable)
+        header = table.render_line(0).text
+        shown = {c.key for c in columns_for(table.scrollable_content_region.width)}
+        if "volume" in shown:
+            assert "Vol▼" in header, header
+        else:
+            # Named whole (the title's counts give way first), never cut to "b…".
+            assert "by volume▼" in header, header
+        if size == (60, 20):
+            assert "volume" not in shown

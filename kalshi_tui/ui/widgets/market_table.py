@@ -69,6 +69,10 @@ class _Column:
     sort: SortKey | None = None
 
 
+HIDDEN_SORT = " (hidden)"
+"""Said after a sort whose column this width does not show (a restored sort, a resize),
+so "by volume" never reads as a column on screen; `s` cycles the shown ones only."""
+
 _TITLE_MIN_WIDTH = 10
 _TICKER_MIN_WIDTH = 12
 _COLUMNS: tuple[_Column, ...] = (
@@ -611,13 +615,13 @@ class MarketTable(ScrollView, can_focus=True):
         left = 0
         for column in columns:
             if column.key == "title":
-                label = self._title_header(key, arrow, sorted_shown)
+                label = self._title_header(key, arrow, sorted_shown, column.width)
             elif (
                 column.key == "ticker"
                 and not sorted_shown
                 and not any(c.key == "title" for c in columns)
             ):
-                label = f"Ticker by {SORT_LABELS[key]}{arrow}"
+                label = f"Ticker by {SORT_LABELS[key]}{arrow}{HIDDEN_SORT}"
             else:
                 label = column.label + (arrow if column.sort is key else "")
             cells.append((_fit(label, column.width, right=column.right) + " ", style))
@@ -641,13 +645,21 @@ class MarketTable(ScrollView, can_focus=True):
             )
         return strip
 
-    def _title_header(self, key: SortKey, arrow: str, sorted_shown: bool) -> str:
+    def _title_header(self, key: SortKey, arrow: str, sorted_shown: bool, width: int) -> str:
         view = self._view
         label = f"Title ({view.match_count:,}/{len(view.markets):,})"
-        if not sorted_shown:
-            # The sort column is not on screen (a narrow list): name the sort here.
-            label += f" by {SORT_LABELS[key]}{arrow}"
-        return label
+        if sorted_shown:
+            return label
+        # The sort column is not on screen (a narrow list): name the sort here, giving up
+        # the counts and the word "Title" before the sort itself.
+        sort = f"by {SORT_LABELS[key]}{arrow}"
+        candidates = (
+            f"{label} {sort}{HIDDEN_SORT}",
+            f"Title {sort}{HIDDEN_SORT}",
+            f"{sort}{HIDDEN_SORT}",
+            sort,
+        )
+        return next((c for c in candidates if cell_len(c) <= width), sort)
 
     # -------------------------------------------------------------- internals
 
