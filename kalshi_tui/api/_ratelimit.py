@@ -238,6 +238,8 @@ class EndpointCosts:
         return self.cost(method, path) * orders
 
 
+MAX_WAIT_SECONDS = 10.0
+"""The longest a single request waits for tokens (a bucket's refill, capped)."""
 _TOLERANCE = 1e-3
 """Tokens (a thousandth of the cheapest request) treated as rounding error."""
 
@@ -307,12 +309,17 @@ class TokenBucket:
         floor = 0.0 if priority == "cancel" else self.reserve
         # A cost larger than the usable bucket could never be paid in full; let it
         # through once the bucket is full and run a debt instead of waiting forever.
-        needed = min(cost + floor, self.capacity)
+        # And no request waits for more than `MAX_WAIT_SECONDS` of refill, whatever an
+        # account's plan says (a hostile or broken plan must never stall the client).
+        limit = self.capacity
+        if self.rate != float("inf"):
+            limit = min(limit, self.rate * MAX_WAIT_SECONDS)
+        needed = min(cost + floor, limit)
         # The tolerance absorbs float rounding in `elapsed * rate`: without it a wait of
         # exactly the computed delay can come up a hair short, forever, on a clock whose
         # resolution is coarser than the remaining shortfall.
         if self._tokens + _TOLERANCE >= needed:
-            self._tokens -= cost
+            self._tokens = max(self._tokens - cost, -limit)  # a debt of one wait at most
             return 0.0
         return (needed - self._tokens) / self.rate
 
